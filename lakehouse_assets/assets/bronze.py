@@ -1,0 +1,56 @@
+"""Bronze: the landing files of a partition -> typed rows + _ingested_at/_ingested_date/_source_file."""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import TYPE_CHECKING
+
+from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.ingest.assignment import files_for_partition
+from lakehouse_assets.ingest.manifest import FileManifest
+from lakehouse_assets.ingest.parse import parse_landing
+from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.tables.physical import INGESTED_DATE
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def manifest_for(project: Project) -> FileManifest:
+    ops = project.environment.paths.get("ops")
+    if not ops:
+        raise ValueError(f"environment {project.env_name!r} has no paths.ops in config.json: "
+                         "bronze keeps its file manifest there (add e.g. \"ops\": \"ops\")")
+    return FileManifest(ops)
+
+
+def bronze_batch(
+    spark: SparkSession, capabilities: Capabilities, project: Project, asset: TableAsset,
+    partitions: list[str], run_id: str,
+) -> TableBatch:
+    from pyspark.sql import functions as F
+
+    ingestion = asset.ingestion
+    assert ingestion is not None
+    manifest = manifest_for(project)
+    columns = list(asset.contract.columns)
+    goods, rejects, files = [], [], []
+    for partition in partitions:
+        entries = files_for_partition(manifest, asset.key_string, ingestion, partition, run_id)
+        if not entries:
+            continue
+        files += [e.file_path for e in entries]
+        parsed = parse_landing(spark, entries, ingestion, columns, capabilities)
+        day = F.lit(partition).cast("date")
+        goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
+        rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))
+    if not goods:
+        schema = ", ".join(f"`{c.name}` {c.type}" for c in columns)
+        empty = spark.createDataFrame(
+            [], f"{schema}, _source_file STRING, _ingested_at TIMESTAMP, {INGESTED_DATE} DATE")
+        return TableBatch(empty, None, partitions, {"files_read": 0})
+    data = reduce(lambda a, b: a.unionByName(b), goods)
+    rejected = reduce(lambda a, b: a.unionByName(b), rejects)
+    return TableBatch(data, rejected, partitions,
+                      {"files_read": len(files), "source_files": "\n".join(files[:50])})

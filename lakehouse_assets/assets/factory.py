@@ -1,0 +1,119 @@
+"""A loaded Project -> Dagster assets: one per built table, keyed [layer, schema, table].
+
+No `from __future__ import annotations` here: Dagster reads the context annotation at runtime.
+"""
+
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    DailyPartitionsDefinition,
+    asset,
+)
+
+from lakehouse_assets.assets.bronze import bronze_batch
+from lakehouse_assets.assets.gold import gold_frame
+from lakehouse_assets.assets.silver import silver_batch
+from lakehouse_assets.assets.translator import ContractTranslator
+from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.io.batch import TableBatch
+
+IO_MANAGER_KEY = "delta_io_manager"
+
+
+def daily_partitions(project: Project) -> DailyPartitionsDefinition:
+    # end_offset=1: today's partition exists, so files landing today can be ingested today.
+    return DailyPartitionsDefinition(start_date=project.config.PARTITION_START_DATE, end_offset=1)
+
+
+def _op_name(table: TableAsset) -> str:
+    return "__".join(table.key)
+
+
+def _partitions(context: AssetExecutionContext) -> list[str]:
+    return list(context.partition_keys) if context.has_partition_key_range or \
+        context.has_partition_key else []
+
+
+def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]:
+    return {
+        "key": translator.get_asset_key(table),
+        "description": translator.get_description(table),
+        "group_name": translator.get_group_name(table),
+        "owners": translator.get_owners(table),
+        "tags": translator.get_tags(table),
+        "kinds": translator.get_kinds(table),
+        "metadata": translator.get_metadata(table),
+        "io_manager_key": IO_MANAGER_KEY,
+        "op_tags": {"lakehouse/layer": table.layer},
+    }
+
+
+def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
+            partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+    common = _common(table, translator)
+
+    @asset(**common, partitions_def=partitions)
+    def _fn(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
+        return bronze_batch(spark.get_session(), spark.capabilities, project, table,
+                            _partitions(context), context.run.run_id)
+
+    return _fn
+
+
+def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
+            partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+    common = _common(table, translator)
+    source_key = AssetKey(list(table.deps[0]))
+    built = table.deps[0] in project.assets
+
+    if built:
+        @asset(**common, partitions_def=partitions, ins={"source": AssetIn(key=source_key)})
+        def _fn(context: AssetExecutionContext, source: Any) -> TableBatch:
+            return silver_batch(source, table, _partitions(context))
+
+        return _fn
+
+    @asset(**common, partitions_def=partitions, deps=[source_key])
+    def _fn_external(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
+        from lakehouse_assets.tables.location import locate_key
+
+        source = locate_key(project, table.deps[0], spark.capabilities).read(spark.get_session())
+        return silver_batch(source, table, _partitions(context))
+
+    return _fn_external
+
+
+def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -> AssetsDefinition:
+    common = _common(table, translator)
+
+    @asset(**common, deps=[AssetKey(list(d)) for d in table.deps])
+    def _fn(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
+        return TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
+
+    return _fn
+
+
+def build_assets(
+    project: Project, translator: ContractTranslator | None = None
+) -> list[AssetsDefinition | AssetSpec]:
+    translator = translator or ContractTranslator()
+    partitions = daily_partitions(project)
+    built: list[AssetsDefinition | AssetSpec] = []
+    for table in project.assets.values():
+        if table.kind == "bronze":
+            built.append(_bronze(project, table, translator, partitions))
+        elif table.kind == "silver":
+            built.append(_silver(project, table, translator, partitions))
+        else:
+            built.append(_gold(project, table, translator))
+    for key, loaded in project.external.items():
+        built.append(AssetSpec(AssetKey(list(key)), group_name="external",
+                               description=f"read by this lakehouse, written elsewhere "
+                                           f"({loaded.file.name})"))
+    return built

@@ -1,0 +1,77 @@
+"""`lakehouse`: what is not a Dagster run — validate, schema, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from lakehouse_assets.contracts.errors import ContractError
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from lakehouse_assets.contracts.loader import load_project
+
+    try:
+        project = load_project(args.dir, args.env)
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for issue in project.issues:
+        print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
+    for table in project.unbuilt_tables():
+        print(f"info: {table.file.relative_to(project.root)}: table "
+              f"{table.schema}.{table.name} is not built by any contract")
+    errors = len(project.errors)
+    print(f"{len(project.assets)} assets, {len(project.unbuilt_tables())} tables not built, "
+          f"{errors} errors, {len(project.warnings)} warnings ({project.root}, env "
+          f"{project.env_name})")
+    return 1 if errors else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from lakehouse_assets.contracts.json_schema import contract_json_schema
+
+    text = json.dumps(contract_json_schema(), indent=2, sort_keys=True) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from lakehouse_assets.demo.run import run_demo
+
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="lakehouse-demo-"))
+    summary = run_demo(data_dir, days=args.days, scale=args.scale,
+                       progress=lambda m: print(f"... {m}", flush=True))
+    print(summary.render())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check every contract of a folder; non-zero on errors")
+    p.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
+                   "$LAKEHOUSE_PROJECT_DIR or contracts/)")
+    p.add_argument("--env", default=None, help="environment of config.json")
+    p.set_defaults(fn=_validate)
+    p = sub.add_parser("schema", help="JSON Schema of the contract files, for editors")
+    p.add_argument("--out", default=None)
+    p.set_defaults(fn=_schema)
+    p = sub.add_parser("demo", help="generate the demo shop's data and build every table")
+    p.add_argument("--data-dir", default=None, help="fresh folder for the data (default: temp)")
+    p.add_argument("--days", type=int, default=5)
+    p.add_argument("--scale", type=int, default=1)
+    p.set_defaults(fn=_demo)
+    args = parser.parse_args(argv)
+    return int(args.fn(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Build the Definitions of a contract folder (used by definitions.py, the demo and tests)."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import Definitions, EnvVar
+
+from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets
+from lakehouse_assets.assets.translator import ContractTranslator
+from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.io.delta_io_manager import DeltaIOManager
+from lakehouse_assets.io.project_cache import get_project
+
+
+def spark_from_env() -> SparkResource:
+    mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
+    if mode == "databricks":
+        return SparkResource(
+            mode="databricks",
+            databricks_host=EnvVar("DATABRICKS_HOST"),
+            databricks_token=EnvVar("DATABRICKS_TOKEN"),
+            databricks_cluster_id=EnvVar("DATABRICKS_CLUSTER_ID")
+            if os.environ.get("DATABRICKS_CLUSTER_ID") else None,
+            databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
+        )
+    return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]
+
+
+def build_definitions(
+    project_dir: str | None = None,
+    env: str | None = None,
+    spark: SparkResource | None = None,
+    translator: ContractTranslator | None = None,
+) -> Definitions:
+    project = get_project(project_dir, env)
+    spark = spark or spark_from_env()
+    return Definitions(
+        assets=build_assets(project, translator),
+        resources={
+            "spark": spark,
+            IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env),
+        },
+    )

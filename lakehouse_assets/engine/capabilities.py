@@ -1,0 +1,44 @@
+"""What each engine can do, decided in one place (see ENGINE_NOTES.md for the measurements)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    engine: str
+    # Tables are addressed as delta.`path` (local lakehouse) rather than catalog.schema.table.
+    tables_by_path: bool
+    # CREATE TABLE delta.`path` (...) works; otherwise a table is created under a name + LOCATION.
+    create_table_at_path: bool
+    # The hidden _metadata.file_path column of file sources (else files are read one by one).
+    file_metadata_column: bool
+    change_data_feed: bool
+    # DESCRIBE HISTORY, ALTER TABLE ADD COLUMNS, SET TBLPROPERTIES, OPTIMIZE, VACUUM in Spark SQL;
+    # without it the delta-rs adapter does table maintenance on local paths.
+    sql_table_maintenance: bool
+    structured_streaming: bool
+    # Unity Catalog: managed tables by name, column masks and GRANTs.
+    unity_catalog: bool
+
+    def missing(self, feature: str) -> str:
+        return f"the {self.engine} engine cannot {feature}"
+
+
+SAIL = Capabilities(
+    engine="sail", tables_by_path=True, create_table_at_path=False,
+    file_metadata_column=False, change_data_feed=False, sql_table_maintenance=False,
+    structured_streaming=False, unity_catalog=False,
+)  # fmt: skip
+SPARK = Capabilities(
+    engine="spark", tables_by_path=True, create_table_at_path=True,
+    file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
+    structured_streaming=True, unity_catalog=False,
+)  # fmt: skip
+DATABRICKS = Capabilities(
+    engine="databricks", tables_by_path=False, create_table_at_path=True,
+    file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
+    structured_streaming=True, unity_catalog=True,
+)  # fmt: skip
+PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}

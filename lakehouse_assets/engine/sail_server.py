@@ -1,0 +1,43 @@
+"""The embedded Sail Spark Connect server: started lazily, once per process, stopped at exit."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_server: Any = None
+
+
+def embedded_url() -> str:
+    """sc:// URL of this process's Sail server, starting it on first use (about 0.6 s)."""
+    global _server
+    with _lock:
+        if _server is None:
+            # Sail logs every session at INFO, and warns of aborted tasks at every clean shutdown.
+            os.environ.setdefault("RUST_LOG", "warn,sail_common::actor=error")
+            from pysail.spark import SparkConnectServer
+
+            server = SparkConnectServer(ip="127.0.0.1", port=0)
+            server.start(background=True)
+            _server = server
+            atexit.register(stop_embedded)
+        _, port = _server.listening_address
+        return f"sc://127.0.0.1:{port}"
+
+
+def stop_embedded() -> None:
+    global _server
+    from lakehouse_assets.engine.resource import stop_sessions
+
+    stop_sessions()  # close client sessions first, or Sail aborts their tasks noisily
+    with _lock:
+        if _server is not None:
+            _server.stop()
+            _server = None
+
+
+def is_running() -> bool:
+    return _server is not None

@@ -1,0 +1,122 @@
+"""Table maintenance through one port, two adapters: Spark SQL where the engine has it,
+delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, ADD COLUMNS, OPTIMIZE...)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from lakehouse_assets.contracts.identifiers import sql_string
+from lakehouse_assets.contracts.models import Column
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.tables.ddl import column_ddl
+from lakehouse_assets.tables.location import TableLocation
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+class TableOps(Protocol):
+    def version(self) -> int: ...
+    def history(self, limit: int | None = None) -> list[dict[str, Any]]: ...
+    def properties(self) -> dict[str, str]: ...
+    def set_properties(self, props: dict[str, str]) -> None: ...
+    def add_columns(self, columns: list[Column]) -> None: ...
+    def optimize(self) -> dict[str, Any]: ...
+    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]: ...
+
+
+_ARROW_TYPES = {
+    "STRING": "string", "INT": "integer", "BIGINT": "long", "SMALLINT": "short",
+    "TINYINT": "byte", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
+    "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP_NTZ": "timestamp_ntz",
+    "BINARY": "binary",
+}  # fmt: skip
+
+
+def delta_type(spark_type: str) -> str:
+    """Contract type -> Delta protocol primitive type name (as delta-rs takes it)."""
+    if spark_type.startswith("DECIMAL"):
+        return spark_type.lower().replace(" ", "")
+    return _ARROW_TYPES[spark_type]
+
+
+class DeltaRsTableOps:
+    def __init__(self, path: str):
+        from deltalake import DeltaTable
+
+        self._table = DeltaTable(path)
+
+    def version(self) -> int:
+        return int(self._table.version())
+
+    def history(self, limit: int | None = None) -> list[dict[str, Any]]:
+        return list(self._table.history(limit))
+
+    def properties(self) -> dict[str, str]:
+        return dict(self._table.metadata().configuration)
+
+    def set_properties(self, props: dict[str, str]) -> None:
+        self._table.alter.set_table_properties(props, raise_if_not_exists=False)
+
+    def add_columns(self, columns: list[Column]) -> None:
+        from deltalake import Field
+        from deltalake.schema import PrimitiveType
+
+        fields = [
+            Field(c.name, PrimitiveType(delta_type(c.type)), nullable=True,
+                  metadata={"comment": c.comment} if c.comment else None)
+            for c in columns
+        ]
+        self._table.alter.add_columns(fields)
+
+    def optimize(self) -> dict[str, Any]:
+        return dict(self._table.optimize.compact())
+
+    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
+        return list(self._table.vacuum(retention_hours=retention_hours, dry_run=dry_run,
+                                       enforce_retention_duration=False))
+
+
+class SparkSqlTableOps:
+    def __init__(self, spark: SparkSession, location: TableLocation):
+        self._spark = spark
+        self._ref = location.sql_ref
+
+    def _rows(self, sql: str) -> list[dict[str, Any]]:
+        return [r.asDict() for r in self._spark.sql(sql).collect()]
+
+    def version(self) -> int:
+        return int(self._rows(f"DESCRIBE HISTORY {self._ref} LIMIT 1")[0]["version"])
+
+    def history(self, limit: int | None = None) -> list[dict[str, Any]]:
+        suffix = f" LIMIT {int(limit)}" if limit else ""
+        return self._rows(f"DESCRIBE HISTORY {self._ref}{suffix}")
+
+    def properties(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self._rows(f"SHOW TBLPROPERTIES {self._ref}")}
+
+    def set_properties(self, props: dict[str, str]) -> None:
+        pairs = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
+        self._spark.sql(f"ALTER TABLE {self._ref} SET TBLPROPERTIES ({pairs})")
+
+    def add_columns(self, columns: list[Column]) -> None:
+        nullable = [c.model_copy(update={"nullable": True}) for c in columns]
+        cols = ", ".join(column_ddl(c) for c in nullable)
+        self._spark.sql(f"ALTER TABLE {self._ref} ADD COLUMNS ({cols})")
+
+    def optimize(self) -> dict[str, Any]:
+        return self._rows(f"OPTIMIZE {self._ref}")[0]
+
+    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
+        dry = " DRY RUN" if dry_run else ""
+        rows = self._rows(f"VACUUM {self._ref} RETAIN {int(retention_hours)} HOURS{dry}")
+        return [str(next(iter(r.values()))) for r in rows]
+
+
+def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabilities) -> TableOps:
+    if capabilities.sql_table_maintenance:
+        return SparkSqlTableOps(spark, location)
+    if location.path is not None:
+        return DeltaRsTableOps(location.path)
+    raise RuntimeError(f"{location.label}: {capabilities.missing('maintain tables')} and the "
+                       "table has no path for delta-rs")

@@ -1,0 +1,178 @@
+"""Writes one asset's batch: create the table from its contract, then replace, merge or overwrite.
+
+Bronze replaces its _ingested_date partition(s); silver runs its strategy's merge plan; gold is
+overwritten. Rejected rows replace the same partition(s) of <table>_quarantine, so every run
+is idempotent. Returns the facts recorded as Dagster metadata.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.engine.table_ops import table_ops
+from lakehouse_assets.io import frames
+from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.strategies import planner
+from lakehouse_assets.strategies.base import NOW, MergeContext
+from lakehouse_assets.tables.ddl import create_table_plan
+from lakehouse_assets.tables.location import TableLocation, locate_key, quarantine_location
+from lakehouse_assets.tables.physical import (
+    INGESTED_DATE,
+    SILVER_CREATED,
+    SILVER_MODIFIED,
+    partition_columns,
+    physical_columns,
+)
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+QUARANTINE_EXTRA = ("_quarantine_reason", "_run_id", "_quarantined_at")
+
+
+def managed_columns(asset: TableAsset) -> set[str]:
+    """Silver columns the strategy maintains rather than copies from the source."""
+    if asset.promotion is None:
+        return set()
+    names = {SILVER_CREATED, SILVER_MODIFIED}
+    if asset.promotion.strategy == "cdc_merge":
+        names.add(soft_delete_column(asset) or "")
+    if asset.promotion.strategy == "scd2":
+        s = asset.promotion.scd2
+        names |= {s.valid_from, s.valid_to, s.is_current}
+    return names - {""}
+
+
+def soft_delete_column(asset: TableAsset) -> str | None:
+    return "is_deleted" if "is_deleted" in asset.contract.column_names else None
+
+
+class TableWriterForAsset:
+    def __init__(
+        self, spark: SparkSession, capabilities: Capabilities, project: Project, asset: TableAsset
+    ):
+        self.spark = spark
+        self.capabilities = capabilities
+        self.project = project
+        self.asset = asset
+        self.location = locate_key(project, asset.key, capabilities)
+
+    # -- table creation ----------------------------------------------------------------------
+    def ensure_table(self) -> list[str]:
+        """Create the table from its contract if it does not exist; returns what was skipped."""
+        if self.location.exists(self.spark):
+            return []
+        plan = create_table_plan(self.asset.contract, physical_columns(self.asset),
+                                 partition_columns(self.asset), self.location, self.capabilities)
+        for statement in plan.statements:
+            self.spark.sql(statement).collect()
+        return plan.skipped
+
+    def conform(self, df: DataFrame) -> DataFrame:
+        """The batch in the table's column order and types; a missing column is an error."""
+        from pyspark.sql import functions as F
+
+        columns = physical_columns(self.asset)
+        missing = [c.name for c in columns if c.name not in df.columns
+                   and c.name not in managed_columns(self.asset)]
+        if missing:
+            raise ValueError(f"{self.location.label}: the batch lacks contract columns {missing} "
+                             f"(it has {df.columns}); fix the SQL or the contract")
+        return df.select(*[F.col(c.name).cast(c.type).alias(c.name) for c in columns
+                           if c.name in df.columns])
+
+    # -- writes ------------------------------------------------------------------------------
+    def write(self, batch: TableBatch, run_id: str) -> dict[str, Any]:
+        started = time.perf_counter()
+        skipped = self.ensure_table()
+        facts: dict[str, Any] = dict(batch.facts)
+        if self.asset.kind == "bronze":
+            facts.update(self._write_bronze(batch))
+        elif self.asset.kind == "silver":
+            facts.update(self._write_silver(batch))
+        else:
+            frames.write(self.conform(batch.data), self.location, "overwrite")
+            facts["rows_written"] = self.location.read(self.spark).count()
+        if batch.partitions:
+            facts["rows_quarantined"] = self._write_quarantine(batch, run_id)
+        ops = table_ops(self.spark, self.location, self.capabilities)
+        facts["delta_version"] = ops.version()
+        facts["table"] = self.location.label
+        if self.location.path:
+            facts["path"] = self.location.path
+        if batch.partitions:
+            facts["partitions"] = ", ".join(sorted(batch.partitions))
+        if skipped:
+            facts["skipped_properties"] = "; ".join(skipped)
+        facts["duration_s"] = round(time.perf_counter() - started, 3)
+        return facts
+
+    def _write_bronze(self, batch: TableBatch) -> dict[str, Any]:
+        from pyspark.sql import functions as F
+
+        where = frames.partition_filter(INGESTED_DATE, batch.partitions)
+        data = batch.data
+        if INGESTED_DATE not in data.columns:
+            data = data.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
+        frames.write(self.conform(data), self.location, "overwrite", replace_where=where)
+        written = self.location.read(self.spark).where(where).count()
+        return {"rows_written": written}
+
+    def _write_silver(self, batch: TableBatch) -> dict[str, Any]:
+        from pyspark.sql import functions as F
+
+        promo = self.asset.promotion
+        assert promo is not None
+        data_columns = [c for c in self.asset.contract.column_names
+                        if c not in managed_columns(self.asset)]
+        view = f"lh_batch_{uuid.uuid4().hex[:12]}"
+        source = batch.data.withColumn(NOW, F.current_timestamp())
+        source.createOrReplaceTempView(view)
+        ctx = MergeContext(
+            target=self.location.sql_ref, source=view, keys=promo.merge_keys,
+            columns=data_columns, order_col=promo.order_col,
+            silver_timestamps=promo.metadata.add_silver_timestamps, op_col=promo.op_col,
+            soft_delete_col=soft_delete_column(self.asset),
+            scd2_valid_from=promo.scd2.valid_from, scd2_valid_to=promo.scd2.valid_to,
+            scd2_is_current=promo.scd2.is_current,
+        )
+        plan = planner(promo.strategy)(ctx)
+        try:
+            for statement in plan.statements:
+                self.spark.sql(statement).collect()
+        finally:
+            self.spark.catalog.dropTempView(view)
+        return {"merge": plan.summary, "rows_in_table": self.location.read(self.spark).count()}
+
+    def _write_quarantine(self, batch: TableBatch, run_id: str) -> int:
+        """Replace this run's partitions of <table>_quarantine (kept empty when nothing failed)."""
+        from pyspark.sql import functions as F
+
+        target = quarantine_location(self.location)
+        if batch.rejected is None:
+            return 0
+        rejected = batch.rejected
+        if INGESTED_DATE not in rejected.columns:
+            rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
+        rejected = rejected.withColumn("_run_id", F.lit(run_id)).withColumn(
+            "_quarantined_at", F.current_timestamp())
+        exists = target.exists(self.spark)
+        where = frames.partition_filter(INGESTED_DATE, batch.partitions)
+        frames.write(rejected, target, "overwrite" if exists else "append",
+                     replace_where=where if exists else None, merge_schema=True,
+                     partition_by=None if exists else [INGESTED_DATE])
+        return target.read(self.spark).where(where).count()
+
+
+def read_partitions(
+    spark: SparkSession, location: TableLocation, partitions: list[str] | None
+) -> DataFrame:
+    df = location.read(spark)
+    if partitions:
+        df = df.where(frames.partition_filter(INGESTED_DATE, partitions))
+    return df
+

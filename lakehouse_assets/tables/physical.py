@@ -1,0 +1,40 @@
+"""The columns a table really has: its contract's, plus the ones each layer adds."""
+
+from __future__ import annotations
+
+from lakehouse_assets.contracts.models import Column
+from lakehouse_assets.contracts.project import TableAsset
+
+INGESTED_AT, INGESTED_DATE, SOURCE_FILE = "_ingested_at", "_ingested_date", "_source_file"
+SILVER_CREATED, SILVER_MODIFIED = "_silver_created_at", "_silver_modified_at"
+
+
+def added_columns(asset: TableAsset) -> list[Column]:
+    """Columns the framework maintains that the contract need not declare."""
+    extra: list[Column] = []
+    if asset.ingestion is not None:
+        meta = asset.ingestion.metadata
+        wanted = [
+            (meta.add_ingested_at, INGESTED_AT, "TIMESTAMP", "when the row was ingested"),
+            (True, INGESTED_DATE, "DATE", "ingestion partition (daily)"),
+            (meta.add_source_file, SOURCE_FILE, "STRING", "landing file the row came from"),
+        ]
+        extra = [Column(name=n, type=t, nullable=n != INGESTED_DATE, comment=c)
+                 for on, n, t, c in wanted if on]
+    elif asset.promotion is not None and asset.promotion.metadata.add_silver_timestamps:
+        extra = [
+            Column(name=SILVER_CREATED, type="TIMESTAMP", comment="first written to silver"),
+            Column(name=SILVER_MODIFIED, type="TIMESTAMP", comment="last changed in silver"),
+        ]
+    declared = set(asset.contract.column_names)
+    return [c for c in extra if c.name not in declared]
+
+
+def physical_columns(asset: TableAsset) -> list[Column]:
+    return list(asset.contract.columns) + added_columns(asset)
+
+
+def partition_columns(asset: TableAsset) -> list[str]:
+    if asset.kind == "bronze":
+        return [INGESTED_DATE] + [p for p in asset.contract.partitions if p != INGESTED_DATE]
+    return list(asset.contract.partitions)
