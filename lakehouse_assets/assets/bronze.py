@@ -1,4 +1,4 @@
-"""Bronze: the landing files of a partition -> typed rows + _ingested_at/_ingested_date/_source_file."""
+"""Bronze: a partition's landing files -> typed rows plus ingestion metadata columns."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract -> Dagster asset attributes, in small overridable methods (like DagsterDbtTranslator)."""
+"""Contract -> Dagster asset attributes, in small overridable methods (as DagsterDbtTranslator)."""
 
 from __future__ import annotations
 

@@ -283,7 +283,7 @@ class _Loader:
             if table.contract.has_sql:
                 self._add_gold_sql(project, table)
             elif label in builders and (table.declared_layer in (None, "gold")):
-                deps = tuple(self._sql_dep(project, table.file, ("",) + tuple(d.split(".", 1)))
+                deps = tuple(self._sql_dep(project, table.file, ("", *d.split(".", 1)))
                              for d in builders[label].deps)  # type: ignore[arg-type]
                 if all(deps):
                     self._add(project, TableAsset(("gold", table.schema, table.name),
@@ -363,7 +363,7 @@ class _Loader:
             self._add(project, TableAsset((_gold_layer(table), table.schema, table.name),
                                           "gold_sql", table, table.file, sql=sql,
                                           deps=tuple(dict.fromkeys(keys)),
-                                          sql_refs=tuple(zip(refs, keys))))
+                                          sql_refs=tuple(zip(refs, keys, strict=True))))
 
     def _sql_dep(self, project: Project, file: Path, ref: TableName) -> AssetKeyPath | None:
         catalog, schema, name = ref

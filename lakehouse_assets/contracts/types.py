@@ -18,7 +18,7 @@ _ALIASES = {
 }  # fmt: skip
 _DECIMAL = re.compile(r"^DECIMAL\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
 
-KNOWN_TYPES = sorted(set(_ALIASES)) + ["DECIMAL(p,s)"]
+KNOWN_TYPES = [*sorted(set(_ALIASES)), "DECIMAL(p,s)"]
 
 
 def normalize_type(declared: str) -> str:

@@ -159,5 +159,7 @@ class ShopGenerator:
         return _write_jsonl(self.landing / "events" / folder / "part-0000.json", out), bad
 
 
-def generate(landing: Path, start: date, days: int, scale: int = 1, seed: int = 7) -> list[GeneratedDay]:
+def generate(
+    landing: Path, start: date, days: int, scale: int = 1, seed: int = 7
+) -> list[GeneratedDay]:
     return ShopGenerator(landing, scale, seed).generate(start, days)

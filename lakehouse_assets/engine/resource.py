@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,7 +34,6 @@ class SparkResource(ConfigurableResource):
     # What the Spark Connect server behind connect_url can do: sail, spark or databricks.
     connect_profile: Literal["sail", "spark", "databricks"] = "sail"
     master: str = "local[2]"
-    delta_version: str | None = Field(default=None, description="delta-spark jar version")
     databricks_host: str | None = None
     databricks_token: str | None = None
     databricks_cluster_id: str | None = None
@@ -82,20 +82,17 @@ class SparkResource(ConfigurableResource):
         return session
 
     def _classic(self) -> SparkSession:
-        from importlib.metadata import version
+        from delta import configure_spark_with_delta_pip
+        from pyspark.sql import SparkSession
 
-        from dagster_pyspark import PySparkResource
-
-        conf = {
-            "spark.master": self.master,
-            "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-            "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-            **self._conf(),
-        }
-        # What configure_spark_with_delta_pip does: name the delta-spark jars for Ivy to fetch.
-        delta = self.delta_version or version("delta-spark")
-        conf["spark.jars.packages"] = f"io.delta:delta-spark_2.13:{delta}"
-        return PySparkResource(spark_config=conf).spark_session
+        builder = SparkSession.builder.master(self.master).config(
+            "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"
+        ).config("spark.sql.catalog.spark_catalog",
+                 "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        for k, v in self._conf().items():
+            builder = builder.config(k, v)
+        # Names the delta-spark jars for Ivy to fetch from Maven at session start.
+        return configure_spark_with_delta_pip(builder).getOrCreate()
 
     def _databricks(self) -> SparkSession:
         try:
@@ -106,7 +103,7 @@ class SparkResource(ConfigurableResource):
                 "[databricks]' (it replaces pyspark with its own client)"
             ) from exc
         if not self.databricks_host:
-            raise ValueError("mode=databricks needs databricks_host (e.g. EnvVar('DATABRICKS_HOST'))")
+            raise ValueError("mode=databricks needs databricks_host (EnvVar('DATABRICKS_HOST'))")
         builder = DatabricksSession.builder.host(self.databricks_host)
         if self.databricks_token:
             builder = builder.token(self.databricks_token)
@@ -130,8 +127,6 @@ def _is_stopped(session: SparkSession) -> bool:
 def stop_sessions() -> None:
     with _lock:
         for session in _sessions.values():
-            try:
+            with contextlib.suppress(Exception):  # a session already gone has nothing to stop
                 session.stop()
-            except Exception:  # a session already gone has nothing to stop
-                pass
         _sessions.clear()

@@ -60,7 +60,8 @@ def _read_files(
 
     if capabilities.file_metadata_column:
         stamps = spark.createDataFrame(
-            [(e.file_path, e.assigned_at) for e in files], f"{FILE} STRING, {INGESTED_AT} TIMESTAMP")
+            [(e.file_path, e.assigned_at) for e in files],
+            f"{FILE} STRING, {INGESTED_AT} TIMESTAMP")
         both = read([e.file_path for e in files]).select(
             "*", F.col("_metadata.file_path").alias(FILE))
         return both.join(F.broadcast(stamps), FILE, "left")

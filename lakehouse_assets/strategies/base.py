@@ -61,7 +61,9 @@ def set_clause(ctx: MergeContext, columns: list[str], extra: dict[str, str] | No
     return ", ".join(pairs)
 
 
-def insert_clause(ctx: MergeContext, columns: list[str], extra: dict[str, str] | None = None) -> str:
+def insert_clause(
+    ctx: MergeContext, columns: list[str], extra: dict[str, str] | None = None
+) -> str:
     names = [quote(c) for c in columns]
     values = [f"s.{quote(c)}" for c in columns]
     if ctx.silver_timestamps:

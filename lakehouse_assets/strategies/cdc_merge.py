@@ -34,7 +34,8 @@ def plan(ctx: MergeContext) -> MergePlan:
         live, dead = {ctx.soft_delete_col: "false"}, {ctx.soft_delete_col: "true"}
         sql = (
             f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-            f"WHEN MATCHED AND {delete} AND {guard} AND ({changed(ctx, ctx.columns)} OR NOT t.{flag}) "
+            f"WHEN MATCHED AND {delete} AND {guard} AND "
+            f"({changed(ctx, ctx.columns)} OR NOT t.{flag}) "
             f"THEN UPDATE SET {set_clause(ctx, ctx.columns, dead)} "
             f"WHEN MATCHED AND NOT {delete} AND {guard} AND "
             f"({changed(ctx, ctx.columns)} OR t.{flag}) "
