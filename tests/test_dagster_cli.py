@@ -35,3 +35,15 @@ def test_materialize_one_bronze_partition(demo_project, demo_landing, tmp_path: 
     rows = delta_rows(table_path(demo_project, "bronze/shop/customers_raw"))
     landed = (demo_landing / "customers" / "dt=2024-01-01" / "part-0000.json").read_text()
     assert len(rows) == len(landed.splitlines()) == 40
+
+
+def test_workspace_yaml_loads_from_the_repo_root(tmp_path: Path):
+    """What `dagster dev` does from the repo root: load workspace.yaml."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DAGSTER_HOME", "LAKEHOUSE_PROJECT_DIR")}
+    env["LAKEHOUSE_DATA_ROOT"] = str(tmp_path)
+    done = subprocess.run([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=repo)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "lakehouse_assets" in done.stdout + done.stderr

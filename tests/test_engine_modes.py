@@ -43,9 +43,8 @@ def sail_process():
     proc.wait(timeout=30)
 
 
-def test_connect_mode_runs_the_same_pipeline(demo_project, demo_landing, sail_process):
-    from lakehouse_assets.engine import sail_server
-
+def test_connect_mode_runs_the_same_pipeline(demo_project, demo_landing, sail_process, spark):
+    """Even with the embedded session open in this process, connect mode uses its own URL."""
     remote = SparkResource(mode="connect", connect_url=sail_process)
     assert remote.capabilities.engine == "sail"
     keys = ["bronze/shop/products_raw", "silver/shop/products"]
@@ -55,7 +54,8 @@ def test_connect_mode_runs_the_same_pipeline(demo_project, demo_landing, sail_pr
     # The work was done by the other process's engine, not an embedded one.
     assert remote.get_session().client.host == "127.0.0.1"
     assert str(_port(sail_process)) in str(remote.get_session().client._builder.url)
-    del sail_server
+    assert remote.get_session() is not spark
+    remote.stop()
 
 
 def _port(url: str) -> int:

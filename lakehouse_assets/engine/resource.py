@@ -47,14 +47,24 @@ class SparkResource(ConfigurableResource):
             "databricks": DATABRICKS,
         }[self.mode]  # fmt: skip
 
+    def _key(self) -> tuple[Any, ...]:
+        return (self.mode, self.connect_url, self.databricks_host, self.databricks_cluster_id,
+                self.databricks_serverless, tuple(sorted(self.spark_conf.items())))
+
     def get_session(self) -> SparkSession:
-        key = (self.mode, self.connect_url, self.databricks_host, self.databricks_cluster_id,
-               self.databricks_serverless, tuple(sorted(self.spark_conf.items())))
         with _lock:
-            session = _sessions.get(key)
+            session = _sessions.get(self._key())
             if session is None or _is_stopped(session):
-                session = _sessions[key] = self._build()
+                session = _sessions[self._key()] = self._build()
             return session
+
+    def stop(self) -> None:
+        """Close this configuration's session (before its server goes away)."""
+        with _lock:
+            session = _sessions.pop(self._key(), None)
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.stop()
 
     def _conf(self) -> dict[str, str]:
         return {**BASE_CONF, **self.spark_conf}
@@ -76,7 +86,9 @@ class SparkResource(ConfigurableResource):
                     f"mode=connect needs connect_url='sc://host:port', got {self.connect_url!r}"
                 )
             url = self.connect_url
-        session = SparkSession.builder.remote(url).getOrCreate()
+        # create(), not getOrCreate(): the latter hands back any session already open in the
+        # process, whatever its URL (a connect session would silently run on the embedded one).
+        session = SparkSession.builder.remote(url).create()
         for k, v in self._conf().items():
             session.conf.set(k, v)
         return session
