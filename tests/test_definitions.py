@@ -48,6 +48,10 @@ def test_contract_metadata_reaches_the_asset(demo_dir: Path):
     assert s.tags["strategy"] == "cdc_merge" and s.tags["pii"] == "true"
     assert s.group_name == "silver" and "delta" in s.kinds
     assert "is_deleted = true" in s.description
+    lineage = meta["dagster/column_lineage"].deps_by_column
+    assert lineage["email"][0].asset_key == AssetKey(["bronze", "shop", "customers_raw"])
+    assert lineage["email"][0].column_name == "email"
+    assert "is_deleted" not in lineage  # maintained by cdc_merge, not copied
 
 
 def test_disabled_contract_makes_no_asset(demo_dir: Path):

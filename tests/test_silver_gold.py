@@ -99,3 +99,26 @@ def test_gold_matches_python(demo_project, demo_landing, spark_resource):
            for g in gold}
     assert got == {k: v for k, v in expected.items()}
     assert len(got) >= 6
+
+
+def test_unsupported_property_is_skipped_with_a_warning(demo_project, demo_landing,
+                                                        spark_resource):
+    """customers asks for Change Data Feed, which Sail cannot write: the table is created
+    without it and the run's metadata says so."""
+    from deltalake import DeltaTable
+
+    result = run_assets(demo_project, spark_resource,
+                        ["bronze/shop/customers_raw", "silver/shop/customers"], "2024-01-01")
+    meta = result.asset_materializations_for_node("silver__shop__customers")[0].metadata
+    assert "change_data_feed: skipped" in meta["skipped_properties"].value
+    assert "sail engine cannot" in meta["skipped_properties"].value
+    table = DeltaTable(str(table_path(demo_project, "silver/shop/customers")))
+    config = table.metadata().configuration
+    assert "delta.enableChangeDataFeed" not in config
+    assert config["quality"] == "curated" and config["layer"] == "silver"
+    assert meta["delta_version"].value == table.version()
+    assert meta["rows_in"].value == 40
+    assert meta["rows_in_table"].value == 40
+    columns = {f.name: f for f in table.schema().fields}
+    assert columns["customer_id"].nullable is False
+    assert "_silver_created_at" in columns

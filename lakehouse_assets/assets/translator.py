@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dagster import AssetKey, MetadataValue, TableColumn, TableColumnConstraints, TableSchema
+from dagster import (
+    AssetKey,
+    MetadataValue,
+    TableColumn,
+    TableColumnConstraints,
+    TableColumnDep,
+    TableColumnLineage,
+    TableSchema,
+)
 
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.tables.physical import physical_columns
@@ -57,12 +65,25 @@ class ContractTranslator:
             for c in physical_columns(asset)
         ])
 
+    def get_column_lineage(self, asset: TableAsset) -> TableColumnLineage | None:
+        """Silver columns come from the bronze columns of the same name."""
+        if asset.promotion is None or not asset.deps:
+            return None
+        source = AssetKey(list(asset.deps[0]))
+        return TableColumnLineage(deps_by_column={
+            c: [TableColumnDep(asset_key=source, column_name=c)]
+            for c in asset.contract.column_names if c in asset.source_columns
+        })
+
     def get_metadata(self, asset: TableAsset) -> dict[str, Any]:
         meta: dict[str, Any] = {
             "dagster/column_schema": self.get_column_schema(asset),
             "dagster/table_name": ".".join(asset.key),
             "contract": MetadataValue.path(str(asset.table.file)),
         }
+        lineage = self.get_column_lineage(asset)
+        if lineage is not None:
+            meta["dagster/column_lineage"] = lineage
         if asset.promotion is not None:
             meta["merge_keys"] = ", ".join(asset.promotion.merge_keys)
             if asset.promotion.order_col:

@@ -276,7 +276,8 @@ class _Loader:
             self._check_promotion(file, promo, source, dest)
             source_key = self._key_of(project, source)
             self._add(project, TableAsset(("silver", dest.schema, dest.name), "silver", dest,
-                                          file, promotion=promo, deps=(source_key,)))
+                                          file, promotion=promo, deps=(source_key,),
+                                          source_columns=tuple(source.contract.column_names)))
         builders = registered_builders()
         for table in project.tables:
             label = f"{table.schema}.{table.name}"

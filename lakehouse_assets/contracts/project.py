@@ -47,6 +47,8 @@ class TableAsset:
     deps: tuple[AssetKeyPath, ...] = ()
     # Gold SQL: each table name the query reads, and the asset key it stands for.
     sql_refs: tuple[tuple[tuple[str, str, str], AssetKeyPath], ...] = ()
+    # Silver: the columns of its source table contract.
+    source_columns: tuple[str, ...] = ()
 
     @property
     def layer(self) -> str:
