@@ -73,7 +73,8 @@ def newer(ctx: MergeContext, tie: str = "FALSE", t: str = "t", s: str = "s") -> 
     if not ctx.order_col:
         return "TRUE"
     o = quote(ctx.order_col)
-    return (f"({s}.{o} > {t}.{o} OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL) "
+    # coalesce: never NULL, so NOT newer(...) is as safe as newer(...) in joins and clauses.
+    return (f"(coalesce({s}.{o} > {t}.{o}, FALSE) OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL) "
             f"OR ({s}.{o} <=> {t}.{o} AND {tie}))")
 
 
