@@ -77,13 +77,15 @@ def make_project(root: Path, strategy: str, soft_delete: bool = False,
 
 
 def load_partition(spark: Any, caps: Capabilities, project: Project, events: list[Event],
-                   part: int) -> dict[str, Any]:
+                   part: int, extra: Any = None) -> dict[str, Any]:
     """Promote one bronze partition's events into silver, as the silver asset does."""
     from pyspark.sql import functions as F
 
     rows = [(e.k, e.seq, e.v, e.op) for e in events if e.part == part]
     df = spark.createDataFrame(rows, "k BIGINT, seq BIGINT, v STRING, op_type STRING")
     df = df.withColumn("_ingested_date", F.lit(day(part)).cast("date"))
+    if extra is not None:  # a column the source gained (schema evolution tests)
+        df = df.select("*", extra)
     asset = project.asset("silver/lab/ev")
     batch = silver_batch(df, asset, [day(part)])
     return TableWriterForAsset(spark, caps, project, asset).write(batch, "test-run")

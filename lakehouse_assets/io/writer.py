@@ -173,7 +173,7 @@ class TableWriterForAsset:
         promo = self.asset.promotion
         if not (self.asset.contract.merge_schema or (promo is not None and promo.merge_schema)):
             raise ValueError(
-                f"{self.location.label}: the contract has columns {names} that the table lacks; "
+                f"{self.location.label}: the contract has columns the table lacks: {names}; "
                 f"set \"merge_schema\": true in {self.asset.producer_file.name} to add them, "
                 "or remove them from the contract")
         table_ops(self.spark, self.location, self.capabilities).add_columns(new)
