@@ -131,7 +131,8 @@ def main() -> None:
             first3, last3 = statistics.median(t[:3]), statistics.median(t[-3:])
             print(f"| (b) {strategy}: {args.days} days x {args.daily:,} rows | day 1 "
                   f"{t[0]:.2f} s, day {args.days} {t[-1]:.2f} s | day{args.days}/day1 "
-                  f"{t[-1] / t[0]:.2f} | median last 3 / first 3 {last3 / first3:.2f} |",
+                  f"{t[-1] / t[0]:.2f} | day{args.days}/day2 {t[-1] / t[1]:.2f} | "
+                  f"median last 3 / first 3 {last3 / first3:.2f} |",
                   flush=True)
             print("    per day: " + " ".join(f"{x:.2f}" for x in t), flush=True)
     finally:
