@@ -19,7 +19,8 @@ def test_keys_partitions_and_inferred_gold_deps(demo_dir: Path):
     assert keys == {
         "bronze/shop/customers_raw", "bronze/shop/orders_raw", "bronze/shop/products_raw",
         "bronze/shop/events_raw", "silver/shop/customers", "silver/shop/orders",
-        "silver/shop/products", "silver/shop/events", "gold/shop/daily_revenue",
+        "silver/shop/products", "silver/shop/events", "silver/shop/customers_history",
+        "gold/shop/daily_revenue",
         "gold/shop/customer_engagement",
     }
     revenue = graph.get(AssetKey(["gold", "shop", "daily_revenue"]))
@@ -76,7 +77,7 @@ def test_import_starts_no_engine(demo_dir: Path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, env={**_env(), "LAKEHOUSE_PROJECT_DIR": str(demo_dir)})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["10", "False", "False"]
+    assert done.stdout.split() == ["11", "False", "False"]
 
 
 def _env() -> dict[str, str]:

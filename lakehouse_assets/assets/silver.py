@@ -1,9 +1,11 @@
 """Silver batch preparation: the latest event per key, null keys set aside, typed as silver.
 
-Ordering rule (documented for users): within a batch the event with the greatest order column
-(sequence_by, else watermark_col; null is oldest) wins; ties go to the later _ingested_at, then
-the later _source_file, then (cdc_merge) a delete over an upsert, then the greater hash of the
-row's values, so the same events always give the same winner.
+Ordering rule (documented for users, shared with the merges: see strategies/base.py): the event
+with the greatest order column (sequence_by, else watermark_col; null is oldest) wins; on equal
+order values a delete beats an upsert, then the greater sha256 of the JSON of the silver data
+columns wins. The rule only looks at values silver stores, so the merge applies the very same
+rule across batches and any processing order gives the same table.
+scd2 keeps one event per (key, order value) instead: history needs every version.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.writer import managed_columns
-from lakehouse_assets.strategies.cdc_merge import DELETE_OPS
+from lakehouse_assets.strategies.base import DELETE_OPS
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE
 
 if TYPE_CHECKING:
@@ -23,25 +25,33 @@ if TYPE_CHECKING:
 REASON = "_quarantine_reason"
 
 
-def ordering(df: DataFrame, order_col: str | None, op_col: str | None) -> list[SparkColumn]:
+def row_hash(columns: list[str]) -> SparkColumn:
+    """Same value as strategies.base.row_hash computes in SQL."""
+    from pyspark.sql import functions as F
+
+    return F.sha2(F.to_json(F.struct(*[F.col(c) for c in columns])), 256)
+
+
+def ordering(
+    order_col: str | None, op_col: str | None, data_columns: list[str]
+) -> list[SparkColumn]:
     from pyspark.sql import functions as F
 
     order = [F.col(order_col).desc_nulls_last()] if order_col else []
-    order += [F.col(c).desc_nulls_last() for c in (INGESTED_AT, SOURCE_FILE) if c in df.columns]
     if op_col:
-        is_delete = F.upper(F.col(op_col)).isin(*DELETE_OPS)
+        is_delete = F.coalesce(F.upper(F.col(op_col)).isin(*DELETE_OPS), F.lit(False))
         order.append(F.when(is_delete, 1).otherwise(0).desc())
-    row_hash = F.sha2(F.to_json(F.struct(*[F.col(c) for c in sorted(df.columns)])), 256)
-    return [*order, row_hash.desc()]
+    return [*order, row_hash(data_columns).desc()]
 
 
 def latest_per_key(
-    df: DataFrame, keys: list[str], order_col: str | None, op_col: str | None = None
+    df: DataFrame, keys: list[str], order_col: str | None, op_col: str | None,
+    data_columns: list[str],
 ) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    window = Window.partitionBy(*keys).orderBy(*ordering(df, order_col, op_col))
+    window = Window.partitionBy(*keys).orderBy(*ordering(order_col, op_col, data_columns))
     return df.withColumn("_rn", F.row_number().over(window)).where("_rn = 1").drop("_rn")
 
 
@@ -52,7 +62,10 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
     assert promo is not None
     contract = asset.contract
     data_cols = [c for c in contract.column_names if c not in managed_columns(asset)]
-    op_col = promo.op_col if promo.strategy == "cdc_merge" else None
+    # cdc_merge needs its op column; scd2 honours deletes when the source has one.
+    with_op = promo.strategy == "cdc_merge" or (
+        promo.strategy == "scd2" and promo.op_col in source.columns)
+    op_col = promo.op_col if with_op else None
     needed = list(dict.fromkeys(data_cols + ([op_col] if op_col else [])))
     missing = [c for c in needed if c not in source.columns]
     if missing:
@@ -61,18 +74,27 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
     null_key = F.lit(False)
     for key in promo.merge_keys:
         null_key = null_key | F.col(key).isNull()
+    null_merge_key = null_key
+    reason = F.lit("null merge key (" + ", ".join(promo.merge_keys) + ")")
+    if promo.strategy == "scd2" and promo.order_col:
+        # History cannot place an event without an order value.
+        reason = F.when(null_key, reason).otherwise(
+            F.lit(f"null order column {promo.order_col} (scd2 needs it)"))
+        null_key = null_key | F.col(promo.order_col).isNull()
     extras = [c for c in (INGESTED_AT, SOURCE_FILE, INGESTED_DATE) if c in source.columns]
     rejected = source.where(null_key).select(
-        *needed, *[c for c in extras if c not in needed],
-        F.lit("null merge key (" + ", ".join(promo.merge_keys) + ")").alias(REASON))
-    good = source.where(~null_key)
-    rows_in = source.count()
-    if promo.strategy != "scd2":
-        good = latest_per_key(good, promo.merge_keys, promo.order_col, op_col)
-    typed = good.select(
+        *needed, *[c for c in extras if c not in needed], reason.alias(REASON))
+    typed = source.where(~null_key).select(
         *[F.col(c).cast(contract.column(c).type).alias(c) for c in data_cols],  # type: ignore[union-attr]
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
-        *[F.col(c) for c in (INGESTED_AT, SOURCE_FILE) if c in source.columns
-          and c not in data_cols],
     )
-    return TableBatch(typed, rejected, partitions, {"rows_in": rows_in})
+    keys = list(promo.merge_keys)
+    if promo.strategy == "scd2" and promo.order_col:
+        keys.append(promo.order_col)
+    good = latest_per_key(typed, keys, promo.order_col, op_col, data_cols)
+    counts = source.select(F.count(F.lit(1)).alias("n"),
+                           F.sum(null_merge_key.cast("int")).alias("keys"),
+                           F.sum(null_key.cast("int")).alias("bad")).collect()[0]
+    facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
+             "rows_rejected": int(counts["bad"] or 0)}
+    return TableBatch(good, rejected, partitions, facts)

@@ -186,6 +186,8 @@ class PromotionContract(_Contract):
     sequence_by: str | None = None
     op_col: str = "op_type"
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
+    # Add columns the silver contract gained to the existing table (else an error names them).
+    merge_schema: bool = False
     metadata: PromotionMetadata = Field(default_factory=PromotionMetadata)
     expectations: Any = None
     schedule: str | None = None

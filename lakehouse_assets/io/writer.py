@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.project import Project, TableAsset
@@ -16,7 +17,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
-from lakehouse_assets.strategies import planner
+from lakehouse_assets.strategies import companion, planner
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
 from lakehouse_assets.tables.location import TableLocation, locate_key, quarantine_location
@@ -127,6 +128,7 @@ class TableWriterForAsset:
 
         promo = self.asset.promotion
         assert promo is not None
+        facts: dict[str, Any] = {"columns_added": self.evolve_schema()}
         data_columns = [c for c in self.asset.contract.column_names
                         if c not in managed_columns(self.asset)]
         view = f"lh_batch_{uuid.uuid4().hex[:12]}"
@@ -136,17 +138,46 @@ class TableWriterForAsset:
             target=self.location.sql_ref, source=view, keys=promo.merge_keys,
             columns=data_columns, order_col=promo.order_col,
             silver_timestamps=promo.metadata.add_silver_timestamps, op_col=promo.op_col,
+            has_op=promo.op_col in batch.data.columns,
             soft_delete_col=soft_delete_column(self.asset),
             scd2_valid_from=promo.scd2.valid_from, scd2_valid_to=promo.scd2.valid_to,
             scd2_is_current=promo.scd2.is_current,
         )
+        side = companion(promo.strategy, ctx)
+        if side is not None:
+            suffix, columns = side
+            side_location = companion_location(self.location, suffix)
+            if not side_location.exists(self.spark):
+                frames.write(batch.data.select(*columns).limit(0), side_location, "append")
+            ctx = replace(ctx, companion=side_location.sql_ref)
+            facts["companion_table"] = side_location.label
         plan = planner(promo.strategy)(ctx)
         try:
             for statement in plan.statements:
                 self.spark.sql(statement).collect()
         finally:
             self.spark.catalog.dropTempView(view)
-        return {"merge": plan.summary, "rows_in_table": self.location.read(self.spark).count()}
+        facts["merge"] = plan.summary
+        if not facts["columns_added"]:
+            del facts["columns_added"]
+        return facts
+
+    def evolve_schema(self) -> list[str]:
+        """Columns the contract gained since the table was created: added when the promotion
+        (or table properties) say merge_schema, else an error naming them."""
+        existing = set(self.location.read(self.spark).columns)
+        new = [c for c in physical_columns(self.asset) if c.name not in existing]
+        if not new:
+            return []
+        names = [c.name for c in new]
+        promo = self.asset.promotion
+        if not (self.asset.contract.merge_schema or (promo is not None and promo.merge_schema)):
+            raise ValueError(
+                f"{self.location.label}: the contract has columns the table lacks: {names}; "
+                f"set \"merge_schema\": true in {self.asset.producer_file.name} to add them, "
+                "or remove them from the contract")
+        table_ops(self.spark, self.location, self.capabilities).add_columns(new)
+        return names
 
     def _write_quarantine(self, batch: TableBatch, run_id: str) -> int:
         """Replace this run's partitions of <table>_quarantine (kept empty when nothing failed)."""
@@ -166,6 +197,16 @@ class TableWriterForAsset:
                      replace_where=where if exists else None, merge_schema=True,
                      partition_by=None if exists else [INGESTED_DATE])
         return target.read(self.spark).where(where).count()
+
+
+def companion_location(location: TableLocation, suffix: str) -> TableLocation:
+    """A strategy's side table beside silver (tombstones, scd2 event log)."""
+    return TableLocation(
+        f"{location.label}{suffix}",
+        f"{location.path}{suffix}" if location.path else None,
+        f"{location.name}{suffix}" if location.name else None,
+        location.by_path,
+    )
 
 
 def read_partitions(

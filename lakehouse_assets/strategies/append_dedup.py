@@ -1,13 +1,14 @@
-"""append_dedup: append events whose key silver does not hold yet; re-runs never duplicate."""
+"""append_dedup: append events whose key silver does not hold yet; re-runs never duplicate.
+
+A key already in silver is left alone unless the new event beats the stored one under the shared
+ordering rule (a corrected re-send): then any processing order gives the same table.
+"""
 
 from __future__ import annotations
 
-from lakehouse_assets.strategies.base import MergeContext, MergePlan, insert_clause, key_match
+from lakehouse_assets.strategies import upsert
+from lakehouse_assets.strategies.base import MergeContext, MergePlan
 
 
 def plan(ctx: MergeContext) -> MergePlan:
-    sql = (
-        f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-        f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
-    )
-    return MergePlan([sql], "insert keys not yet in silver")
+    return MergePlan(upsert.plan(ctx).statements, "append new keys, dedup on merge keys")

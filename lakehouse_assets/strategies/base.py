@@ -1,15 +1,24 @@
 """A strategy turns a prepared batch into a merge plan: SQL text the IO manager executes.
 
 Strategies never touch the engine, so each can be read and tested on its own.
+
+The ordering rule every strategy shares (within a batch and across batches, so that processing
+partitions in any order converges to the same table): event A beats event B of the same key when
+1. A's order column (sequence_by, else watermark_col) is greater; null is the oldest value;
+2. on equal order values, a delete beats an upsert (cdc_merge, scd2 with an op column);
+3. then the greater sha256 of the JSON of the silver data columns (`to_json(struct(...))`,
+   nulls omitted) wins: a total order computed from what silver itself stores.
+Without an order column, the batch processed last wins.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.identifiers import quote, sql_string
 
 NOW = "_batch_ts"  # column of the source view holding the batch's timestamp
+DELETE_OPS = ("D", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -21,10 +30,13 @@ class MergeContext:
     order_col: str | None  # sequence guard: an older event never overwrites newer state
     silver_timestamps: bool = True
     op_col: str = "op_type"
+    has_op: bool = False  # the source carries op_col (cdc_merge; scd2 when the source has it)
     soft_delete_col: str | None = None  # cdc_merge: soft delete into this column if set
     scd2_valid_from: str = "valid_from"
     scd2_valid_to: str = "valid_to"
     scd2_is_current: str = "is_current"
+    # SQL reference of the strategy's side table (see strategies.companion_columns).
+    companion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,32 @@ def key_match(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
     return " AND ".join(f"{t}.{quote(k)} = {s}.{quote(k)}" for k in ctx.keys)
 
 
-def newer(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
-    """The source row may replace the target row: it is not older (null order = oldest)."""
+def row_hash(columns: list[str], alias: str) -> str:
+    """Tie-break value of a row: sha256 of the JSON of its data columns (rule 3 above)."""
+    fields = ", ".join(f"{alias}.{quote(c)}" for c in columns)
+    return f"sha2(to_json(struct({fields})), 256)"
+
+
+def is_delete(ctx: MergeContext, alias: str = "s") -> str:
+    if not ctx.has_op:
+        return "FALSE"
+    ops = ", ".join(sql_string(o) for o in DELETE_OPS)
+    return f"coalesce(upper({alias}.{quote(ctx.op_col)}) IN ({ops}), FALSE)"
+
+
+def hash_greater(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
+    return f"{row_hash(ctx.columns, s)} > {row_hash(ctx.columns, t)}"
+
+
+def newer(ctx: MergeContext, tie: str = "FALSE", t: str = "t", s: str = "s") -> str:
+    """The source event beats the target's: greater order value (null = oldest), or equal
+    order values and `tie` holds. Without an order column the source always wins."""
     if not ctx.order_col:
         return "TRUE"
     o = quote(ctx.order_col)
-    return f"({t}.{o} IS NULL OR ({s}.{o} IS NOT NULL AND {s}.{o} >= {t}.{o}))"
+    # coalesce: never NULL, so NOT newer(...) is as safe as newer(...) in joins and clauses.
+    return (f"(coalesce({s}.{o} > {t}.{o}, FALSE) OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL) "
+            f"OR ({s}.{o} <=> {t}.{o} AND {tie}))")
 
 
 def changed(ctx: MergeContext, columns: list[str], t: str = "t", s: str = "s") -> str:

@@ -2,53 +2,88 @@
 
 With a soft-delete column in the silver contract, a delete sets it true (never NULL) and keeps
 the row as a tombstone holding the delete event's values, even for a key silver has not seen: an
-older insert replayed later loses to it, so any processing order gives the same table. Without
-it, a delete removes the row.
+older insert replayed later loses to it, so any processing order gives the same table.
+
+Without it, a delete removes the row, and the key and order value of the delete are remembered
+in a companion table `<table>_tombstones` (keys + order column, greatest delete per key): an
+upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
+the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
+the key wins over the tombstone and brings the row back.
 """
 
 from __future__ import annotations
 
-from lakehouse_assets.contracts.identifiers import quote, sql_string
+from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.strategies.base import (
+    DELETE_OPS,
     MergeContext,
     MergePlan,
     changed,
+    hash_greater,
     insert_clause,
+    is_delete,
     key_match,
     newer,
     set_clause,
 )
 
-DELETE_OPS = ("D", "DELETE")
+__all__ = ["DELETE_OPS", "companion_columns", "plan"]
 
 
-def is_delete(ctx: MergeContext, alias: str = "s") -> str:
-    ops = ", ".join(sql_string(o) for o in DELETE_OPS)
-    return f"upper({alias}.{quote(ctx.op_col)}) IN ({ops})"
+def companion_columns(ctx: MergeContext) -> list[str] | None:
+    if ctx.soft_delete_col:
+        return None
+    return [*ctx.keys, *([ctx.order_col] if ctx.order_col else [])]
 
 
 def plan(ctx: MergeContext) -> MergePlan:
-    delete, guard = is_delete(ctx), newer(ctx)
     if ctx.soft_delete_col:
-        flag = quote(ctx.soft_delete_col)
-        live, dead = {ctx.soft_delete_col: "false"}, {ctx.soft_delete_col: "true"}
-        sql = (
-            f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-            f"WHEN MATCHED AND {delete} AND {guard} AND "
-            f"({changed(ctx, ctx.columns)} OR NOT t.{flag}) "
-            f"THEN UPDATE SET {set_clause(ctx, ctx.columns, dead)} "
-            f"WHEN MATCHED AND NOT {delete} AND {guard} AND "
-            f"({changed(ctx, ctx.columns)} OR t.{flag}) "
-            f"THEN UPDATE SET {set_clause(ctx, ctx.columns, live)} "
-            f"WHEN NOT MATCHED THEN INSERT "
-            f"{insert_clause(ctx, ctx.columns, {ctx.soft_delete_col: delete})}"
-        )
-        return MergePlan([sql], "upsert I/U, soft delete D, sequence-guarded")
+        return _soft(ctx)
+    return _hard(ctx)
+
+
+def _soft(ctx: MergeContext) -> MergePlan:
+    flag = quote(ctx.soft_delete_col or "")
+    delete, hashed = is_delete(ctx), hash_greater(ctx)
+    live, dead = {ctx.soft_delete_col or "": "false"}, {ctx.soft_delete_col or "": "true"}
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-        f"WHEN MATCHED AND {delete} AND {guard} THEN DELETE "
-        f"WHEN MATCHED AND NOT {delete} AND {guard} AND {changed(ctx, ctx.columns)} "
-        f"THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
+        f"WHEN MATCHED AND {delete} AND {newer(ctx, f'(NOT t.{flag} OR {hashed})')} AND "
+        f"({changed(ctx, ctx.columns)} OR NOT t.{flag}) "
+        f"THEN UPDATE SET {set_clause(ctx, ctx.columns, dead)} "
+        f"WHEN MATCHED AND NOT {delete} AND {newer(ctx, f'(NOT t.{flag} AND {hashed})')} AND "
+        f"({changed(ctx, ctx.columns)} OR t.{flag}) "
+        f"THEN UPDATE SET {set_clause(ctx, ctx.columns, live)} "
+        f"WHEN NOT MATCHED THEN INSERT "
+        f"{insert_clause(ctx, ctx.columns, {ctx.soft_delete_col or '': delete})}"
+    )
+    return MergePlan([sql], "upsert I/U, soft delete D, sequence-guarded")
+
+
+def _hard(ctx: MergeContext) -> MergePlan:
+    assert ctx.companion, "hard-delete cdc_merge needs its tombstone table"
+    delete, tomb = is_delete(ctx), ctx.companion
+    keys = ", ".join(f"s.{quote(k)}" for k in companion_columns(ctx) or [])
+    remember = (
+        f"MERGE INTO {tomb} t USING (SELECT {keys} FROM {ctx.source} s WHERE {delete}) s "
+        f"ON {key_match(ctx)} "
+        f"WHEN MATCHED AND {newer(ctx)} THEN UPDATE SET "
+        + ", ".join(f"{quote(c)} = s.{quote(c)}" for c in companion_columns(ctx) or [])
+        + " WHEN NOT MATCHED THEN INSERT ("
+        + ", ".join(quote(c) for c in companion_columns(ctx) or []) + ") VALUES ("
+        + ", ".join(f"s.{quote(c)}" for c in companion_columns(ctx) or []) + ")"
+    )
+    # An upsert survives a tombstone of its key only by being strictly newer than the delete.
+    survivors = (
+        f"(SELECT s.* FROM {ctx.source} s LEFT ANTI JOIN {tomb} d ON {key_match(ctx, 'd')} "
+        f"AND NOT {delete} AND NOT {newer(ctx, 'FALSE', 'd')})"
+    )
+    sql = (
+        f"MERGE INTO {ctx.target} t USING {survivors} s ON {key_match(ctx)} "
+        f"WHEN MATCHED AND {delete} AND {newer(ctx, 'TRUE')} THEN DELETE "
+        f"WHEN MATCHED AND NOT {delete} AND {newer(ctx, hash_greater(ctx))} "
+        f"AND {changed(ctx, ctx.columns)} THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED AND NOT {delete} THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
-    return MergePlan([sql], "upsert I/U, hard delete D, sequence-guarded")
+    return MergePlan([remember, sql], "upsert I/U, hard delete D with tombstones, "
+                     "sequence-guarded")

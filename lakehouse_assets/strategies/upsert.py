@@ -1,7 +1,10 @@
-"""full_merge and incremental_replace (alias scd1): upsert every key of the batch, never delete.
+"""full_merge, incremental_replace (alias scd1) and append_dedup: upsert every key of the
+batch, never delete.
 
-A row is replaced only by a row that is not older by the order column, and only when a value
-changed, so re-running a batch is a no-op and an old batch replayed late cannot win.
+A row is replaced only by an event that beats it under the shared ordering rule (base.py), and
+only when a value changed, so re-running a batch is a no-op and an old batch replayed late
+cannot win. append_dedup is the same merge: a key silver lacks is appended, a duplicate key
+(a re-run, a re-sent event) changes nothing unless it is a later version of that event.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from lakehouse_assets.strategies.base import (
     MergeContext,
     MergePlan,
     changed,
+    hash_greater,
     insert_clause,
     key_match,
     newer,
@@ -20,7 +24,7 @@ from lakehouse_assets.strategies.base import (
 def plan(ctx: MergeContext) -> MergePlan:
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-        f"WHEN MATCHED AND {newer(ctx)} AND {changed(ctx, ctx.columns)} "
+        f"WHEN MATCHED AND {newer(ctx, hash_greater(ctx))} AND {changed(ctx, ctx.columns)} "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
