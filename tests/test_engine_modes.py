@@ -111,10 +111,8 @@ def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatc
     monkeypatch.setenv("DATABRICKS_CLUSTER_ID", "0101-abc")
     monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "databricks")
     from lakehouse_assets.code_location import spark_from_env
-    from lakehouse_assets.engine.resource import _sessions
 
     resource = spark_from_env()
-    _sessions.clear()
     # EnvVar values resolve when Dagster initialises the resource; do what it does.
     from dagster import build_init_resource_context
 
@@ -124,7 +122,7 @@ def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatc
                      ("clusterId", "0101-abc"), ("getOrCreate", None)]
     assert "dapi-secret-123" not in repr(live) and "dapi-secret-123" not in repr(resource)
     assert live.capabilities.unity_catalog and not live.capabilities.tables_by_path
-    _sessions.clear()
+    live.stop()  # only this configuration's (fake) session; the local one stays shared
     del build_init_resource_context
 
 
