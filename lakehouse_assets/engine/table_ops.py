@@ -45,6 +45,18 @@ def delta_type(spark_type: str) -> str:
     return _ARROW_TYPES[spark_type]
 
 
+def arrow_type(spark_type: str) -> Any:
+    """Contract type -> pyarrow type (the widening targets delta-rs rewrites to)."""
+    import pyarrow as pa
+
+    if spark_type.startswith("DECIMAL"):
+        p, s = spark_type[8:-1].split(",")
+        return pa.decimal128(int(p), int(s))
+    return {"BIGINT": pa.int64(), "INT": pa.int32(), "SMALLINT": pa.int16(),
+            "DOUBLE": pa.float64(), "FLOAT": pa.float32(),
+            "TIMESTAMP_NTZ": pa.timestamp("us")}[spark_type]
+
+
 class DeltaRsTableOps:
     def __init__(self, path: str):
         from deltalake import DeltaTable
@@ -95,12 +107,10 @@ class DeltaRsTableOps:
         time travel), keeping partitioning, description and properties."""
         import pyarrow as pa
         from deltalake import write_deltalake
-        from deltalake.schema import Field, PrimitiveType, Schema
 
         data = self._table.to_pyarrow_table()
-        field = Schema([Field(column, PrimitiveType(delta_type(new_type)))]).to_arrow().field(0)
-        data = data.set_column(data.schema.get_field_index(column),
-                               field.with_nullable(data.schema.field(column).nullable),
+        field = data.schema.field(column).with_type(arrow_type(new_type))
+        data = data.set_column(data.schema.get_field_index(column), field,
                                data.column(column).cast(field.type))
         meta = self._table.metadata()
         write_deltalake(self._table, pa.Table.from_batches(data.to_batches(), data.schema),
