@@ -12,6 +12,7 @@ from lakehouse_assets.contracts.errors import ContractError
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from lakehouse_assets.checks.validate import governance_issues
     from lakehouse_assets.contracts.loader import load_project
 
     try:
@@ -19,6 +20,7 @@ def _validate(args: argparse.Namespace) -> int:
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 1
+    project.issues.extend(governance_issues(project))
     for issue in project.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     for table in project.unbuilt_tables():

@@ -230,3 +230,41 @@ def test_rules_of_demo_contracts_cover_every_kind(demo_project):
     assert kinds == {"expect", "expect_or_drop", "expect_or_fail", "not_null", "unique",
                      "accepted_values", "range", "regex", "row_count", "freshness",
                      "unique_keys"}
+
+
+def test_validate_reports_rule_mask_and_permission_mistakes(demo_dir, capsys):
+    from lakehouse_assets.cli import main
+
+    _add_rules(demo_dir / "tables/silver/products.json",
+               [{"not_null": "prise"}, {"name": "twice", "expect": "price > 0"},
+                {"name": "twice", "expect": "price < 1000"}])
+    _add_rules(demo_dir / "tables/silver/events.json",
+               [{"principal": "x", "privileges": ["DROP"]}], key="permissions")
+    spec = json.loads((demo_dir / "tables/silver/customers.json").read_text())
+    spec["columns"][1]["mask"] = "security.mask_emial"
+    (demo_dir / "tables/silver/customers.json").write_text(json.dumps(spec))
+    assert main(["validate", str(demo_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "products.json: expectations: silver/shop/products: rule names ['twice']" in err
+    assert "customers.json: columns.email.mask: unknown mask 'security.mask_emial'" in err
+    assert "events.json: permissions:" in err and "unknown privileges ['DROP']" in err
+    _add_rules(demo_dir / "tables/silver/products.json", [{"not_null": "prise"}])
+    assert main(["validate", str(demo_dir)]) == 1
+    assert "expectations.not_null_prise: columns ['prise'] are not in the table" in \
+        capsys.readouterr().err
+
+
+def test_malformed_landing_records_are_counted_in_the_accounting(
+        demo_project, demo_landing, spark_resource):
+    result = run_assets(demo_project, spark_resource, ["bronze/shop/orders_raw"], "2024-01-03")
+    meta = result.asset_materializations_for_node("bronze__shop__orders_raw")[0].metadata
+    landed = (demo_landing / "orders" / "dt=2024-01-03" / "part-0000.json").read_text()
+    assert meta["rows_rejected_on_load"].value == 1  # quantity "two"
+    assert meta["rows_in"].value == len(landed.splitlines())
+    assert meta["rows_written"].value == meta["rows_in"].value - 1
+    assert meta["rows_quarantined"].value == 1
+    accounting = _evaluations(result, "bronze/shop/orders_raw")["row_accounting"]
+    assert accounting.passed
+    assert accounting.metadata["equation"].value == \
+        f"{len(landed.splitlines())} = {len(landed.splitlines()) - 1} written + 1 quarantined " \
+        "+ 0 superseded"

@@ -24,7 +24,7 @@ class Rule:
     kind: str
     action: str  # warn | drop | fail
     predicate: str | None = None  # row rules: SQL that is true (or NULL) for a good row
-    columns: tuple[str, ...] = ()  # unique / unique_keys / freshness
+    columns: tuple[str, ...] = ()  # the columns a shortcut or table rule names
     min: float | int | None = None  # row_count
     max: float | int | None = None
     max_age_hours: float | None = None
@@ -96,7 +96,7 @@ def compile_rule(spec: ExpectationRule, where: str, merge_keys: list[str] | None
         predicate = f"{q} RLIKE {sql_string(spec.pattern or '')}"
         text = f"{column} matches {spec.pattern}"
     return Rule(spec.name or f"{kind}_{column}", kind, action, predicate=predicate,
-                description=desc or text)
+                columns=(column,), description=desc or text)
 
 
 def rules_for(asset: TableAsset) -> list[Rule]:
