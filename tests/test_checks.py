@@ -268,3 +268,23 @@ def test_malformed_landing_records_are_counted_in_the_accounting(
     assert accounting.metadata["equation"].value == \
         f"{len(landed.splitlines())} = {len(landed.splitlines()) - 1} written + 1 quarantined " \
         "+ 0 superseded"
+
+
+def test_is_quarantined_sets_every_failing_row_aside(demo_project):
+    """Delta Live Store `is_quarantined: true`: warn rules drop too; table rules unchanged."""
+    import dataclasses
+
+    from lakehouse_assets.contracts.project import LoadedTable
+
+    asset = demo_project.asset("silver/shop/orders")
+    promo = asset.promotion.model_copy(update={"is_quarantined": True})
+    changed = dataclasses.replace(asset, promotion=promo)
+    before = {r.name: r.action for r in rules_for(asset)}
+    after = {r.name: r.action for r in rules_for(changed)}
+    assert before["accepted_values_status"] == "warn" and after["accepted_values_status"] == "drop"
+    assert after["unique_merge_keys"] == before["unique_merge_keys"] == "fail"
+    assert after["row_count"] == "warn"
+    bronze = demo_project.asset("bronze/shop/orders_raw")
+    table = bronze.contract.model_copy(update={"is_quarantined": True})
+    bronze = dataclasses.replace(bronze, table=LoadedTable(bronze.table.file, table, "bronze"))
+    assert {r.name: r.action for r in rules_for(bronze)}["known_op_type"] == "drop"
