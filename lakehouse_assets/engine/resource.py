@@ -76,7 +76,9 @@ class SparkResource(ConfigurableResource):
                     f"mode=connect needs connect_url='sc://host:port', got {self.connect_url!r}"
                 )
             url = self.connect_url
-        session = SparkSession.builder.remote(url).getOrCreate()
+        # create(), not getOrCreate(): the latter hands back any session already open in this
+        # process (e.g. the embedded one) whatever the url.
+        session = SparkSession.builder.remote(url).create()
         for k, v in self._conf().items():
             session.conf.set(k, v)
         return session
