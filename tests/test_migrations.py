@@ -177,3 +177,16 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     real = job.execute_in_process(resources={"spark": spark_resource})
     assert real.success and "brand" in [f.name for f in DeltaTable(path).schema().fields]
     assert {r["brand"] for r in delta_rows(path)} == {None}  # old rows: no value
+
+
+def test_plan_cli_exits_2_on_destructive(products, capsys):
+    from lakehouse_assets.cli import main
+
+    contract_file = products.root / "tables/silver/products.json"
+    spec = json.loads(contract_file.read_text())
+    spec["columns"] = [c for c in spec["columns"] if c["name"] != "product_name"]
+    contract_file.write_text(json.dumps(spec))
+    assert main(["plan", str(products.root)]) == 2
+    out = capsys.readouterr().out
+    assert "silver.shop.products: 0 safe, 1 destructive" in out
+    assert "! destructive: product_name: in the table, not in the contract" in out
