@@ -288,3 +288,16 @@ def test_is_quarantined_sets_every_failing_row_aside(demo_project):
     table = bronze.contract.model_copy(update={"is_quarantined": True})
     bronze = dataclasses.replace(bronze, table=LoadedTable(bronze.table.file, table, "bronze"))
     assert {r.name: r.action for r in rules_for(bronze)}["known_op_type"] == "drop"
+
+
+def test_a_rule_with_bad_sql_is_named(demo_dir, spark_resource):
+    from lakehouse_assets.demo.generator import generate
+    from lakehouse_assets.io.project_cache import get_project
+
+    _add_rules(demo_dir / "tables/bronze/products_raw.json",
+               [{"name": "good", "expect": "price > 0"},
+                {"name": "typo", "expect": "prise > 0"}])
+    project = get_project(str(demo_dir))
+    generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
+    with pytest.raises(Exception, match=r"rule 'typo' \(prise > 0\) is not valid SQL"):
+        run_assets(project, spark_resource, ["bronze/shop/products_raw"], "2024-01-01")

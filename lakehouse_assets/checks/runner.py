@@ -76,7 +76,13 @@ def checked_materialization(
                       f"{plan.render()}\nSee `lakehouse plan`.")
     rules = rules_for(asset)
     rejected_before = batch.rejected.count() if batch.rejected is not None else 0
-    split = split_rows(batch.data, rules, _exempt(asset, batch.data.columns))
+    try:
+        split = split_rows(batch.data, rules, _exempt(asset, batch.data.columns))
+    except Exception as exc:
+        named = _bad_rule(asset, batch, rules)
+        if named is None:
+            raise
+        raise named from exc
     yield from (check_result(key, o) for o in split.outcomes)
     failed = [o.rule.name for o in split.outcomes if o.rule.action == "fail" and not o.passed]
     if failed:
@@ -102,6 +108,23 @@ def checked_materialization(
                      batch.partitions, facts)
     yield Output(out)
     yield from _after_write(key, spark, capabilities, project, asset, out, rules, quarantined)
+
+
+def _bad_rule(asset: TableAsset, batch: TableBatch, rules: list) -> ValueError | None:
+    """Name the rule whose SQL the engine refuses (the one-pass query cannot say which)."""
+    from pyspark.sql import functions as F
+
+    for rule in rules:
+        if rule.predicate is None:
+            continue
+        try:
+            batch.data.select(F.expr(f"({rule.predicate})")).limit(0).collect()
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0][:300]
+            return ValueError(f"{asset.key_string}: rule {rule.name!r} ({rule.predicate}) is not "
+                              f"valid SQL on this table's batch: {first}; fix it in the contract "
+                              f"(columns: {', '.join(batch.data.columns)})")
+    return None
 
 
 def _after_write(
