@@ -1,4 +1,4 @@
-"""`lakehouse`: what is not a Dagster run — validate, schema, demo."""
+"""`lakehouse`: what is not a Dagster run — validate, schema, plan, demo."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from lakehouse_assets.contracts.errors import ContractError
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from lakehouse_assets.checks.validate import governance_issues
     from lakehouse_assets.contracts.loader import load_project
 
     try:
@@ -19,6 +20,7 @@ def _validate(args: argparse.Namespace) -> int:
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 1
+    project.issues.extend(governance_issues(project))
     for issue in project.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     for table in project.unbuilt_tables():
@@ -53,6 +55,36 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan(args: argparse.Namespace) -> int:
+    """Every table's migration plan and the governance SQL; non-zero on destructive changes."""
+    from lakehouse_assets.contracts.loader import load_project
+    from lakehouse_assets.engine.capabilities import PROFILES
+    from lakehouse_assets.migrations.plan import plan_project
+    from lakehouse_assets.security.plan import governance_plan
+
+    try:
+        project = load_project(args.dir, args.env)
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    caps = PROFILES[args.engine]
+    session = None
+    if not caps.tables_by_path:
+        from lakehouse_assets.code_location import spark_from_env
+
+        session = spark_from_env().get_session()
+    plans = plan_project(session, project, caps)
+    for plan in plans:
+        print(plan.render())
+        if args.sql and plan.sql():
+            print("\n".join(f"    {s};" for s in plan.sql()))
+    print(governance_plan(project, caps).render())
+    destructive = sum(len(p.destructive) for p in plans)
+    safe = sum(len(p.safe_steps) for p in plans)
+    print(f"{len(plans)} tables: {safe} safe steps, {destructive} destructive")
+    return 2 if destructive else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=5)
     p.add_argument("--scale", type=int, default=1)
     p.set_defaults(fn=_demo)
+    p = sub.add_parser("plan", help="migration plan of every table vs its live Delta table, and "
+                       "the GRANT / column mask SQL; exit 2 on destructive changes")
+    p.add_argument("dir", nargs="?", default=None)
+    p.add_argument("--env", default=None)
+    p.add_argument("--engine", default="sail", choices=["sail", "spark", "databricks"],
+                   help="whose SQL and capabilities to plan for (databricks connects)")
+    p.add_argument("--sql", action="store_true", help="print the SQL of the safe steps")
+    p.set_defaults(fn=_plan)
     args = parser.parse_args(argv)
     return int(args.fn(args))
 

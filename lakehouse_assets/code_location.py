@@ -11,6 +11,7 @@ from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.delta_io_manager import DeltaIOManager
 from lakehouse_assets.io.project_cache import get_project
+from lakehouse_assets.migrations.job import migrations_job
 
 
 def spark_from_env() -> SparkResource:
@@ -37,6 +38,7 @@ def build_definitions(
     spark = spark or spark_from_env()
     return Definitions(
         assets=build_assets(project, translator),
+        jobs=[migrations_job(project)],
         resources={
             "spark": spark,
             IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env),

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: Dagster reads the context annotation at runtime.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from dagster import (
@@ -19,6 +20,8 @@ from lakehouse_assets.assets.bronze import bronze_batch
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.assets.translator import ContractTranslator
+from lakehouse_assets.checks.runner import checked_materialization
+from lakehouse_assets.checks.specs import check_specs
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.batch import TableBatch
@@ -40,9 +43,18 @@ def _partitions(context: AssetExecutionContext) -> list[str]:
         context.has_partition_key else []
 
 
+def _checked(context: AssetExecutionContext, spark: SparkResource, project: Project,
+             table: TableAsset, batch: TableBatch) -> Iterator[Any]:
+    """Yield the checks before and after the write (lakehouse_assets.checks.runner)."""
+    return checked_materialization(context.assets_def.key, spark.get_session(),
+                                   spark.capabilities, project, table, batch)
+
+
 def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]:
+    key = translator.get_asset_key(table)
     return {
-        "key": translator.get_asset_key(table),
+        "key": key,
+        "check_specs": check_specs(table, key),
         "description": translator.get_description(table),
         "group_name": translator.get_group_name(table),
         "owners": translator.get_owners(table),
@@ -59,9 +71,10 @@ def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
     common = _common(table, translator)
 
     @asset(**common, partitions_def=partitions)
-    def _fn(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
-        return bronze_batch(spark.get_session(), spark.capabilities, project, table,
-                            _partitions(context), context.run.run_id)
+    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+        batch = bronze_batch(spark.get_session(), spark.capabilities, project, table,
+                             _partitions(context), context.run.run_id)
+        yield from _checked(context, spark, project, table, batch)
 
     return _fn
 
@@ -74,17 +87,20 @@ def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
 
     if built:
         @asset(**common, partitions_def=partitions, ins={"source": AssetIn(key=source_key)})
-        def _fn(context: AssetExecutionContext, source: Any) -> TableBatch:
-            return silver_batch(source, table, _partitions(context))
+        def _fn(context: AssetExecutionContext, source: Any,
+                spark: SparkResource) -> Iterator[Any]:
+            batch = silver_batch(source, table, _partitions(context))
+            yield from _checked(context, spark, project, table, batch)
 
         return _fn
 
     @asset(**common, partitions_def=partitions, deps=[source_key])
-    def _fn_external(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
+    def _fn_external(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
         from lakehouse_assets.tables.location import locate_key
 
         source = locate_key(project, table.deps[0], spark.capabilities).read(spark.get_session())
-        return silver_batch(source, table, _partitions(context))
+        batch = silver_batch(source, table, _partitions(context))
+        yield from _checked(context, spark, project, table, batch)
 
     return _fn_external
 
@@ -93,8 +109,9 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
     common = _common(table, translator)
 
     @asset(**common, deps=[AssetKey(list(d)) for d in table.deps])
-    def _fn(context: AssetExecutionContext, spark: SparkResource) -> TableBatch:
-        return TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
+    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+        batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
+        yield from _checked(context, spark, project, table, batch)
 
     return _fn
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lakehouse_assets.contracts.expectations import Expectations
 from lakehouse_assets.contracts.identifiers import is_identifier
 from lakehouse_assets.contracts.types import normalize_type
 
@@ -82,7 +83,9 @@ class TableContract(_Contract):
     sql: str | None = None
     sql_file: str | None = None
     # Data quality rules (DLT semantics); interpreted by lakehouse_assets.checks.
-    expectations: Any = None
+    expectations: Expectations = None
+    # Delta Live Store: rows failing any rule (warn ones too) go to <table>_quarantine.
+    is_quarantined: bool = False
 
     @field_validator("schema_", "name")
     @classmethod
@@ -189,7 +192,8 @@ class PromotionContract(_Contract):
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False
     metadata: PromotionMetadata = Field(default_factory=PromotionMetadata)
-    expectations: Any = None
+    expectations: Expectations = None
+    is_quarantined: bool = False
     schedule: str | None = None
     automation: Literal["eager", "on_cron", "none"] = "eager"
 

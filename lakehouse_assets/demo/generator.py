@@ -3,7 +3,8 @@
 Per day: a CSV snapshot of the catalogue (prices drift), customer and order CDC (I/U/D, JSON
 lines), and clickstream events delivered at least once (some repeated, even across days).
 A few records are deliberately bad (a corrupt JSON line, a non-numeric quantity, a null key)
-so that quarantine has something to show.
+so that quarantine has something to show; from day 4 a few also fail the contracts'
+expectations (a negative quantity, an unknown order status, a malformed email).
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ class ShopGenerator:
             row = {**self.customers[cid], "op_type": "D", "updated_at": _ts(day, rng)}
             self.customers[cid] = row
             rows.append(row)
+        if index == 3:  # fails the silver regex rule on email (expect_or_drop -> quarantine)
+            cid = self.next_customer
+            self.next_customer += 1
+            rows.append({"customer_id": cid, "email": "not-an-email", "full_name": "Bad Email",
+                         "country": "US", "op_type": "I", "updated_at": _ts(day, rng)})
         return _write_jsonl(self.landing / "customers" / folder / "part-0000.json", rows)
 
     def _orders(self, day: date, folder: str, index: int) -> tuple[Path, int]:
@@ -136,6 +142,9 @@ class ShopGenerator:
         if index == 2:  # a value that does not parse as the contract's INT
             rows.append({**rows[0], "order_id": 900_000 + index, "quantity": "two"})
             bad = 1
+        if index == 3:  # rule failures: a negative quantity (dropped), an unknown status (warned)
+            rows.append({**rows[0], "order_id": 910_000 + index, "quantity": -1})
+            rows.append({**rows[1], "order_id": 920_000 + index, "status": "lost"})
         return _write_jsonl(self.landing / "orders" / folder / "part-0000.json", rows), bad
 
     def _events(self, day: date, folder: str, index: int) -> tuple[Path, int]:

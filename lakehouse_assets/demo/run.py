@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetsDefinition, DagsterInstance, materialize
 
@@ -31,6 +32,13 @@ class DemoSummary:
     quarantined: dict[str, int] = field(default_factory=dict)
     runs: int = 0
     seconds: float = 0.0
+    # "asset/check" -> [runs passed, runs failed]
+    checks: dict[str, list[int]] = field(default_factory=dict)
+
+    def record_checks(self, result: Any) -> None:
+        for ev in result.get_asset_check_evaluations():
+            name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+            self.checks.setdefault(name, [0, 0])[0 if ev.passed else 1] += 1
 
     def render(self) -> str:
         width = max(len(k) for k in self.rows)
@@ -40,6 +48,13 @@ class DemoSummary:
         for key, count in self.rows.items():
             q = self.quarantined.get(key, 0)
             lines.append(f"{key.ljust(width)}  {count:>8}  {q:>11}")
+        if self.checks:
+            failing = sorted(k for k, (_, bad) in self.checks.items() if bad)
+            lines += ["", f"asset checks: {len(self.checks)}, "
+                          f"{len(self.checks) - len(failing)} always passed, "
+                          f"{len(failing)} failed in some run"]
+            lines += [f"  FAILED {k} ({self.checks[k][1]} of {sum(self.checks[k])} runs)"
+                      for k in failing]
         return "\n".join(lines)
 
 
@@ -76,11 +91,13 @@ def run_demo(
         result = materialize(partitioned, partition_key=day, resources=resources,
                              instance=instance, raise_on_error=True, run_config=QUIET)
         summary.runs += int(result.success)
+        summary.record_checks(result)
     progress("materializing gold")
     result = materialize([*unpartitioned, *partitioned], resources=resources, instance=instance,
                          selection=[a.key for a in unpartitioned], raise_on_error=True,
                          run_config=QUIET)
     summary.runs += int(result.success)
+    summary.record_checks(result)
 
     session, caps = spark.get_session(), spark.capabilities
     for key in project.assets:

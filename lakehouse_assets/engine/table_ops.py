@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lakehouse_assets.contracts.identifiers import sql_string
+from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.tables.ddl import column_ddl
@@ -23,6 +23,11 @@ class TableOps(Protocol):
     def add_columns(self, columns: list[Column]) -> None: ...
     def optimize(self) -> dict[str, Any]: ...
     def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]: ...
+    # Safe migrations (lakehouse_assets.migrations).
+    def set_table_comment(self, comment: str) -> None: ...
+    def set_column_comment(self, column: str, comment: str) -> None: ...
+    def drop_not_null(self, column: str) -> None: ...
+    def widen_column(self, column: str, new_type: str) -> None: ...
 
 
 _ARROW_TYPES = {
@@ -38,6 +43,18 @@ def delta_type(spark_type: str) -> str:
     if spark_type.startswith("DECIMAL"):
         return spark_type.lower().replace(" ", "")
     return _ARROW_TYPES[spark_type]
+
+
+def arrow_type(spark_type: str) -> Any:
+    """Contract type -> pyarrow type (the widening targets delta-rs rewrites to)."""
+    import pyarrow as pa
+
+    if spark_type.startswith("DECIMAL"):
+        p, s = spark_type[8:-1].split(",")
+        return pa.decimal128(int(p), int(s))
+    return {"BIGINT": pa.int64(), "INT": pa.int32(), "SMALLINT": pa.int16(),
+            "DOUBLE": pa.float64(), "FLOAT": pa.float32(),
+            "TIMESTAMP_NTZ": pa.timestamp("us")}[spark_type]
 
 
 class DeltaRsTableOps:
@@ -76,6 +93,31 @@ class DeltaRsTableOps:
         return list(self._table.vacuum(retention_hours=retention_hours, dry_run=dry_run,
                                        enforce_retention_duration=False))
 
+    def set_table_comment(self, comment: str) -> None:
+        self._table.alter.set_table_description(comment)
+
+    def set_column_comment(self, column: str, comment: str) -> None:
+        self._table.alter.set_column_metadata(column, {"comment": comment})
+
+    def drop_not_null(self, column: str) -> None:
+        self._table.alter.drop_column_not_null(column)
+
+    def widen_column(self, column: str, new_type: str) -> None:
+        """delta-rs cannot change a type in place: rewrite the table (old versions stay for
+        time travel), keeping partitioning, description and properties."""
+        import pyarrow as pa
+        from deltalake import write_deltalake
+
+        data = self._table.to_pyarrow_table()
+        field = data.schema.field(column).with_type(arrow_type(new_type))
+        data = data.set_column(data.schema.get_field_index(column), field,
+                               data.column(column).cast(field.type))
+        meta = self._table.metadata()
+        write_deltalake(self._table, pa.Table.from_batches(data.to_batches(), data.schema),
+                        mode="overwrite", schema_mode="overwrite",
+                        partition_by=list(meta.partition_columns) or None)
+        self._table.update_incremental()
+
 
 class SparkSqlTableOps:
     def __init__(self, spark: SparkSession, location: TableLocation):
@@ -111,6 +153,23 @@ class SparkSqlTableOps:
         dry = " DRY RUN" if dry_run else ""
         rows = self._rows(f"VACUUM {self._ref} RETAIN {int(retention_hours)} HOURS{dry}")
         return [str(next(iter(r.values()))) for r in rows]
+
+    def set_table_comment(self, comment: str) -> None:
+        self._spark.sql(f"COMMENT ON TABLE {self._ref} IS {sql_string(comment)}").collect()
+
+    def set_column_comment(self, column: str, comment: str) -> None:
+        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
+                        f"COMMENT {sql_string(comment)}").collect()
+
+    def drop_not_null(self, column: str) -> None:
+        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
+                        "DROP NOT NULL").collect()
+
+    def widen_column(self, column: str, new_type: str) -> None:
+        # Delta type widening (Databricks, Delta 3.2+): enable the feature, then change the type.
+        self.set_properties({"delta.enableTypeWidening": "true"})
+        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
+                        f"TYPE {new_type}").collect()
 
 
 def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabilities) -> TableOps:

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from lakehouse_assets.checks.quarantine import as_text
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.table_ops import table_ops
@@ -98,7 +99,7 @@ class TableWriterForAsset:
         else:
             frames.write(self.conform(batch.data), self.location, "overwrite")
             facts["rows_written"] = self.location.read(self.spark).count()
-        if batch.partitions:
+        if batch.partitions or batch.rejected is not None:
             facts["rows_quarantined"] = self._write_quarantine(batch, run_id)
         ops = table_ops(self.spark, self.location, self.capabilities)
         facts["delta_version"] = ops.version()
@@ -186,7 +187,12 @@ class TableWriterForAsset:
         target = quarantine_location(self.location)
         if batch.rejected is None:
             return 0
-        rejected = batch.rejected
+        rejected = as_text(batch.rejected)  # one schema for raw text and typed rows
+        if not batch.partitions:  # gold: the quarantine mirrors the last build
+            rejected = rejected.withColumn("_run_id", F.lit(run_id)).withColumn(
+                "_quarantined_at", F.current_timestamp())
+            frames.write(rejected, target, "overwrite", merge_schema=True)
+            return target.read(self.spark).count()
         if INGESTED_DATE not in rejected.columns:
             rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
         rejected = rejected.withColumn("_run_id", F.lit(run_id)).withColumn(
