@@ -62,8 +62,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=5)
     args = parser.parse_args()
     plain, judged = rule_seconds(args.rows)
-    print(f"{args.rows} rows from Delta: scan + count {plain:.2f} s; 6 row rules judged + split + both halves "
-          f"counted {judged:.2f} s")
+    print(f"{args.rows} rows from Delta: scan + count {plain:.2f} s; 6 row rules judged + "
+          f"split + both halves counted {judged:.2f} s")
     print(f"lakehouse demo --days {args.days}: {demo_seconds(args.days):.1f} s wall")
 
 
