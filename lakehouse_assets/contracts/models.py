@@ -83,6 +83,9 @@ class TableContract(_Contract):
     sql_file: str | None = None
     # Data quality rules (DLT semantics); interpreted by lakehouse_assets.checks.
     expectations: Any = None
+    # Gold tables: when to rebuild (eager: after any upstream update; on_cron: on `schedule`).
+    automation: Literal["eager", "on_cron", "none"] = "eager"
+    schedule: str | None = None
 
     @field_validator("schema_", "name")
     @classmethod
