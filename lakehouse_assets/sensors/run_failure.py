@@ -33,7 +33,7 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int | None
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return int(response.status)
     except OSError as exc:
         log.warning("failure webhook %s unreachable: %s", url, exc)
