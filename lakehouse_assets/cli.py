@@ -1,4 +1,4 @@
-"""`lakehouse`: what is not a Dagster run — validate, schema, plan, demo."""
+"""`lakehouse`: what is not a Dagster run — validate, schema, plan, demo, status."""
 
 from __future__ import annotations
 
@@ -85,6 +85,22 @@ def _plan(args: argparse.Namespace) -> int:
     return 2 if destructive else 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from lakehouse_assets.code_location import spark_from_env
+    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.status import project_status, render
+
+    try:
+        project = get_project(args.dir, args.env)
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    statuses = project_status(project, spark_from_env().capabilities, args.env,
+                              progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True))
+    print(render(statuses))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="whose SQL and capabilities to plan for (databricks connects)")
     p.add_argument("--sql", action="store_true", help="print the SQL of the safe steps")
     p.set_defaults(fn=_plan)
+    p = sub.add_parser("status", help="per table: Delta version, rows, last partition, checks")
+    p.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
+                   "$LAKEHOUSE_PROJECT_DIR or contracts/)")
+    p.add_argument("--env", default=None, help="environment of config.json")
+    p.set_defaults(fn=_status)
     args = parser.parse_args(argv)
     return int(args.fn(args))
 

@@ -6,12 +6,15 @@ import os
 
 from dagster import Definitions, EnvVar
 
-from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets
+from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets, daily_partitions
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.delta_io_manager import DeltaIOManager
 from lakehouse_assets.io.project_cache import get_project
 from lakehouse_assets.migrations.job import migrations_job
+from lakehouse_assets.schedules import contract_schedules
+from lakehouse_assets.sensors.landing import landing_sensors
+from lakehouse_assets.sensors.run_failure import run_failure_reporter
 
 
 def spark_from_env() -> SparkResource:
@@ -36,9 +39,12 @@ def build_definitions(
 ) -> Definitions:
     project = get_project(project_dir, env)
     spark = spark or spark_from_env()
+    jobs, schedules = contract_schedules(project, daily_partitions(project))
     return Definitions(
         assets=build_assets(project, translator),
-        jobs=[migrations_job(project)],
+        sensors=[*landing_sensors(project), run_failure_reporter],
+        jobs=[migrations_job(project), *jobs],
+        schedules=schedules,
         resources={
             "spark": spark,
             IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env),

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: Dagster reads the context annotation at runtime.
 """
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +13,12 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSpec,
+    BetaWarning,
     DailyPartitionsDefinition,
     asset,
 )
 
+from lakehouse_assets.assets.automation import automation_condition, backfill_policy
 from lakehouse_assets.assets.bronze import bronze_batch
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.silver import silver_batch
@@ -63,6 +66,8 @@ def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]
         "metadata": translator.get_metadata(table),
         "io_manager_key": IO_MANAGER_KEY,
         "op_tags": {"lakehouse/layer": table.layer},
+        "automation_condition": automation_condition(table),
+        "backfill_policy": backfill_policy(table),
     }
 
 
@@ -119,6 +124,8 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
 def build_assets(
     project: Project, translator: ContractTranslator | None = None
 ) -> list[AssetsDefinition | AssetSpec]:
+    # backfill_policy is "beta" in Dagster; the warning would repeat once per asset on every load.
+    warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
     translator = translator or ContractTranslator()
     partitions = daily_partitions(project)
     built: list[AssetsDefinition | AssetSpec] = []

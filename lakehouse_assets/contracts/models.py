@@ -86,6 +86,9 @@ class TableContract(_Contract):
     expectations: Expectations = None
     # Delta Live Store: rows failing any rule (warn ones too) go to <table>_quarantine.
     is_quarantined: bool = False
+    # Gold tables: when to rebuild (eager: after any upstream update; on_cron: on `schedule`).
+    automation: Literal["eager", "on_cron", "none"] = "eager"
+    schedule: str | None = None
 
     @field_validator("schema_", "name")
     @classmethod

@@ -34,6 +34,7 @@ class ManifestEntry:
     mtime: float
     partition: str
     assigned_at: datetime
+    assigned_by: str = ""
 
 
 class FileManifest:
@@ -58,24 +59,28 @@ class FileManifest:
         for row in table.sort_by([("assigned_at", "ascending")]).to_pylist():
             found.setdefault(row["file_path"], ManifestEntry(
                 row["source"], row["file_path"], row["size"], row["mtime"], row["partition"],
-                row["assigned_at"]))
+                row["assigned_at"], row["assigned_by"] or ""))
         return found
 
     def assign(
-        self, source: str, files: list[LandingFile], partitions: dict[str, str], by: str
+        self, source: str, files: list[LandingFile], partitions: dict[str, str], by: str,
+        known: dict[str, ManifestEntry] | None = None,
     ) -> list[ManifestEntry]:
-        """Record files not yet assigned (path -> partition); returns the new entries."""
-        known = self.entries(source)
+        """Record files not yet assigned (path -> partition); returns the new entries.
+
+        `known` (the source's entries, just read) saves a second read of the manifest.
+        """
+        known = self.entries(source) if known is None else known
         now = datetime.now(timezone.utc)
         new = [
-            ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now)
+            ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now, by)
             for f in files if f.path not in known
         ]
         if new:
             from deltalake import write_deltalake
 
             rows = pa.Table.from_pylist(
-                [{**e.__dict__, "assigned_by": by} for e in new], schema=SCHEMA)
+                [e.__dict__ for e in new], schema=SCHEMA)
             write_deltalake(self.path, rows, mode="append", partition_by=["source"])
         return new
 

@@ -1,0 +1,117 @@
+"""Landing sensors: new files of an ingestion contract -> manifest -> bronze partition runs.
+
+Exactly once: the manifest records each file (by path) in one partition, once. A tick first
+records new files, then requests a run for every partition holding sensor-assigned files newer
+than its cursor. The cursor only advances with the tick's result, so a crash between recording
+and requesting repeats the request on the next tick; the run_key (source, partition, set of
+files) makes Dagster drop a request it already launched. A bronze run replaces its partition
+with exactly the manifest's files, so a repeated run never duplicates a row.
+
+Streaming contracts (`ingest_type: streaming`) get available-now semantics from the same
+mechanism: each tick ingests every file not ingested yet and stops; the manifest is the
+checkpoint. They are evaluated more often.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dagster import (
+    AssetKey,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+
+from lakehouse_assets.contracts.models import IngestionContract
+from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.ingest.assignment import assign_new_files
+from lakehouse_assets.ingest.manifest import FileManifest, ManifestEntry
+
+SENSOR_TAG = "sensor"
+BATCH_INTERVAL_S = 60
+STREAMING_INTERVAL_S = 15
+
+
+@dataclass(frozen=True)
+class Tick:
+    requests: list[RunRequest]
+    cursor: str | None
+    new_files: int
+
+
+def _stamp(entry: ManifestEntry) -> int:
+    return int(entry.assigned_at.timestamp() * 1_000_000)
+
+
+def run_key(source: str, partition: str, paths: list[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()[:16]
+    return f"{source}:{partition}:{digest}"
+
+
+def landing_tick(
+    manifest: FileManifest, source: str, ingestion: IngestionContract, key: AssetKey,
+    cursor: str | None,
+) -> Tick:
+    """One evaluation: record new files, request runs for partitions with pending files."""
+    new, known = assign_new_files(manifest, source, ingestion, by=SENSOR_TAG)
+    since = int(cursor) if cursor else -1
+    pending = [e for e in [*known.values(), *new]
+               if e.assigned_by == SENSOR_TAG and _stamp(e) > since]
+    by_partition: dict[str, list[str]] = defaultdict(list)
+    for entry in pending:
+        by_partition[entry.partition].append(entry.file_path)
+    requests = [
+        RunRequest(run_key=run_key(source, partition, paths), partition_key=partition,
+                   asset_selection=[key], tags={"lakehouse/source": source,
+                                                "lakehouse/files": str(len(paths))})
+        for partition, paths in sorted(by_partition.items())
+    ]
+    last = max((_stamp(e) for e in pending), default=since)
+    return Tick(requests, str(last) if last >= 0 else cursor, len(new))
+
+
+def sensor_name(table: TableAsset) -> str:
+    return "landing__" + "__".join(table.key[1:])
+
+
+def landing_sensor(
+    project: Project, table: TableAsset, manifest: FileManifest,
+    default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
+) -> SensorDefinition:
+    ingestion = table.ingestion
+    assert ingestion is not None
+    key = AssetKey(list(table.key))
+    source = table.key_string
+    streaming = ingestion.ingest_type == "streaming"
+
+    @sensor(
+        name=sensor_name(table),
+        asset_selection=[key],
+        minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
+        default_status=default_status,
+        description=f"new files under {ingestion.source.path} -> {source} "
+                    f"({'available-now streaming' if streaming else 'batch'})",
+    )
+    def _landing(context: SensorEvaluationContext) -> SensorResult:
+        tick = landing_tick(manifest, source, ingestion, key, context.cursor)
+        if tick.new_files:
+            context.log.info(f"{tick.new_files} new file(s) for {source}")
+        return SensorResult(run_requests=tick.requests, cursor=tick.cursor)
+
+    return _landing
+
+
+def landing_sensors(project: Project) -> list[SensorDefinition]:
+    from lakehouse_assets.assets.bronze import manifest_for
+
+    bronze = [t for t in project.assets.values() if t.kind == "bronze"]
+    if not bronze or not project.environment.paths.get("ops"):
+        return []  # no manifest location: bronze runs say how to fix it
+    manifest = manifest_for(project)
+    return [landing_sensor(project, t, manifest) for t in bronze]

@@ -1,0 +1,114 @@
+"""`lakehouse status`: per table, its Delta version, rows, last ingested partition and the
+latest result of each of its asset checks in the Dagster instance.
+
+Tables stored at a path are read with delta-rs (no engine starts, so it is quick); tables known
+only by a catalog name (Databricks) are reported as such. Check results come from the instance
+of $DAGSTER_HOME; without one, or for an asset without checks, they are "n/a".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.tables.location import locate_key
+from lakehouse_assets.tables.physical import INGESTED_DATE
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance, Definitions
+
+
+@dataclass
+class TableStatus:
+    key: str
+    version: int | None = None
+    rows: int | None = None
+    last_partition: str | None = None
+    checks: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def delta_status(table: TableAsset, project: Project, capabilities: Capabilities) -> TableStatus:
+    status = TableStatus(table.key_string)
+    location = locate_key(project, table.key, capabilities)
+    if location.path is None:
+        status.note = f"catalog table {location.name}: query it on the engine"
+        return status
+    from deltalake import DeltaTable
+
+    if not DeltaTable.is_deltatable(location.path):
+        status.note = "not built yet"
+        return status
+    delta = DeltaTable(location.path)
+    status.version = delta.version()
+    dataset = delta.to_pyarrow_dataset()
+    status.rows = dataset.count_rows()
+    if table.partitioned and INGESTED_DATE in dataset.schema.names:
+        import pyarrow.compute as pc
+
+        latest = pc.max(dataset.to_table(columns=[INGESTED_DATE])[INGESTED_DATE]).as_py()
+        status.last_partition = str(latest) if latest is not None else None
+    return status
+
+
+def check_results(
+    defs: Definitions, keys: list[str], instance: DagsterInstance | None = None
+) -> dict[str, dict[str, str]]:
+    """Latest status of every asset check of these assets in the instance (default: the one of
+    $DAGSTER_HOME; none there -> no results)."""
+    from dagster import AssetKey, DagsterInstance
+
+    if instance is None:
+        if not os.environ.get("DAGSTER_HOME"):
+            return {}
+        with DagsterInstance.get() as home:
+            return check_results(defs, keys, home)
+    wanted = {AssetKey(k.split("/")) for k in keys}
+    check_keys = [c for c in defs.resolve_asset_graph().asset_check_keys
+                  if c.asset_key in wanted]
+    if not check_keys:
+        return {}
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    found: dict[str, dict[str, str]] = {}
+    for check_key, record in latest.items():
+        # SUCCEEDED: ran and passed; FAILED: did not pass; PLANNED: running; SKIPPED.
+        found.setdefault(check_key.asset_key.to_user_string(), {})[check_key.name] = (
+            record.status.value.lower())
+    return found
+
+
+def project_status(
+    project: Project, capabilities: Capabilities, env: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[TableStatus]:
+    statuses = []
+    for table in project.assets.values():
+        progress(f"reading {table.key_string}")
+        statuses.append(delta_status(table, project, capabilities))
+    progress("reading check results")
+    from lakehouse_assets.code_location import build_definitions
+
+    defs = build_definitions(str(project.root), env)
+    checks = check_results(defs, [s.key for s in statuses])
+    for status in statuses:
+        status.checks = checks.get(status.key, {})
+    return statuses
+
+
+def render(statuses: list[TableStatus]) -> str:
+    headers = ["table", "version", "rows", "last partition", "checks"]
+    rows = []
+    for s in statuses:
+        checks = ", ".join(f"{k}: {v}" for k, v in sorted(s.checks.items())) or "n/a"
+        rows.append([s.key, "-" if s.version is None else str(s.version),
+                     "-" if s.rows is None else str(s.rows), s.last_partition or "-",
+                     f"{checks}{'  (' + s.note + ')' if s.note else ''}"])
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
+    lines = []
+    for r in [headers, *rows]:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    return "\n".join(lines)
