@@ -6,19 +6,37 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.errors import ContractError
+
+if TYPE_CHECKING:
+    from lakehouse_assets.contracts.project import Project
+
+
+def _load(args: argparse.Namespace, loader: Callable[..., Project]) -> Project | None:
+    """The folder's project, or None after printing why it cannot be loaded at all."""
+    try:
+        return loader(args.dir, args.env)
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _folder_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
+                        "$LAKEHOUSE_PROJECT_DIR or contracts/)")
+    parser.add_argument("--env", default=None, help="environment of config.json")
 
 
 def _validate(args: argparse.Namespace) -> int:
     from lakehouse_assets.checks.validate import governance_issues
     from lakehouse_assets.contracts.loader import load_project
 
-    try:
-        project = load_project(args.dir, args.env)
-    except ContractError as exc:
-        print(exc, file=sys.stderr)
+    project = _load(args, load_project)
+    if project is None:
         return 1
     project.issues.extend(governance_issues(project))
     for issue in project.issues:
@@ -62,10 +80,8 @@ def _plan(args: argparse.Namespace) -> int:
     from lakehouse_assets.migrations.plan import plan_project
     from lakehouse_assets.security.plan import governance_plan
 
-    try:
-        project = load_project(args.dir, args.env)
-    except ContractError as exc:
-        print(exc, file=sys.stderr)
+    project = _load(args, load_project)
+    if project is None:
         return 1
     caps = PROFILES[args.engine]
     session = None
@@ -90,10 +106,8 @@ def _status(args: argparse.Namespace) -> int:
     from lakehouse_assets.io.project_cache import get_project
     from lakehouse_assets.status import project_status, render
 
-    try:
-        project = get_project(args.dir, args.env)
-    except ContractError as exc:
-        print(exc, file=sys.stderr)
+    project = _load(args, get_project)
+    if project is None:
         return 1
     statuses = project_status(project, spark_from_env().capabilities, args.env,
                               progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True))
@@ -105,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check every contract of a folder; non-zero on errors")
-    p.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
-                   "$LAKEHOUSE_PROJECT_DIR or contracts/)")
-    p.add_argument("--env", default=None, help="environment of config.json")
+    _folder_args(p)
     p.set_defaults(fn=_validate)
     p = sub.add_parser("schema", help="JSON Schema of the contract files, for editors")
     p.add_argument("--out", default=None)
@@ -119,16 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(fn=_demo)
     p = sub.add_parser("plan", help="migration plan of every table vs its live Delta table, and "
                        "the GRANT / column mask SQL; exit 2 on destructive changes")
-    p.add_argument("dir", nargs="?", default=None)
-    p.add_argument("--env", default=None)
+    _folder_args(p)
     p.add_argument("--engine", default="sail", choices=["sail", "spark", "databricks"],
                    help="whose SQL and capabilities to plan for (databricks connects)")
     p.add_argument("--sql", action="store_true", help="print the SQL of the safe steps")
     p.set_defaults(fn=_plan)
     p = sub.add_parser("status", help="per table: Delta version, rows, last partition, checks")
-    p.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
-                   "$LAKEHOUSE_PROJECT_DIR or contracts/)")
-    p.add_argument("--env", default=None, help="environment of config.json")
+    _folder_args(p)
     p.set_defaults(fn=_status)
     args = parser.parse_args(argv)
     return int(args.fn(args))
