@@ -27,6 +27,15 @@ def run_assets(
                        run_config=QUIET, raise_on_error=True)
 
 
+def free_port() -> int:
+    """A free TCP port on loopback for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def delta_rows(path: str | Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
     """A Delta table's rows through delta-rs: an independent reader of what the engine wrote."""
     from deltalake import DeltaTable

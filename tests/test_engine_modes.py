@@ -14,18 +14,12 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.engine.resource import SparkResource
-from tests.helpers import delta_rows, run_assets, table_path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import delta_rows, free_port, run_assets, table_path
 
 
 @pytest.fixture
 def sail_process():
-    port = _free_port()
+    port = free_port()
     sail = Path(sys.executable).parent / "sail"
     proc = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port",
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

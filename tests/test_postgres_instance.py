@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterInstance
 
-from tests.helpers import delta_rows, run_assets, table_path
+from tests.helpers import delta_rows, free_port, run_assets, table_path
 
 ORDERS = "bronze/shop/orders_raw"
 
@@ -38,12 +37,6 @@ def _ensure_postgres() -> Path:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def postgres():
     pg = _ensure_postgres()
@@ -57,7 +50,7 @@ def postgres():
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:
         shutil.chown(data, "postgres")
-    port = _free_port()
+    port = free_port()
     init = subprocess.run([*as_user, str(pg / "initdb"), "-D", str(data), "-A", "trust", "-U",
                            "postgres"], capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, f"initdb failed: {init.stderr}"

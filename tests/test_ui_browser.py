@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import delta_rows, table_path
+from tests.helpers import delta_rows, free_port, table_path
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -38,11 +37,6 @@ def _chromium() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def webserver(demo_project, demo_landing, tmp_path: Path):
@@ -52,7 +46,7 @@ def webserver(demo_project, demo_landing, tmp_path: Path):
     (home / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\nrun_coordinator:\n  module: dagster._core.run_coordinator\n"
         "  class: DefaultRunCoordinator\n")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home),
            "LAKEHOUSE_PROJECT_DIR": str(demo_project.root)}
     log = (tmp_path / "webserver.log").open("w")

@@ -37,10 +37,6 @@ def daily_partitions(project: Project) -> DailyPartitionsDefinition:
     return DailyPartitionsDefinition(start_date=project.config.PARTITION_START_DATE, end_offset=1)
 
 
-def _op_name(table: TableAsset) -> str:
-    return "__".join(table.key)
-
-
 def _partitions(context: AssetExecutionContext) -> list[str]:
     return list(context.partition_keys) if context.has_partition_key_range or \
         context.has_partition_key else []

@@ -109,7 +109,3 @@ def parse_landing(
     rejected = judged.filter(F.col(REASON) != "")
     return ParsedLanding(good, rejected)
 
-
-def empty_text_frame(spark: SparkSession, columns: list[Column]) -> DataFrame:
-    schema = _text_schema(columns) + f", {RAW} STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP"
-    return spark.createDataFrame([], schema)

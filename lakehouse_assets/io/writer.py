@@ -21,7 +21,12 @@ from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.strategies import companion, planner
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
-from lakehouse_assets.tables.location import TableLocation, locate_key, quarantine_location
+from lakehouse_assets.tables.location import (
+    TableLocation,
+    locate_key,
+    quarantine_location,
+    sibling_location,
+)
 from lakehouse_assets.tables.physical import (
     INGESTED_DATE,
     SILVER_CREATED,
@@ -32,9 +37,6 @@ from lakehouse_assets.tables.physical import (
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-QUARANTINE_EXTRA = ("_quarantine_reason", "_run_id", "_quarantined_at")
-
 
 def managed_columns(asset: TableAsset) -> set[str]:
     """Silver columns the strategy maintains rather than copies from the source."""
@@ -147,7 +149,7 @@ class TableWriterForAsset:
         side = companion(promo.strategy, ctx)
         if side is not None:
             suffix, columns = side
-            side_location = companion_location(self.location, suffix)
+            side_location = sibling_location(self.location, suffix)
             if not side_location.exists(self.spark):
                 frames.write(batch.data.select(*columns).limit(0), side_location, "append")
             ctx = replace(ctx, companion=side_location.sql_ref)
@@ -187,32 +189,20 @@ class TableWriterForAsset:
         target = quarantine_location(self.location)
         if batch.rejected is None:
             return 0
-        rejected = as_text(batch.rejected)  # one schema for raw text and typed rows
+        # One schema for raw text and typed rows, stamped with the run that set them aside.
+        rejected = as_text(batch.rejected).withColumn("_run_id", F.lit(run_id)).withColumn(
+            "_quarantined_at", F.current_timestamp())
         if not batch.partitions:  # gold: the quarantine mirrors the last build
-            rejected = rejected.withColumn("_run_id", F.lit(run_id)).withColumn(
-                "_quarantined_at", F.current_timestamp())
             frames.write(rejected, target, "overwrite", merge_schema=True)
             return target.read(self.spark).count()
         if INGESTED_DATE not in rejected.columns:
             rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-        rejected = rejected.withColumn("_run_id", F.lit(run_id)).withColumn(
-            "_quarantined_at", F.current_timestamp())
         exists = target.exists(self.spark)
         where = frames.partition_filter(INGESTED_DATE, batch.partitions)
         frames.write(rejected, target, "overwrite" if exists else "append",
                      replace_where=where if exists else None, merge_schema=True,
                      partition_by=None if exists else [INGESTED_DATE])
         return target.read(self.spark).where(where).count()
-
-
-def companion_location(location: TableLocation, suffix: str) -> TableLocation:
-    """A strategy's side table beside silver (tombstones, scd2 event log)."""
-    return TableLocation(
-        f"{location.label}{suffix}",
-        f"{location.path}{suffix}" if location.path else None,
-        f"{location.name}{suffix}" if location.name else None,
-        location.by_path,
-    )
 
 
 def read_partitions(

@@ -80,11 +80,16 @@ def locate_key(project: Project, key: AssetKeyPath, capabilities: Capabilities) 
     return locate(key[0], project.table_for(key).contract, project.environment, capabilities)
 
 
-def quarantine_location(location: TableLocation) -> TableLocation:
-    """<table>_quarantine beside the table: rows that could not be loaded, with the reason."""
+def sibling_location(location: TableLocation, suffix: str) -> TableLocation:
+    """A table beside this one: <table><suffix> (quarantine, tombstones, scd2 event log)."""
     return TableLocation(
-        f"{location.label}_quarantine",
-        f"{location.path}_quarantine" if location.path else None,
-        f"{location.name}_quarantine" if location.name else None,
+        f"{location.label}{suffix}",
+        f"{location.path}{suffix}" if location.path else None,
+        f"{location.name}{suffix}" if location.name else None,
         location.by_path,
     )
+
+
+def quarantine_location(location: TableLocation) -> TableLocation:
+    """<table>_quarantine beside the table: rows that could not be loaded, with the reason."""
+    return sibling_location(location, "_quarantine")
