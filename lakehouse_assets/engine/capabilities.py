@@ -21,6 +21,10 @@ class Capabilities:
     structured_streaming: bool
     # Unity Catalog: managed tables by name, column masks and GRANTs.
     unity_catalog: bool
+    # MERGE reads only the target files the batch's keys can match. Without it (Sail 0.7 joins
+    # the batch against the whole table) the writer merges the batch's key slice and writes it
+    # back with delta-rs, so a merge costs what the batch costs (io/key_slice_merge.py).
+    merge_prunes_files: bool
 
     def missing(self, feature: str) -> str:
         return f"the {self.engine} engine cannot {feature}"
@@ -29,16 +33,16 @@ class Capabilities:
 SAIL = Capabilities(
     engine="sail", tables_by_path=True, create_table_at_path=False,
     file_metadata_column=False, change_data_feed=False, sql_table_maintenance=False,
-    structured_streaming=False, unity_catalog=False,
+    structured_streaming=False, unity_catalog=False, merge_prunes_files=False,
 )  # fmt: skip
 SPARK = Capabilities(
     engine="spark", tables_by_path=True, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
-    structured_streaming=True, unity_catalog=False,
+    structured_streaming=True, unity_catalog=False, merge_prunes_files=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
-    structured_streaming=True, unity_catalog=True,
+    structured_streaming=True, unity_catalog=True, merge_prunes_files=True,
 )  # fmt: skip
 PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}

@@ -22,6 +22,7 @@ from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
 from lakehouse_assets.io import frames
+from lakehouse_assets.io.merge_execution import execute_merge
 from lakehouse_assets.strategies import upsert
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
@@ -128,11 +129,11 @@ class TableWriter:
         ctx = MergeContext(target=t.location.sql_ref, source=view, keys=keys, columns=columns,
                            order_col=order, silver_timestamps=managed <= set(names))
         try:
-            for statement in upsert.plan(ctx).statements:
-                t.spark.sql(statement).collect()
+            merged = execute_merge(t.spark, t.capabilities, upsert.plan, ctx, [t.location])
         finally:
             t.spark.catalog.dropTempView(view)
-        return self._facts("upsert", keys=keys, null_keys_skipped=df.where(nulls).count())
+        return self._facts("upsert", keys=keys, null_keys_skipped=df.where(nulls).count(),
+                           **{k: v for k, v in merged.items() if k != "merge"})
 
     def delete(self, where: str) -> dict[str, Any]:
         """DELETE the rows matching a Spark SQL predicate (the caller's own SQL)."""

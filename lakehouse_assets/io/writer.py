@@ -18,6 +18,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.merge_execution import execute_merge
 from lakehouse_assets.strategies import companion, planner
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
@@ -146,6 +147,7 @@ class TableWriterForAsset:
             scd2_valid_from=promo.scd2.valid_from, scd2_valid_to=promo.scd2.valid_to,
             scd2_is_current=promo.scd2.is_current,
         )
+        locations = [self.location]
         side = companion(promo.strategy, ctx)
         if side is not None:
             suffix, columns = side
@@ -153,14 +155,13 @@ class TableWriterForAsset:
             if not side_location.exists(self.spark):
                 frames.write(batch.data.select(*columns).limit(0), side_location, "append")
             ctx = replace(ctx, companion=side_location.sql_ref)
+            locations.append(side_location)
             facts["companion_table"] = side_location.label
-        plan = planner(promo.strategy)(ctx)
         try:
-            for statement in plan.statements:
-                self.spark.sql(statement).collect()
+            facts.update(execute_merge(self.spark, self.capabilities, planner(promo.strategy),
+                                       ctx, locations))
         finally:
             self.spark.catalog.dropTempView(view)
-        facts["merge"] = plan.summary
         if not facts["columns_added"]:
             del facts["columns_added"]
         return facts

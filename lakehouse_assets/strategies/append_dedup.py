@@ -11,4 +11,5 @@ from lakehouse_assets.strategies.base import MergeContext, MergePlan
 
 
 def plan(ctx: MergeContext) -> MergePlan:
-    return MergePlan(upsert.plan(ctx).statements, "append new keys, dedup on merge keys")
+    merge = upsert.plan(ctx)
+    return MergePlan(merge.statements, "append new keys, dedup on merge keys", merge.identities)

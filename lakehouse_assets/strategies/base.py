@@ -40,10 +40,22 @@ class MergeContext:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A query the executor computes once into a view named `name` before the statements
+    after it run (Sail re-evaluates a complex MERGE source per clause: 3x slower inline)."""
+
+    name: str
+    select: str
+
+
+@dataclass(frozen=True)
 class MergePlan:
-    statements: list[str]
+    statements: list[str | Stage]
     summary: str
-    params: dict[str, str] = field(default_factory=dict)
+    # The tables the statements write (SQL reference) and the columns that identify one row
+    # in each. Every plan reads and writes only rows whose merge keys are in the source, which
+    # lets io/key_slice_merge.py run it on a slice of the tables.
+    identities: dict[str, list[str]] = field(default_factory=dict)
 
 
 def key_match(ctx: MergeContext, t: str = "t", s: str = "s") -> str:

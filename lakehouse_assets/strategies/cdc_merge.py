@@ -57,7 +57,7 @@ def _soft(ctx: MergeContext) -> MergePlan:
         f"WHEN NOT MATCHED THEN INSERT "
         f"{insert_clause(ctx, ctx.columns, {ctx.soft_delete_col or '': delete})}"
     )
-    return MergePlan([sql], "upsert I/U, soft delete D, sequence-guarded")
+    return MergePlan([sql], "upsert I/U, soft delete D, sequence-guarded", {ctx.target: ctx.keys})
 
 
 def _hard(ctx: MergeContext) -> MergePlan:
@@ -86,4 +86,4 @@ def _hard(ctx: MergeContext) -> MergePlan:
         f"WHEN NOT MATCHED AND NOT {delete} THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
     return MergePlan([remember, sql], "upsert I/U, hard delete D with tombstones, "
-                     "sequence-guarded")
+                     "sequence-guarded", {tomb: ctx.keys, ctx.target: ctx.keys})

@@ -23,6 +23,7 @@ from lakehouse_assets.strategies.base import (
     NOW,
     MergeContext,
     MergePlan,
+    Stage,
     changed,
     hash_greater,
     insert_clause,
@@ -75,14 +76,18 @@ def plan(ctx: MergeContext) -> MergePlan:
         f"ON {key_match(ctx, 'x', 'b')} LEFT ANTI JOIN {history} h "
         f"ON {key_match(ctx, 'x', 'h')} AND x.{vf} = h.{vf})"
     )
-    source = (f"(SELECT {cols}, 'upsert' AS _action, current_timestamp() AS {NOW} "
+    source = (f"SELECT {cols}, 'upsert' AS _action, current_timestamp() AS {NOW} "
               f"FROM {history} x UNION ALL "
-              f"SELECT {cols}, 'delete' AS _action, current_timestamp() AS {NOW} FROM {stale} x)")
+              f"SELECT {cols}, 'delete' AS _action, current_timestamp() AS {NOW} FROM {stale} x")
+    staged = Stage(f"{ctx.source}_scd2", source)
     merge = (
-        f"MERGE INTO {ctx.target} t USING {source} s ON {key_match(ctx)} AND t.{vf} = s.{vf} "
+        f"MERGE INTO {ctx.target} t USING {staged.name} s ON {key_match(ctx)} "
+        f"AND t.{vf} = s.{vf} "
         f"WHEN MATCHED AND s._action = 'delete' THEN DELETE "
         f"WHEN MATCHED AND {changed(ctx, versions)} THEN UPDATE SET {set_clause(ctx, versions)} "
         f"WHEN NOT MATCHED AND s._action = 'upsert' THEN INSERT {insert_clause(ctx, versions)}"
     )
-    return MergePlan([record, merge], "scd2 history by merge keys, ordered by "
-                     f"{ctx.order_col}; late events re-placed")
+    return MergePlan([record, staged, merge], "scd2 history by merge keys, ordered by "
+                     f"{ctx.order_col}; late events re-placed",
+                     {log: [*ctx.keys, ctx.order_col],
+                      ctx.target: [*ctx.keys, ctx.scd2_valid_from]})

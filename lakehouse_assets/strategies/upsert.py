@@ -28,4 +28,4 @@ def plan(ctx: MergeContext) -> MergePlan:
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
-    return MergePlan([sql], "upsert by merge keys, sequence-guarded")
+    return MergePlan([sql], "upsert by merge keys, sequence-guarded", {ctx.target: ctx.keys})

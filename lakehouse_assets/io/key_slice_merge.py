@@ -1,0 +1,238 @@
+"""Merge a batch at the cost of the batch on an engine whose MERGE reads the whole target.
+
+Sail 0.7 joins a MERGE's source against every file of the target, so each daily merge into a
+growing silver table costs more than the last. Every strategy's plan reads and writes only the
+rows whose merge keys are in the batch (strategies/base.py, MergePlan.identities), so here:
+1. the batch's distinct keys are collected, and the rows holding them are read from each table
+   the plan writes (delta-rs; files and row groups skipped by the keys' min/max statistics);
+2. that slice is copied into a scratch Delta table and the strategy's own SQL runs there,
+   unchanged, on the same engine: no strategy semantics are re-implemented;
+3. the difference is written back to each table with delta-rs: rows the table holds are
+   updated or deleted by one MERGE on the plan's row identity (files outside the batch's key
+   range are skipped, only files with a changed row are rewritten), then new rows go to new
+   files by an insert-only MERGE. Keeping inserts out of rewritten files keeps the cost flat;
+   the price is two commits per table, and a reader between them sees the updates without the
+   new rows. A run that fails between them is repaired by re-running it: the slice then holds
+   the rows already written, and the plan converges to the same state.
+The slice is read at version v and the MERGE commits against v, so delta-rs's conflict check
+sees any commit made in between instead of silently overwriting it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lakehouse_assets.contracts.identifiers import quote, quote_path
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.io.plan_runner import run_plan
+from lakehouse_assets.strategies.base import MergeContext, MergePlan
+from lakehouse_assets.tables.location import TableLocation
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+
+DELETE_FLAG = "_lh_slice_delete"  # source rows that delete their identity from the target
+_KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable string
+
+
+@dataclass
+class _Slice:
+    location: TableLocation
+    identity: list[str]
+    version: int
+    before: pa.Table
+    scratch: str
+
+
+def applies(capabilities: Capabilities, locations: list[TableLocation]) -> bool:
+    """Used where the engine's MERGE cannot skip files and every table is a local Delta path."""
+    return not capabilities.merge_prunes_files and all(
+        loc.by_path and loc.is_local_path for loc in locations)
+
+
+def run(
+    spark: SparkSession,
+    plan_for: Callable[[MergeContext], MergePlan],
+    ctx: MergeContext,
+    locations: list[TableLocation],
+) -> dict[str, Any]:
+    from deltalake import DeltaTable, write_deltalake
+
+    by_ref = {loc.sql_ref: loc for loc in locations}
+    identities = plan_for(ctx).identities
+    first = next(iter(by_ref.values()))
+    assert first.path is not None
+    # Beside the tables, so the engine sees the scratch copies wherever it sees the tables.
+    root = Path(first.path).parent / ".merge_scratch" / uuid.uuid4().hex[:12]
+    slices: dict[str, _Slice] = {}
+    source_view = f"{ctx.source}_staged"
+    try:
+        # The batch is computed once (bronze read, latest per key) instead of once per
+        # statement, and its keys come from the staged copy without another engine query.
+        staged = str(root / "source")
+        spark.table(ctx.source).write.format("delta").save(staged)
+        spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
+        ctx = replace(ctx, source=source_view)
+        keys = batch_keys(DeltaTable(staged), ctx.keys)
+        for n, (ref, identity) in enumerate(identities.items()):
+            location = by_ref[ref]
+            table = DeltaTable(location.path)
+            before = read_slice(table, ctx.keys, keys)
+            scratch = str(root / f"t{n}")
+            write_deltalake(scratch, before, mode="overwrite")
+            slices[ref] = _Slice(location, identity, table.version(), before, scratch)
+        plan = plan_for(replace(
+            ctx, target=quote_path(slices[ctx.target].scratch),
+            companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
+        run_plan(spark, plan, scratch=root)
+        facts: dict[str, Any] = {"merge": plan.summary, "merge_batch_keys": keys.num_rows}
+        for ref, piece in slices.items():  # in plan order: side tables before the target
+            counts = write_back(piece, DeltaTable(piece.scratch).to_pyarrow_table())
+            prefix = "merge" if ref == ctx.target else "companion"
+            facts.update({f"{prefix}_{k}": v for k, v in counts.items()})
+        return facts
+    finally:
+        spark.catalog.dropTempView(source_view)
+        shutil.rmtree(root, ignore_errors=True)
+        _remove_if_empty(root.parent)
+
+
+def batch_keys(source: Any, keys: list[str]) -> pa.Table:
+    """The batch's distinct non-null keys."""
+    import pyarrow.compute as pc
+
+    rows = source.to_pyarrow_table(columns=keys)
+    for k in keys:
+        rows = rows.filter(pc.is_valid(rows[k]))
+    return rows.group_by(keys).aggregate([])
+
+
+def read_slice(table: Any, keys: list[str], batch: pa.Table) -> pa.Table:
+    """The table's rows whose keys are in the batch. The min/max bounds let the dataset skip
+    files and row groups by their statistics before the exact membership test."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dataset = table.to_pyarrow_dataset()
+    if batch.num_rows == 0:
+        return dataset.schema.empty_table()
+    batch = batch.select(keys).cast(_nullable(dataset.schema, keys))
+    condition = None
+    for k in keys:
+        values = batch[k].combine_chunks()
+        low, high = pc.min_max(values).values()
+        part = (pc.field(k) >= low) & (pc.field(k) <= high) & pc.field(k).isin(values)
+        condition = part if condition is None else condition & part
+    try:
+        rows = dataset.to_table(filter=condition)
+    except pa.ArrowNotImplementedError:
+        # A file whose physical type differs from the table's (string_view written by another
+        # tool) defeats statistics pushdown: filter after reading instead.
+        rows = dataset.to_table().cast(dataset.schema).filter(condition)
+    if len(keys) > 1:  # per-column membership is a superset for composite keys: refine
+        rows = rows.filter(pc.is_in(identity_values(rows, keys),
+                                    value_set=identity_values(batch, keys)))
+    return rows
+
+
+def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
+    """One comparable value per row for the identity columns (joined text if several)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(columns) == 1:
+        return table[columns[0]].combine_chunks()
+    parts = [pc.cast(table[c], pa.string()) for c in columns]
+    return pc.binary_join_element_wise(*parts, _KEY_SEPARATOR).combine_chunks()
+
+
+def write_back(piece: _Slice, after: pa.Table) -> dict[str, int]:
+    """Apply the slice's new state to the real table: rows that exist there are updated or
+    deleted by one MERGE on the row identity; new rows are appended by a second commit."""
+    import pyarrow.compute as pc
+    from deltalake import DeltaTable
+
+    # In the table's own types: the engine may hand back string_view where the table has string.
+    after = after.select(piece.before.column_names).cast(piece.before.schema)
+    counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0, "files_rewritten": 0}
+    if _same_rows(piece.before, after, piece.identity):
+        return counts
+    before_ids = identity_values(piece.before, piece.identity)
+    known = pc.is_in(identity_values(after, piece.identity), value_set=before_ids)
+    gone = piece.before.filter(pc.invert(pc.is_in(
+        before_ids, value_set=identity_values(after, piece.identity)))).select(piece.identity)
+    table = DeltaTable(piece.location.path, version=piece.version)
+    kept = after.filter(known)
+    if kept.num_rows or gone.num_rows:
+        counts.update(_merge_existing(table, piece.identity, kept, gone))
+    fresh = after.filter(pc.invert(known))
+    if fresh.num_rows:
+        counts["rows_inserted"] = _insert_new(table, piece.identity, fresh)
+    return counts
+
+
+def _merge_existing(
+    table: Any, identity: list[str], kept: pa.Table, gone: pa.Table
+) -> dict[str, int]:
+    """Update changed rows and delete gone ones. New rows are kept out of this MERGE on
+    purpose: delta-rs writes a MERGE's inserts into the files it rewrites, so the file holding
+    recent keys would grow with every batch and each merge would rewrite more."""
+    import pyarrow as pa
+
+    schema = _nullable(kept.schema, kept.column_names)
+    source = pa.concat_tables([
+        kept.cast(schema).append_column(DELETE_FLAG, pa.repeat(False, kept.num_rows)),
+        gone.cast(_nullable(schema, identity)).append_column(
+            DELETE_FLAG, pa.repeat(True, gone.num_rows)),
+    ], promote_options="default")
+    values = [c for c in kept.column_names if c not in identity]
+    flag = f"s.{quote(DELETE_FLAG)}"
+    merge = table.merge(
+        source, " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity),
+        source_alias="s", target_alias="t", streamed_exec=False,
+    ).when_matched_delete(predicate=flag)
+    if values:
+        differs = " OR ".join(f"(t.{quote(c)} IS DISTINCT FROM s.{quote(c)})" for c in values)
+        merge = merge.when_matched_update({quote(c): f"s.{quote(c)}" for c in values},
+                                          predicate=f"NOT {flag} AND ({differs})")
+    metrics = merge.execute()
+    return {"rows_updated": metrics.get("num_target_rows_updated", 0),
+            "rows_deleted": metrics.get("num_target_rows_deleted", 0),
+            "files_rewritten": metrics.get("num_target_files_removed", 0)}
+
+
+def _insert_new(table: Any, identity: list[str], fresh: pa.Table) -> int:
+    """Insert-only MERGE: delta-rs writes the rows to new files and rewrites none, and unlike
+    a blind append it never duplicates a row a concurrent run inserted meanwhile."""
+    metrics = table.merge(
+        fresh, " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity),
+        source_alias="s", target_alias="t", streamed_exec=False,
+    ).when_not_matched_insert({quote(c): f"s.{quote(c)}" for c in fresh.column_names}).execute()
+    return int(metrics.get("num_target_rows_inserted", 0))
+
+
+def _nullable(schema: pa.Schema, columns: list[str]) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([schema.field(c).with_nullable(True) for c in columns])
+
+
+def _same_rows(before: pa.Table, after: pa.Table, identity: list[str]) -> bool:
+    """A re-run changes nothing: then nothing is committed."""
+    if before.num_rows != after.num_rows:
+        return False
+    order = [(c, "ascending") for c in identity]
+    return before.sort_by(order).equals(after.sort_by(order))
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # another merge still uses it
+        folder.rmdir()
+
