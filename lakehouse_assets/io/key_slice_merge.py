@@ -46,7 +46,7 @@ _KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable str
 class _Slice:
     location: TableLocation
     identity: list[str]
-    version: int
+    table: Any  # the DeltaTable the slice was read from: loaded once, written back at its version
     before: pa.Table
     scratch: str
 
@@ -87,7 +87,7 @@ def run(
             before = read_slice(table, ctx.keys, keys)
             scratch = str(root / f"t{n}")
             write_deltalake(scratch, before, mode="overwrite")
-            slices[ref] = _Slice(location, identity, table.version(), before, scratch)
+            slices[ref] = _Slice(location, identity, table, before, scratch)
         plan = plan_for(replace(
             ctx, target=quote_path(slices[ctx.target].scratch),
             companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
@@ -155,9 +155,8 @@ def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
 
 def write_back(piece: _Slice, after: pa.Table) -> dict[str, int]:
     """Apply the slice's new state to the real table: rows that exist there are updated or
-    deleted by one MERGE on the row identity; new rows are appended by a second commit."""
+    deleted by one MERGE on the row identity; new rows go in by a second, insert-only MERGE."""
     import pyarrow.compute as pc
-    from deltalake import DeltaTable
 
     # In the table's own types: the engine may hand back string_view where the table has string.
     after = after.select(piece.before.column_names).cast(piece.before.schema)
@@ -168,7 +167,7 @@ def write_back(piece: _Slice, after: pa.Table) -> dict[str, int]:
     known = pc.is_in(identity_values(after, piece.identity), value_set=before_ids)
     gone = piece.before.filter(pc.invert(pc.is_in(
         before_ids, value_set=identity_values(after, piece.identity)))).select(piece.identity)
-    table = DeltaTable(piece.location.path, version=piece.version)
+    table = piece.table
     kept = after.filter(known)
     if kept.num_rows or gone.num_rows:
         counts.update(_merge_existing(table, piece.identity, kept, gone))
