@@ -194,7 +194,7 @@ def _merge_existing(
     values = [c for c in kept.column_names if c not in identity]
     flag = f"s.{quote(DELETE_FLAG)}"
     merge = table.merge(
-        source, " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity),
+        source, _match(identity),
         source_alias="s", target_alias="t", streamed_exec=False,
     ).when_matched_delete(predicate=flag)
     if values:
@@ -211,10 +211,15 @@ def _insert_new(table: Any, identity: list[str], fresh: pa.Table) -> int:
     """Insert-only MERGE: delta-rs writes the rows to new files and rewrites none, and unlike
     a blind append it never duplicates a row a concurrent run inserted meanwhile."""
     metrics = table.merge(
-        fresh, " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity),
+        fresh, _match(identity),
         source_alias="s", target_alias="t", streamed_exec=False,
     ).when_not_matched_insert({quote(c): f"s.{quote(c)}" for c in fresh.column_names}).execute()
     return int(metrics.get("num_target_rows_inserted", 0))
+
+
+def _match(identity: list[str]) -> str:
+    """The write-back MERGE condition: identity columns are never null (keys, order values)."""
+    return " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity)
 
 
 def _nullable(schema: pa.Schema, columns: list[str]) -> pa.Schema:
