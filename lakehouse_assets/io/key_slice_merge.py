@@ -44,7 +44,6 @@ _KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable str
 
 @dataclass
 class _Slice:
-    location: TableLocation
     identity: list[str]
     table: Any  # the DeltaTable the slice was read from: loaded once, written back at its version
     before: pa.Table
@@ -82,12 +81,11 @@ def run(
         ctx = replace(ctx, source=source_view)
         keys = batch_keys(DeltaTable(staged), ctx.keys)
         for n, (ref, identity) in enumerate(identities.items()):
-            location = by_ref[ref]
-            table = DeltaTable(location.path)
+            table = DeltaTable(by_ref[ref].path)
             before = read_slice(table, ctx.keys, keys)
             scratch = str(root / f"t{n}")
             write_deltalake(scratch, before, mode="overwrite")
-            slices[ref] = _Slice(location, identity, table, before, scratch)
+            slices[ref] = _Slice(identity, table, before, scratch)
         plan = plan_for(replace(
             ctx, target=quote_path(slices[ctx.target].scratch),
             companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
