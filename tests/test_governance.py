@@ -4,7 +4,7 @@ real engine, real Delta; changes() on Sail is the documented diff of two version
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -98,3 +98,19 @@ def test_reader_time_travel_history_and_changes(demo_project, spark, spark_resou
     assert changes[(2, "update_postimage")].price == Decimal("20.00")
     assert {row._commit_version for row in changes.values()} == {v2}
     assert r.changes(v2 + 1 - 1, v2).where("_change_type = 'delete'").count() == 1
+
+
+def test_rows_in_partitions_from_log_stats_or_by_scan(tmp_path):
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from lakehouse_assets.engine.table_ops import DeltaRsTableOps
+
+    days = pa.array([date(2024, 1, d) for d in (1, 1, 2, 3, 3, 3)], pa.date32())
+    data = pa.table({"_ingested_date": days, "n": pa.array(range(6), pa.int64())})
+    write_deltalake(tmp_path / "by_day", data, partition_by=["_ingested_date"])
+    write_deltalake(tmp_path / "flat", data)
+    for name in ("by_day", "flat"):  # stats of the partition files; a scan of the flat table
+        ops = DeltaRsTableOps(str(tmp_path / name))
+        assert ops.rows_in_partitions("_ingested_date", ["2024-01-01", "2024-01-03"]) == 5
+        assert ops.rows_in_partitions("_ingested_date", ["2024-01-04"]) == 0

@@ -122,3 +122,27 @@ def test_unsupported_property_is_skipped_with_a_warning(demo_project, demo_landi
     columns = {f.name: f for f in table.schema().fields}
     assert columns["customer_id"].nullable is False
     assert "_silver_created_at" in columns
+
+
+def test_quarantine_partition_is_replaced_and_left_alone_when_clean(
+        tmp_path, monkeypatch, spark, spark_resource):
+    """A re-run without the bad rows clears the partition's quarantine; a clean run of a
+    partition with nothing quarantined commits nothing to the quarantine table."""
+    from deltalake import DeltaTable
+
+    from tests.strategy_lab import Event, load_partition, make_project
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
+    project = make_project(tmp_path / "contracts", "full_merge")
+    caps = spark_resource.capabilities
+    good = [Event(1, 1, "a", "I", 0), Event(2, 1, "b", "I", 1)]
+    bad = [Event(None, 1, "no key", "I", 0), Event(None, 2, "no key", "I", 1)]
+    quarantine = str(table_path(project, "silver/lab/ev")) + "_quarantine"
+    facts = [load_partition(spark, caps, project, good + bad, p) for p in (0, 1)]
+    assert [f["rows_quarantined"] for f in facts] == [1, 1]
+    assert load_partition(spark, caps, project, good, 0)["rows_quarantined"] == 0
+    days = sorted(str(r["_ingested_date"]) for r in delta_rows(quarantine))
+    assert days == ["2024-01-02"]  # day 1 cleared, day 2 left alone
+    version = DeltaTable(quarantine).version()
+    assert load_partition(spark, caps, project, good, 0)["rows_quarantined"] == 0
+    assert DeltaTable(quarantine).version() == version

@@ -97,4 +97,4 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
                            F.sum(null_key.cast("int")).alias("bad")).collect()[0]
     facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
              "rows_rejected": int(counts["bad"] or 0)}
-    return TableBatch(good, rejected, partitions, facts)
+    return TableBatch(good, rejected, partitions, facts, rejected_rows=facts["rows_rejected"])

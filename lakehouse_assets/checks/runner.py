@@ -105,7 +105,7 @@ def checked_materialization(
 
         dropped = dropped.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
     out = TableBatch(split.kept, combine_rejected(batch.rejected, dropped),
-                     batch.partitions, facts)
+                     batch.partitions, facts, rejected_rows=quarantined)
     yield Output(out)
     yield from _after_write(key, spark, capabilities, project, asset, out, rules, quarantined)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.io.frames import partition_filter
 from lakehouse_assets.tables.ddl import column_ddl
 from lakehouse_assets.tables.location import TableLocation
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 class TableOps(Protocol):
     def version(self) -> int: ...
+    def rows_in_partitions(self, column: str, days: list[str]) -> int: ...
     def history(self, limit: int | None = None) -> list[dict[str, Any]]: ...
     def properties(self) -> dict[str, str]: ...
     def set_properties(self, props: dict[str, str]) -> None: ...
@@ -65,6 +67,19 @@ class DeltaRsTableOps:
 
     def version(self) -> int:
         return int(self._table.version())
+
+    def rows_in_partitions(self, column: str, days: list[str]) -> int:
+        """From the log's per-file row counts when the column partitions the table: no scan."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        files = pa.table(self._table.get_add_actions(flatten=True))  # arro3 -> pyarrow
+        values = f"partition.{column}"
+        if values in files.column_names and files["num_records"].null_count == 0:
+            hit = pc.is_in(pc.cast(files[values], pa.string()), value_set=pa.array(days))
+            return int(pc.sum(files["num_records"].filter(hit)).as_py() or 0)
+        data = self._table.to_pyarrow_dataset()
+        return data.count_rows(filter=pc.field(column).cast(pa.string()).isin(days))
 
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         return list(self._table.history(limit))
@@ -129,6 +144,10 @@ class SparkSqlTableOps:
 
     def version(self) -> int:
         return int(self._rows(f"DESCRIBE HISTORY {self._ref} LIMIT 1")[0]["version"])
+
+    def rows_in_partitions(self, column: str, days: list[str]) -> int:
+        where = partition_filter(column, days)
+        return int(self._rows(f"SELECT count(*) AS n FROM {self._ref} WHERE {where}")[0]["n"])
 
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         suffix = f" LIMIT {int(limit)}" if limit else ""

@@ -18,3 +18,5 @@ class TableBatch:
     partitions: list[str] = field(default_factory=list)
     # Facts the asset measured on the way (rows read, null keys...), added to the metadata.
     facts: dict[str, Any] = field(default_factory=dict)
+    # How many rows `rejected` holds, when the asset counted them (None: not counted).
+    rejected_rows: int | None = None

@@ -16,6 +16,9 @@ rows whose merge keys are in the batch (strategies/base.py, MergePlan.identities
    the rows already written, and the plan converges to the same state.
 The slice is read at version v and the MERGE commits against v, so delta-rs's conflict check
 sees any commit made in between instead of silently overwriting it.
+delta-rs checkpoints every 100 commits by default, Spark and Sail every 10: the write-back
+checkpoints on the engines' schedule, or else reading the table would replay a log that grows
+by two commits a day.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DELETE_FLAG = "_lh_slice_delete"  # source rows that delete their identity from the target
+CHECKPOINT_INTERVAL = 10  # Delta's default delta.checkpointInterval, as Spark and Sail use it
 _KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable string
 
 
@@ -95,6 +99,7 @@ def run(
             counts = write_back(piece, DeltaTable(piece.scratch).to_pyarrow_table())
             prefix = "merge" if ref == ctx.target else "companion"
             facts.update({f"{prefix}_{k}": v for k, v in counts.items()})
+        facts["delta_version"] = slices[ctx.target].table.version()  # no reload to learn it
         return facts
     finally:
         spark.catalog.dropTempView(source_view)
@@ -113,21 +118,25 @@ def batch_keys(source: Any, keys: list[str]) -> pa.Table:
 
 
 def read_slice(table: Any, keys: list[str], batch: pa.Table) -> pa.Table:
-    """The table's rows whose keys are in the batch. The min/max bounds let the dataset skip
-    files and row groups by their statistics before the exact membership test."""
+    """The table's rows whose keys are in the batch. The keys' min/max bounds drop files by
+    their log statistics before the dataset is built (its cost follows the files kept), then
+    row groups by theirs, before the exact membership test."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    dataset = table.to_pyarrow_dataset()
+    schema = pa.schema(table.schema().to_arrow())
     if batch.num_rows == 0:
-        return dataset.schema.empty_table()
-    batch = batch.select(keys).cast(_nullable(dataset.schema, keys))
-    condition = None
+        return schema.empty_table()
+    batch = batch.select(keys).cast(_nullable(schema, keys))
+    condition, pruning = None, []
     for k in keys:
         values = batch[k].combine_chunks()
         low, high = pc.min_max(values).values()
         part = (pc.field(k) >= low) & (pc.field(k) <= high) & pc.field(k).isin(values)
         condition = part if condition is None else condition & part
+        if _prunable(values.type):
+            pruning += [(k, ">=", low.as_py()), (k, "<=", high.as_py())]
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning or None)
     try:
         rows = dataset.to_table(filter=condition)
     except pa.ArrowNotImplementedError:
@@ -138,6 +147,14 @@ def read_slice(table: Any, keys: list[str], batch: pa.Table) -> pa.Table:
         rows = rows.filter(pc.is_in(identity_values(rows, keys),
                                     value_set=identity_values(batch, keys)))
     return rows
+
+
+def _prunable(key_type: pa.DataType) -> bool:
+    """Key types whose bounds delta-rs compares exactly against file statistics (it takes
+    plain Python values; timestamps' time zones and decimals' scales are left to the scan)."""
+    import pyarrow.types as t
+
+    return t.is_integer(key_type) or t.is_string(key_type) or t.is_date32(key_type)
 
 
 def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
@@ -152,27 +169,57 @@ def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
 
 
 def write_back(piece: _Slice, after: pa.Table) -> dict[str, int]:
-    """Apply the slice's new state to the real table: rows that exist there are updated or
-    deleted by one MERGE on the row identity; new rows go in by a second, insert-only MERGE."""
+    """Apply the slice's new state to the real table: rows that changed are updated and rows
+    gone are deleted by one MERGE on the row identity; new rows go in by a second, insert-only
+    MERGE. A table whose slice did not change gets no commit (a re-run commits nothing)."""
     import pyarrow.compute as pc
 
     # In the table's own types: the engine may hand back string_view where the table has string.
     after = after.select(piece.before.column_names).cast(piece.before.schema)
-    counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0, "files_rewritten": 0}
-    if _same_rows(piece.before, after, piece.identity):
-        return counts
-    before_ids = identity_values(piece.before, piece.identity)
-    known = pc.is_in(identity_values(after, piece.identity), value_set=before_ids)
-    gone = piece.before.filter(pc.invert(pc.is_in(
-        before_ids, value_set=identity_values(after, piece.identity)))).select(piece.identity)
-    table = piece.table
-    kept = after.filter(known)
-    if kept.num_rows or gone.num_rows:
-        counts.update(_merge_existing(table, piece.identity, kept, gone))
+    before, identity = piece.before, piece.identity
+    before_ids, after_ids = identity_values(before, identity), identity_values(after, identity)
+    known = pc.is_in(after_ids, value_set=before_ids)
+    stays = pc.is_in(before_ids, value_set=after_ids)
+    changed = _changed(before.filter(stays), after.filter(known), identity)
+    gone = before.filter(pc.invert(stays)).select(identity)
     fresh = after.filter(pc.invert(known))
+    counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0, "files_rewritten": 0}
+    table = piece.table
+    read_version = table.version()
+    if changed.num_rows or gone.num_rows:
+        counts.update(_merge_existing(table, identity, changed, gone))
     if fresh.num_rows:
-        counts["rows_inserted"] = _insert_new(table, piece.identity, fresh)
+        counts["rows_inserted"] = _insert_new(table, identity, fresh)
+    _checkpoint_when_due(table, read_version)
     return counts
+
+
+def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
+    """The rows of `new` that differ from the row of `old` with the same identity, so the
+    MERGE reads and rewrites only what changed (scd2's event log mostly gains rows)."""
+    import pyarrow.compute as pc
+
+    order = [(c, "ascending") for c in identity]
+    old, new = old.sort_by(order), new.sort_by(order)
+    if not identity_values(old, identity).equals(identity_values(new, identity)):
+        return new  # identities not one-to-one (a table with duplicate rows): send them all
+    differs = None
+    for c in new.column_names:
+        if c in identity:
+            continue
+        a, b = old[c], new[c]
+        column = pc.or_(pc.fill_null(pc.not_equal(a, b), False),
+                        pc.xor(pc.is_null(a), pc.is_null(b)))
+        differs = column if differs is None else pc.or_(differs, column)
+    return new.slice(0, 0) if differs is None else new.filter(differs)  # identity only
+
+
+def _checkpoint_when_due(table: Any, read_version: int) -> None:
+    """Checkpoint if this write crossed a multiple of the table's checkpoint interval."""
+    interval = int(table.metadata().configuration.get(
+        "delta.checkpointInterval", CHECKPOINT_INTERVAL))
+    if table.version() // interval > read_version // interval:
+        table.create_checkpoint()
 
 
 def _merge_existing(
@@ -224,14 +271,6 @@ def _nullable(schema: pa.Schema, columns: list[str]) -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([schema.field(c).with_nullable(True) for c in columns])
-
-
-def _same_rows(before: pa.Table, after: pa.Table, identity: list[str]) -> bool:
-    """A re-run changes nothing: then nothing is committed."""
-    if before.num_rows != after.num_rows:
-        return False
-    order = [(c, "ascending") for c in identity]
-    return before.sort_by(order).equals(after.sort_by(order))
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -3,16 +3,17 @@
 Each version of a key is one silver row: its data columns, `valid_from` (the order value of
 the event that opened it), `valid_to` (the order value of the next version or delete; NULL
 while current) and `is_current`. An event whose tracked columns (all data columns but the
-order column) equal the previous version's
-opens no version; a delete (op column D, when the source has one) closes the current version
-and opens none; a later upsert opens a new one.
+order column) equal the previous version's opens no version; a delete (op column D, when the
+source has one) closes the current version and opens none; a later upsert opens a new one.
 
 Out-of-order events: every distinct (key, order value) event is kept in a companion table
 `<table>_scd2_events` (the winner per the shared ordering rule of base.py). For the keys of a
 batch, the history is recomputed from that log and merged into silver on (keys, valid_from):
 new versions are inserted, changed ones (valid_to, is_current, values) updated and versions
-that no longer exist deleted, in one MERGE. A late event therefore lands in the right place
-(splitting or closing versions), and the cost of a run is the history of the batch's keys.
+that no longer exist deleted, in one MERGE. Its source is one full outer join of the recomputed
+history with the keys' versions in silver, so the history is computed once. A late event
+therefore lands in the right place (splitting or closing versions), and the cost of a run is
+the history of the batch's keys.
 Events with a null order value cannot be placed and are quarantined by the silver batch.
 """
 
@@ -70,15 +71,16 @@ def plan(ctx: MergeContext) -> MergePlan:
         f"FROM {kept} k) h WHERE h._state <> 'D')"
     )
     versions = [*ctx.columns, ctx.scd2_valid_from, ctx.scd2_valid_to, ctx.scd2_is_current]
-    cols = ", ".join(f"x.{quote(c)}" for c in versions)
-    stale = (
-        f"(SELECT {cols} FROM {ctx.target} x LEFT SEMI JOIN {batch_keys} b "
-        f"ON {key_match(ctx, 'x', 'b')} LEFT ANTI JOIN {history} h "
-        f"ON {key_match(ctx, 'x', 'h')} AND x.{vf} = h.{vf})"
-    )
-    source = (f"SELECT {cols}, 'upsert' AS _action, current_timestamp() AS {NOW} "
-              f"FROM {history} x UNION ALL "
-              f"SELECT {cols}, 'delete' AS _action, current_timestamp() AS {NOW} FROM {stale} x")
+    current = ("(SELECT " + ", ".join(f"x.{quote(c)}" for c in versions) + f" FROM "
+               f"{ctx.target} x LEFT SEMI JOIN {batch_keys} b ON {key_match(ctx, 'x', 'b')})")
+    # One pass over the recomputed history: a version silver holds that the history lacks
+    # (x without h) is deleted; the history's versions are upserted.
+    gone = f"h.{vf} IS NULL"
+    cols = ", ".join(f"CASE WHEN {gone} THEN x.{quote(c)} ELSE h.{quote(c)} END AS {quote(c)}"
+                     for c in versions)
+    source = (f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
+              f"current_timestamp() AS {NOW} FROM {history} h FULL OUTER JOIN {current} x "
+              f"ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}")
     staged = Stage(f"{ctx.source}_scd2", source)
     merge = (
         f"MERGE INTO {ctx.target} t USING {staged.name} s ON {key_match(ctx)} "
