@@ -25,12 +25,12 @@ from lakehouse_assets.checks.specs import ROW_ACCOUNTING, SCHEMA_MIGRATION
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.io import frames
+from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.migrations.plan import plan_for
 from lakehouse_assets.strategies.cdc_merge import DELETE_OPS
 from lakehouse_assets.tables.location import locate_key, quarantine_location
-from lakehouse_assets.tables.physical import INGESTED_DATE
+from lakehouse_assets.tables.physical import INGESTED_DATE, partition_filter
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -143,9 +143,10 @@ def _after_write(
             yield check_result(key, unique_outcome(table, rule, where))
     if not asset.partitioned:
         return
-    where = frames.partition_filter(INGESTED_DATE, batch.partitions)
+    where = partition_filter(INGESTED_DATE, batch.partitions)
     target = quarantine_location(location)
-    in_quarantine = target.read(spark).where(where).count() if target.exists(spark) else 0
+    in_quarantine = (table_ops(spark, target, capabilities).rows_in_partitions(
+        INGESTED_DATE, batch.partitions) if target.exists(spark) else 0)
     facts = batch.facts
     actual_written = (table.where(where).count() if asset.kind == "bronze"
                       else facts["rows_written"])

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.io.frames import partition_filter
 from lakehouse_assets.tables.ddl import column_ddl
 from lakehouse_assets.tables.location import TableLocation
+from lakehouse_assets.tables.physical import partition_filter
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.tables.location import TableLocation
 
 if TYPE_CHECKING:
@@ -31,13 +29,3 @@ def write(
         writer.save(location.path)
     else:
         writer.saveAsTable(location.name)
-
-
-def partition_filter(column: str, partitions: list[str]) -> str:
-    """SQL predicate for a set of daily partitions; a contiguous range uses BETWEEN."""
-    days = sorted({date.fromisoformat(p) for p in partitions})
-    if len(days) == 1:
-        return f"{quote(column)} = DATE'{days[0]}'"
-    if (days[-1] - days[0]).days == len(days) - 1:
-        return f"{quote(column)} BETWEEN DATE'{days[0]}' AND DATE'{days[-1]}'"
-    return f"{quote(column)} IN (" + ", ".join(f"DATE'{d}'" for d in days) + ")"

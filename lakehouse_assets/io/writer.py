@@ -33,6 +33,7 @@ from lakehouse_assets.tables.physical import (
     SILVER_CREATED,
     SILVER_MODIFIED,
     partition_columns,
+    partition_filter,
     physical_columns,
 )
 
@@ -120,7 +121,7 @@ class TableWriterForAsset:
     def _write_bronze(self, batch: TableBatch) -> dict[str, Any]:
         from pyspark.sql import functions as F
 
-        where = frames.partition_filter(INGESTED_DATE, batch.partitions)
+        where = partition_filter(INGESTED_DATE, batch.partitions)
         data = batch.data
         if INGESTED_DATE not in data.columns:
             data = data.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
@@ -203,7 +204,7 @@ class TableWriterForAsset:
             return target.read(self.spark).count()
         if INGESTED_DATE not in rejected.columns:
             rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-        where = frames.partition_filter(INGESTED_DATE, batch.partitions)
+        where = partition_filter(INGESTED_DATE, batch.partitions)
         frames.write(rejected, target, "overwrite" if exists else "append",
                      replace_where=where if exists else None, merge_schema=True,
                      partition_by=None if exists else [INGESTED_DATE])
@@ -219,6 +220,6 @@ def read_partitions(
 ) -> DataFrame:
     df = location.read(spark)
     if partitions:
-        df = df.where(frames.partition_filter(INGESTED_DATE, partitions))
+        df = df.where(partition_filter(INGESTED_DATE, partitions))
     return df
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 
@@ -38,3 +41,13 @@ def partition_columns(asset: TableAsset) -> list[str]:
     if asset.kind == "bronze":
         return [INGESTED_DATE] + [p for p in asset.contract.partitions if p != INGESTED_DATE]
     return list(asset.contract.partitions)
+
+
+def partition_filter(column: str, partitions: list[str]) -> str:
+    """SQL predicate for a set of daily partitions; a contiguous range uses BETWEEN."""
+    days = sorted({date.fromisoformat(p) for p in partitions})
+    if len(days) == 1:
+        return f"{quote(column)} = DATE'{days[0]}'"
+    if (days[-1] - days[0]).days == len(days) - 1:
+        return f"{quote(column)} BETWEEN DATE'{days[0]}' AND DATE'{days[-1]}'"
+    return f"{quote(column)} IN (" + ", ".join(f"DATE'{d}'" for d in days) + ")"
