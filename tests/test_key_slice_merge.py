@@ -10,15 +10,17 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from deltalake import DeltaTable
 
 from lakehouse_assets.contracts.loader import load_project_or_raise
 from lakehouse_assets.governance import TableWriter
 from lakehouse_assets.governance.handle import GovernedTable
+from lakehouse_assets.io import key_slice_merge
 from lakehouse_assets.tables.location import TableLocation
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, table_path
-from tests.strategy_lab import Event, load_partition, make_project
+from tests.strategy_lab import DATA, Event, load_partition, make_project, oracle, silver_rows
 
 
 def _files_by_min_key(path: str) -> dict[int, str]:
@@ -161,3 +163,33 @@ def test_write_back_checkpoints_every_ten_commits(tmp_path, monkeypatch, spark, 
     assert (log / f"{last:020d}.checkpoint.parquet").exists()
     rows = {r["k"]: r["v"] for r in delta_rows(path, ["k", "v"])}
     assert len(rows) == 21 and rows[0] == "u1" and rows[50] == "u6" and rows[62] == "d6-2"
+
+
+@pytest.mark.parametrize("strategy", ["full_merge", "scd2"])
+def test_a_merge_that_loses_a_commit_race_runs_again(
+        strategy, tmp_path, monkeypatch, spark, spark_resource):
+    """Another run commits to silver between this run's slice read and its write-back: delta-rs
+    refuses the stale commit, the merge runs again on fresh slices, and silver holds both runs'
+    events exactly (the oracle of all of them)."""
+    monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
+    project = make_project(tmp_path / "contracts", strategy)
+    caps = spark_resource.capabilities
+    events = [Event(k, 1, f"a{k}", "I", 0) for k in range(40)]
+    # days 1 and 2 update the same keys (day 2 newer) and each inserts keys of its own
+    events += [Event(k, 1 + p, f"p{p}-{k}", "U", p) for p in (1, 2) for k in range(10, 30)]
+    events += [Event(100 * p + i, 1, f"n{p}", "I", p) for p in (1, 2) for i in range(5)]
+    load_partition(spark, caps, project, events, 0)
+    plan_runs = []
+    real_run_plan = key_slice_merge.run_plan
+
+    def racing_run_plan(session, plan, scratch=None):
+        real_run_plan(session, plan, scratch=scratch)
+        plan_runs.append(scratch)
+        if len(plan_runs) == 1:  # the concurrent run of day 2 commits first
+            assert load_partition(spark, caps, project, events, 2)["merge_attempts"] == 1
+
+    monkeypatch.setattr(key_slice_merge, "run_plan", racing_run_plan)
+    facts = load_partition(spark, caps, project, events, 1)
+    assert facts["merge_attempts"] == 2 and len(plan_runs) == 3
+    columns = DATA + (["valid_from", "valid_to", "is_current"] if strategy == "scd2" else [])
+    assert silver_rows(project, columns) == oracle(strategy, events)

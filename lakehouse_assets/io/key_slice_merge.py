@@ -15,7 +15,8 @@ rows whose merge keys are in the batch (strategies/base.py, MergePlan.identities
    new rows. A run that fails between them is repaired by re-running it: the slice then holds
    the rows already written, and the plan converges to the same state.
 The slice is read at version v and the MERGE commits against v, so delta-rs's conflict check
-sees any commit made in between instead of silently overwriting it.
+sees any commit made in between instead of silently overwriting it; the merge then runs again
+on fresh slices, as Delta asks of a transaction that lost a conflict (up to ATTEMPTS times).
 delta-rs checkpoints every 100 commits by default, Spark and Sail every 10: the write-back
 checkpoints on the engines' schedule, or else reading the table would replay a log that grows
 by two commits a day.
@@ -24,7 +25,9 @@ by two commits a day.
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DELETE_FLAG = "_lh_slice_delete"  # source rows that delete their identity from the target
+ATTEMPTS = 5  # tries of a merge that loses its commit to a concurrent writer of the table
 CHECKPOINT_INTERVAL = 10  # Delta's default delta.checkpointInterval, as Spark and Sail use it
 _KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable string
 
@@ -66,15 +70,14 @@ def run(
     ctx: MergeContext,
     locations: list[TableLocation],
 ) -> dict[str, Any]:
-    from deltalake import DeltaTable, write_deltalake
+    from deltalake import DeltaTable
+    from deltalake.exceptions import CommitFailedError
 
     by_ref = {loc.sql_ref: loc for loc in locations}
-    identities = plan_for(ctx).identities
     first = next(iter(by_ref.values()))
     assert first.path is not None
     # Beside the tables, so the engine sees the scratch copies wherever it sees the tables.
     root = Path(first.path).parent / ".merge_scratch" / uuid.uuid4().hex[:12]
-    slices: dict[str, _Slice] = {}
     source_view = f"{ctx.source}_staged"
     try:
         # The batch is computed once (bronze read, latest per key) instead of once per
@@ -84,27 +87,55 @@ def run(
         spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
         ctx = replace(ctx, source=source_view)
         keys = batch_keys(DeltaTable(staged), ctx.keys)
-        for n, (ref, identity) in enumerate(identities.items()):
-            table = DeltaTable(by_ref[ref].path)
-            before = read_slice(table, ctx.keys, keys)
-            scratch = str(root / f"t{n}")
-            write_deltalake(scratch, before, mode="overwrite")
-            slices[ref] = _Slice(identity, table, before, scratch)
-        plan = plan_for(replace(
-            ctx, target=quote_path(slices[ctx.target].scratch),
-            companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
-        run_plan(spark, plan, scratch=root)
-        facts: dict[str, Any] = {"merge": plan.summary, "merge_batch_keys": keys.num_rows}
-        for ref, piece in slices.items():  # in plan order: side tables before the target
-            counts = write_back(piece, DeltaTable(piece.scratch).to_pyarrow_table())
-            prefix = "merge" if ref == ctx.target else "companion"
-            facts.update({f"{prefix}_{k}": v for k, v in counts.items()})
-        facts["delta_version"] = slices[ctx.target].table.version()  # no reload to learn it
-        return facts
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
+                return {**facts, "merge_attempts": attempt}
+            except CommitFailedError as exc:
+                # Another writer committed to a table after its slice was read. What this
+                # attempt committed (updates before inserts) is kept: the plan converges, so
+                # the next attempt, on fresh slices, completes it.
+                if attempt == ATTEMPTS:
+                    raise RuntimeError(
+                        f"{first.label}: {ATTEMPTS} attempts to merge lost to concurrent writers "
+                        f"of the same table; run it again once they finish: {exc}") from exc
+                time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other writer finish
+        raise AssertionError("unreachable")
     finally:
         spark.catalog.dropTempView(source_view)
         shutil.rmtree(root, ignore_errors=True)
         _remove_if_empty(root.parent)
+
+
+def _merge_slices(
+    spark: SparkSession,
+    plan_for: Callable[[MergeContext], MergePlan],
+    ctx: MergeContext,
+    by_ref: dict[str, TableLocation],
+    keys: pa.Table,
+    scratch_root: Path,
+) -> dict[str, Any]:
+    """One attempt: read each table's slice, run the plan on copies, write the difference."""
+    from deltalake import DeltaTable, write_deltalake
+
+    slices: dict[str, _Slice] = {}
+    for n, (ref, identity) in enumerate(plan_for(ctx).identities.items()):
+        table = DeltaTable(by_ref[ref].path)
+        before = read_slice(table, ctx.keys, keys)
+        scratch = str(scratch_root / f"t{n}")
+        write_deltalake(scratch, before, mode="overwrite")
+        slices[ref] = _Slice(identity, table, before, scratch)
+    plan = plan_for(replace(
+        ctx, target=quote_path(slices[ctx.target].scratch),
+        companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
+    run_plan(spark, plan, scratch=scratch_root)
+    facts: dict[str, Any] = {"merge": plan.summary, "merge_batch_keys": keys.num_rows}
+    for ref, piece in slices.items():  # in plan order: side tables before the target
+        counts = write_back(piece, DeltaTable(piece.scratch).to_pyarrow_table())
+        prefix = "merge" if ref == ctx.target else "companion"
+        facts.update({f"{prefix}_{k}": v for k, v in counts.items()})
+    facts["delta_version"] = slices[ctx.target].table.version()  # no reload to learn it
+    return facts
 
 
 def batch_keys(source: Any, keys: list[str]) -> pa.Table:
