@@ -87,7 +87,8 @@ def run(
         spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
         ctx = replace(ctx, source=source_view)
         keys = batch_keys(DeltaTable(staged), ctx.keys)
-        for attempt in range(1, ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
                 return {**facts, "merge_attempts": attempt}
@@ -99,8 +100,8 @@ def run(
                     raise RuntimeError(
                         f"{first.label}: {ATTEMPTS} attempts to merge lost to concurrent writers "
                         f"of the same table; run it again once they finish: {exc}") from exc
-                time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other writer finish
-        raise AssertionError("unreachable")
+            time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other writer finish
+            attempt += 1
     finally:
         spark.catalog.dropTempView(source_view)
         shutil.rmtree(root, ignore_errors=True)
