@@ -69,9 +69,9 @@ class TableWriter:
 
     def _facts(self, operation: str, **extra: Any) -> dict[str, Any]:
         t = self.table
-        version = table_ops(t.spark, t.location, t.capabilities).version()
-        return {"operation": operation, "table": t.location.label, "delta_version": version,
-                **extra}
+        if "delta_version" not in extra:  # a key-slice upsert reports the version it wrote
+            extra["delta_version"] = table_ops(t.spark, t.location, t.capabilities).version()
+        return {"operation": operation, "table": t.location.label, **extra}
 
     # -- the API -----------------------------------------------------------------------------
     def overwrite(self, df: DataFrame) -> dict[str, Any]:
@@ -107,6 +107,8 @@ class TableWriter:
                order_by: str | None = None) -> dict[str, Any]:
         """MERGE by keys (default: the promotion's merge_keys); the latest row per key wins and
         an older row never replaces a newer one (order_by default: the promotion's order)."""
+        from pyspark.sql import functions as F
+
         from lakehouse_assets.assets.silver import latest_per_key
 
         t = self.table
@@ -123,8 +125,6 @@ class TableWriter:
         data = self.conform(df).where(f"NOT ({nulls})")
         data = latest_per_key(data, keys, order, None, columns)
         view = f"lh_upsert_{uuid.uuid4().hex[:12]}"
-        from pyspark.sql import functions as F
-
         data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
         ctx = MergeContext(target=t.location.sql_ref, source=view, keys=keys, columns=columns,
                            order_col=order, silver_timestamps=managed <= set(names))

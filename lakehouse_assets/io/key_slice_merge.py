@@ -255,20 +255,20 @@ def _checkpoint_when_due(table: Any, read_version: int) -> None:
 
 
 def _merge_existing(
-    table: Any, identity: list[str], kept: pa.Table, gone: pa.Table
+    table: Any, identity: list[str], changed: pa.Table, gone: pa.Table
 ) -> dict[str, int]:
     """Update changed rows and delete gone ones. New rows are kept out of this MERGE on
     purpose: delta-rs writes a MERGE's inserts into the files it rewrites, so the file holding
     recent keys would grow with every batch and each merge would rewrite more."""
     import pyarrow as pa
 
-    schema = _nullable(kept.schema, kept.column_names)
+    schema = _nullable(changed.schema, changed.column_names)
     source = pa.concat_tables([
-        kept.cast(schema).append_column(DELETE_FLAG, pa.repeat(False, kept.num_rows)),
+        changed.cast(schema).append_column(DELETE_FLAG, pa.repeat(False, changed.num_rows)),
         gone.cast(_nullable(schema, identity)).append_column(
             DELETE_FLAG, pa.repeat(True, gone.num_rows)),
     ], promote_options="default")
-    values = [c for c in kept.column_names if c not in identity]
+    values = [c for c in changed.column_names if c not in identity]
     flag = f"s.{quote(DELETE_FLAG)}"
     merge = table.merge(
         source, _match(identity),

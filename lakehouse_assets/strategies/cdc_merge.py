@@ -13,6 +13,8 @@ the key wins over the tombstone and brings the row back.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.strategies.base import (
     DELETE_OPS,
@@ -43,9 +45,10 @@ def plan(ctx: MergeContext) -> MergePlan:
 
 
 def _soft(ctx: MergeContext) -> MergePlan:
-    flag = quote(ctx.soft_delete_col or "")
-    delete, hashed = is_delete(ctx), hash_greater(ctx)
-    live, dead = {ctx.soft_delete_col or "": "false"}, {ctx.soft_delete_col or "": "true"}
+    col = ctx.soft_delete_col
+    assert col
+    flag, delete, hashed = quote(col), is_delete(ctx), hash_greater(ctx)
+    live, dead = {col: "false"}, {col: "true"}
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
         f"WHEN MATCHED AND {delete} AND {newer(ctx, f'(NOT t.{flag} OR {hashed})')} AND "
@@ -55,7 +58,7 @@ def _soft(ctx: MergeContext) -> MergePlan:
         f"({changed(ctx, ctx.columns)} OR t.{flag}) "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns, live)} "
         f"WHEN NOT MATCHED THEN INSERT "
-        f"{insert_clause(ctx, ctx.columns, {ctx.soft_delete_col or '': delete})}"
+        f"{insert_clause(ctx, ctx.columns, {col: delete})}"
     )
     return MergePlan([sql], "upsert I/U, soft delete D, sequence-guarded", {ctx.target: ctx.keys})
 
@@ -63,15 +66,14 @@ def _soft(ctx: MergeContext) -> MergePlan:
 def _hard(ctx: MergeContext) -> MergePlan:
     assert ctx.companion, "hard-delete cdc_merge needs its tombstone table"
     delete, tomb = is_delete(ctx), ctx.companion
-    keys = ", ".join(f"s.{quote(k)}" for k in companion_columns(ctx) or [])
+    logged = companion_columns(ctx) or []
+    plain = replace(ctx, silver_timestamps=False)  # the tombstone table has no timestamps
+    keys = ", ".join(f"s.{quote(c)}" for c in logged)
     remember = (
         f"MERGE INTO {tomb} t USING (SELECT {keys} FROM {ctx.source} s WHERE {delete}) s "
         f"ON {key_match(ctx)} "
-        f"WHEN MATCHED AND {newer(ctx)} THEN UPDATE SET "
-        + ", ".join(f"{quote(c)} = s.{quote(c)}" for c in companion_columns(ctx) or [])
-        + " WHEN NOT MATCHED THEN INSERT ("
-        + ", ".join(quote(c) for c in companion_columns(ctx) or []) + ") VALUES ("
-        + ", ".join(f"s.{quote(c)}" for c in companion_columns(ctx) or []) + ")"
+        f"WHEN MATCHED AND {newer(ctx)} THEN UPDATE SET {set_clause(plain, logged)} "
+        f"WHEN NOT MATCHED THEN INSERT {insert_clause(plain, logged)}"
     )
     # An upsert survives a tombstone of its key only by being strictly newer than the delete.
     survivors = (

@@ -19,6 +19,8 @@ Events with a null order value cannot be placed and are quarantined by the silve
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.strategies.base import (
     NOW,
@@ -43,13 +45,12 @@ def plan(ctx: MergeContext) -> MergePlan:
     assert ctx.order_col and ctx.companion, "scd2 needs an order column and its event log"
     o, log, logged = quote(ctx.order_col), ctx.companion, companion_columns(ctx)
     s_del, t_del = is_delete(ctx, "s"), is_delete(ctx, "t")
+    plain = replace(ctx, silver_timestamps=False)  # the event log has no timestamps
     record = (
         f"MERGE INTO {log} t USING {ctx.source} s ON {key_match(ctx)} AND t.{o} = s.{o} "
         f"WHEN MATCHED AND (({s_del} AND NOT {t_del}) OR ({s_del} = {t_del} AND "
-        f"{hash_greater(ctx)})) THEN UPDATE SET "
-        + ", ".join(f"{quote(c)} = s.{quote(c)}" for c in logged)
-        + " WHEN NOT MATCHED THEN INSERT (" + ", ".join(quote(c) for c in logged)
-        + ") VALUES (" + ", ".join(f"s.{quote(c)}" for c in logged) + ")"
+        f"{hash_greater(ctx)})) THEN UPDATE SET {set_clause(plain, logged)} "
+        f"WHEN NOT MATCHED THEN INSERT {insert_clause(plain, logged)}"
     )
     part = ", ".join(f"{quote(k)}" for k in ctx.keys)
     batch_keys = f"(SELECT DISTINCT {part} FROM {ctx.source})"
