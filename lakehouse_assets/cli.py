@@ -33,12 +33,15 @@ def _folder_args(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from lakehouse_assets.checks.validate import governance_issues
+    from lakehouse_assets.code_location import spark_from_env
     from lakehouse_assets.contracts.loader import load_project
+    from lakehouse_assets.ingest.readable import unreadable_sources
 
     project = _load(args, load_project)
     if project is None:
         return 1
     project.issues.extend(governance_issues(project))
+    project.issues.extend(unreadable_sources(project, spark_from_env().capabilities))
     for issue in project.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     for table in project.unbuilt_tables():

@@ -275,7 +275,7 @@ def test_malformed_landing_records_are_counted_in_the_accounting(
     assert accounting.passed
     assert accounting.metadata["equation"].value == \
         f"{len(landed.splitlines())} = {len(landed.splitlines()) - 1} written + 1 quarantined " \
-        "+ 0 superseded"
+        "+ 0 superseded + 0 filtered"
 
 
 def test_is_quarantined_sets_every_failing_row_aside(demo_project):

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 from functools import reduce
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.assignment import files_for_partition
 from lakehouse_assets.ingest.manifest import FileManifest
 from lakehouse_assets.ingest.parse import parse_landing
+from lakehouse_assets.ingest.readable import require_readable
 from lakehouse_assets.io.batch import TableBatch
-from lakehouse_assets.tables.physical import INGESTED_DATE
+from lakehouse_assets.tables.physical import INGESTED_DATE, bronze_framework, physical_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
-def manifest_for(project: Project) -> FileManifest:
+def ops_root(project: Project) -> str:
     ops = project.environment.paths.get("ops")
     if not ops:
         raise ValueError(f"environment {project.env_name!r} has no paths.ops in config.json: "
                          "bronze keeps its file manifest there (add e.g. \"ops\": \"ops\")")
-    return FileManifest(ops)
+    return ops
+
+
+def manifest_for(project: Project) -> FileManifest:
+    return FileManifest(ops_root(project))
 
 
 def bronze_batch(
@@ -33,22 +40,25 @@ def bronze_batch(
 
     ingestion = asset.ingestion
     assert ingestion is not None
+    require_readable(asset, capabilities)
     manifest = manifest_for(project)
     columns = list(asset.contract.columns)
+    framework = bronze_framework(asset)
+    staging = Path(ops_root(project)) / "staged_landing"
     goods, rejects, files = [], [], []
     for partition in partitions:
         entries = files_for_partition(manifest, asset.key_string, ingestion, partition, run_id)
         if not entries:
             continue
         files += [e.file_path for e in entries]
-        parsed = parse_landing(spark, entries, ingestion, columns, capabilities)
+        parsed = parse_landing(spark, entries, ingestion, columns, framework, capabilities,
+                               staging)
         day = F.lit(partition).cast("date")
         goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
         rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))
     if not goods:
-        schema = ", ".join(f"`{c.name}` {c.type}" for c in columns)
-        empty = spark.createDataFrame(
-            [], f"{schema}, _source_file STRING, _ingested_at TIMESTAMP, {INGESTED_DATE} DATE")
+        schema = ", ".join(f"{quote(c.name)} {c.type}" for c in physical_columns(asset))
+        empty = spark.createDataFrame([], schema)
         return TableBatch(empty, None, partitions, {"files_read": 0})
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)

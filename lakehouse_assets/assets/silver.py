@@ -55,6 +55,26 @@ def latest_per_key(
     return df.withColumn("_rn", F.row_number().over(window)).where("_rn = 1").drop("_rn")
 
 
+def promoted_rows(source: DataFrame, asset: TableAsset) -> DataFrame:
+    """The bronze rows as the promotion shapes them: its `filter`, then its `select_expr`
+    (bronze's framework columns pass through), then defaults for columns still missing."""
+    from pyspark.sql import functions as F
+
+    promo = asset.promotion
+    assert promo is not None
+    if promo.filter:
+        source = source.where(promo.filter)
+    if promo.select_expr:
+        shaped = source.selectExpr(*promo.select_expr)
+        passthrough = [c for c in (INGESTED_AT, SOURCE_FILE, INGESTED_DATE)
+                       if c in source.columns and c not in shaped.columns]
+        source = source.selectExpr(*promo.select_expr, *passthrough)
+    for column in asset.contract.columns:
+        if column.name not in source.columns and column.default_sql is not None:
+            source = source.withColumn(column.name, F.expr(column.default_sql).cast(column.type))
+    return source
+
+
 def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) -> TableBatch:
     from pyspark.sql import functions as F
 
@@ -62,6 +82,8 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
     assert promo is not None
     contract = asset.contract
     data_cols = [c for c in contract.column_names if c not in managed_columns(asset)]
+    rows_read = source.count() if promo.filter else None
+    source = promoted_rows(source, asset)
     # cdc_merge needs its op column; scd2 honours deletes when the source has one.
     with_op = promo.strategy == "cdc_merge" or (
         promo.strategy == "scd2" and promo.op_col in source.columns)
@@ -97,4 +119,7 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
                            F.sum(null_key.cast("int")).alias("bad")).collect()[0]
     facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
              "rows_rejected": int(counts["bad"] or 0)}
+    if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
+        facts["rows_filtered"] = rows_read - facts["rows_in"]
+        facts["rows_in"] = rows_read
     return TableBatch(good, rejected, partitions, facts, rejected_rows=facts["rows_rejected"])

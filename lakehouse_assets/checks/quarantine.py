@@ -4,7 +4,7 @@ silver rows) fit one schema; framework columns keep their types."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -16,8 +16,13 @@ TYPED = frozenset({"_ingested_date", "_ingested_at", "_quarantined_at", "_silver
 def as_text(df: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
-    return df.select(*[F.col(c) if c in TYPED else F.col(c).cast("string").alias(c)
-                       for c in df.columns])
+    def text(name: str, kind: str) -> Any:
+        if name in TYPED:
+            return F.col(name)
+        nested = kind.startswith(("struct", "array", "map"))  # as JSON, not Spark's {a, b}
+        return (F.to_json(F.col(name)) if nested else F.col(name).cast("string")).alias(name)
+
+    return df.select(*[text(n, k) for n, k in df.dtypes])
 
 
 def combine_rejected(rejected: DataFrame | None, dropped: DataFrame | None) -> DataFrame | None:

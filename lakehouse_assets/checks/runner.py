@@ -93,8 +93,9 @@ def checked_materialization(
     quarantined = rejected_before + split.rows_dropped
     superseded = 0
     if asset.kind == "silver" and "rows_in" in facts:
-        superseded = int(facts["rows_in"]) - split.rows_in - rejected_before
-    rows_in = written + quarantined + superseded
+        superseded = (int(facts["rows_in"]) - int(facts.get("rows_filtered", 0))
+                      - split.rows_in - rejected_before)
+    rows_in = written + quarantined + superseded + int(facts.get("rows_filtered", 0))
     facts.update({"rows_in": rows_in, "rows_written": written, "rows_dropped_by_rules":
                   split.rows_dropped, "rows_rejected_on_load": rejected_before})
     if asset.kind == "silver":
@@ -156,5 +157,7 @@ def _after_write(
         metadata={"rows_in": MV.int(facts["rows_in"]), "rows_written": MV.int(actual_written),
                   "rows_quarantined": MV.int(in_quarantine),
                   "rows_superseded": MV.int(facts.get("rows_superseded", 0)),
+                  "rows_filtered": MV.int(facts.get("rows_filtered", 0)),
                   "equation": f"{facts['rows_in']} = {actual_written} written + {in_quarantine} "
-                              f"quarantined + {facts.get('rows_superseded', 0)} superseded"})
+                              f"quarantined + {facts.get('rows_superseded', 0)} superseded + "
+                              f"{facts.get('rows_filtered', 0)} filtered"})

@@ -17,9 +17,16 @@ from pydantic import BaseModel, ValidationError
 from lakehouse_assets.assets.python_gold import import_builder_modules, registered_builders
 from lakehouse_assets.contracts.environment import LAYERS, ProjectConfig, absolute_paths
 from lakehouse_assets.contracts.errors import ContractError, ContractIssue, Severity
+from lakehouse_assets.contracts.format_rules import (
+    Problem,
+    bronze_problems,
+    promoted_columns,
+    select_problems,
+    silver_problems,
+    source_problems,
+)
 from lakehouse_assets.contracts.gold_sql import TableName, tables_read
 from lakehouse_assets.contracts.models import (
-    BRONZE_METADATA_COLUMNS,
     IngestionContract,
     PromotionContract,
     TableContract,
@@ -222,6 +229,10 @@ class _Loader:
                     index = f"[{i}]" if isinstance(value, list) else ""
                     self._warn_unknown(file, item, f"{prefix}{name}{index}.")
 
+    def _report(self, file: Path, problems: list[Problem]) -> None:
+        for field, message, fix, severity in problems:
+            self.issue(file, field, message, fix, severity)  # type: ignore[arg-type]
+
     # -- references --------------------------------------------------------------------------
     def _ref(self, project: Project, file: Path, ref: str, field: str) -> LoadedTable | None:
         by_file = {t.file: t for t in project.tables}
@@ -266,6 +277,8 @@ class _Loader:
             table = self._ref(project, file, ing.destination_contract, "destination_contract")
             if table is None or not ing.enabled:
                 continue
+            self._report(table.file, bronze_problems(ing, table.contract))
+            self._report(file, source_problems(ing, table.contract))
             self._add(project, TableAsset(("bronze", table.schema, table.name), "bronze",
                                           table, file, ingestion=ing))
         for file, promo in project.promotions.items():
@@ -274,6 +287,8 @@ class _Loader:
             if source is None or dest is None or not promo.enabled:
                 continue
             self._check_promotion(file, promo, source, dest)
+            self._report(dest.file, silver_problems(dest.contract))
+            self._report(file, select_problems(promo, source.contract))
             source_key = self._key_of(project, source)
             self._add(project, TableAsset(("silver", dest.schema, dest.name), "silver", dest,
                                           file, promotion=promo, deps=(source_key,),
@@ -307,7 +322,7 @@ class _Loader:
     def _check_promotion(
         self, file: Path, promo: PromotionContract, source: LoadedTable, dest: LoadedTable
     ) -> None:
-        src_cols = set(source.contract.column_names) | set(BRONZE_METADATA_COLUMNS)
+        src_cols = promoted_columns(promo, source.contract)
         dst_cols = set(dest.contract.column_names)
         for key in promo.merge_keys:
             if key not in dst_cols:

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from lakehouse_assets.contracts.expectations import Expectations
+from lakehouse_assets.contracts.framework_columns import BRONZE_COLUMNS
 from lakehouse_assets.contracts.identifiers import is_identifier
+from lakehouse_assets.contracts.source_options import ReadOptions, read_options
+from lakehouse_assets.contracts.sql_expressions import default_sql, parse_expression
 from lakehouse_assets.contracts.types import normalize_type
 
 # Fields of the seed's format that describe rather than configure; accepted on every model.
@@ -22,7 +32,7 @@ DESCRIPTIVE_FIELDS = frozenset(
 
 Strategy = Literal["full_merge", "cdc_merge", "incremental_replace", "append_dedup", "scd2", "scd1"]
 STRATEGIES: tuple[str, ...] = Strategy.__args__  # type: ignore[attr-defined]
-BRONZE_METADATA_COLUMNS = ("_ingested_at", "_ingested_date", "_source_file")
+BRONZE_METADATA_COLUMNS = BRONZE_COLUMNS
 
 
 class _Contract(BaseModel):
@@ -65,6 +75,17 @@ class Column(_Contract):
     @classmethod
     def _type(cls, v: str) -> str:
         return normalize_type(v)
+
+    @field_validator("default")
+    @classmethod
+    def _default(cls, v: Any) -> Any:
+        default_sql(v)  # raises, naming the fix, for what is not a constant SQL expression
+        return v
+
+    @property
+    def default_sql(self) -> str | None:
+        """The default as Spark SQL (DKOps: a SQL expression string, or a JSON literal)."""
+        return default_sql(self.default)
 
 
 class TableContract(_Contract):
@@ -134,9 +155,18 @@ class TableContract(_Contract):
 
 
 class Source(_Contract):
-    format: Literal["json", "csv", "parquet", "delta", "text"] = "json"
+    format: Literal["json", "csv", "parquet", "avro", "orc", "text", "delta"] = "json"
     path: str | None = None
+    # Spark's reader options, by Spark's names (contracts/source_options.py says which apply).
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return v.lower() if isinstance(v, str) else v
+
+    def read_options(self) -> ReadOptions:
+        return read_options(self.format, self.options)
 
 
 class IngestMetadata(_Contract):
@@ -188,6 +218,12 @@ class PromotionContract(_Contract):
     source_contract: str
     destination_contract: str
     merge_keys: list[str]
+    # DKOps: a SQL predicate on the bronze rows; rows it rejects are not promoted (counted).
+    filter: str | None = None
+    # Delta Live Store: SQL expressions that make the silver columns from the bronze row
+    # (renames, casts, derived columns); bronze's own framework columns pass through.
+    select_expr: list[str] = Field(default_factory=list,
+                                   validation_alias=AliasChoices("select_expr", "transform"))
     watermark_col: str | None = None
     sequence_by: str | None = None
     op_col: str = "op_type"
@@ -208,6 +244,20 @@ class PromotionContract(_Contract):
         bad = [k for k in v if not is_identifier(k)]
         if bad:
             raise ValueError(f"bad identifiers {bad}: use letters, digits and _ only")
+        return v
+
+    @field_validator("filter")
+    @classmethod
+    def _filter(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_expression(v, "filter")
+        return v
+
+    @field_validator("select_expr")
+    @classmethod
+    def _select(cls, v: list[str]) -> list[str]:
+        for i, text in enumerate(v):
+            parse_expression(text, f"select_expr[{i}]")
         return v
 
     @property

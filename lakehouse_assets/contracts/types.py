@@ -1,32 +1,87 @@
-"""Column types a contract may declare, normalised to Spark SQL DDL types."""
+"""Column types a contract may declare, parsed as Spark SQL types and normalised to Spark DDL.
+
+A real parser (sqlglot's Spark dialect) reads nested `ARRAY<...>`, `MAP<...>`, `STRUCT<...>`;
+the tree is then written back by us, so every engine gets one canonical spelling
+(`integer` -> `INT`, `struct<a int>` -> `STRUCT<a: INT>`, `decimal(10, 2)` -> `DECIMAL(10,2)`).
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_ALIASES = {
-    "STRING": "STRING", "VARCHAR": "STRING", "TEXT": "STRING",
-    "INT": "INT", "INTEGER": "INT",
-    "BIGINT": "BIGINT", "LONG": "BIGINT",
-    "SMALLINT": "SMALLINT", "SHORT": "SMALLINT",
-    "TINYINT": "TINYINT", "BYTE": "TINYINT",
-    "DOUBLE": "DOUBLE", "FLOAT": "FLOAT", "REAL": "FLOAT",
-    "BOOLEAN": "BOOLEAN", "BOOL": "BOOLEAN",
-    "DATE": "DATE",
-    "TIMESTAMP": "TIMESTAMP", "TIMESTAMP_NTZ": "TIMESTAMP_NTZ",
-    "BINARY": "BINARY",
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+T = exp.DataType.Type
+_LEAVES = {
+    T.TEXT: "STRING", T.VARCHAR: "STRING",
+    T.INT: "INT", T.BIGINT: "BIGINT", T.SMALLINT: "SMALLINT", T.TINYINT: "TINYINT",
+    T.DOUBLE: "DOUBLE", T.FLOAT: "FLOAT", T.BOOLEAN: "BOOLEAN",
+    T.DATE: "DATE", T.TIMESTAMP: "TIMESTAMP", T.TIMESTAMPTZ: "TIMESTAMP",
+    T.TIMESTAMPLTZ: "TIMESTAMP", T.TIMESTAMPNTZ: "TIMESTAMP_NTZ", T.BINARY: "BINARY",
 }  # fmt: skip
-_DECIMAL = re.compile(r"^DECIMAL\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
+KNOWN_TYPES = ["STRING", "INT", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "BOOLEAN",
+               "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "BINARY", "DECIMAL(p,s)", "ARRAY<t>",
+               "MAP<k,v>", "STRUCT<name: t, ...>"]
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-KNOWN_TYPES = [*sorted(set(_ALIASES)), "DECIMAL(p,s)"]
+
+def _hint() -> str:
+    return f"use one of {', '.join(KNOWN_TYPES)}"
 
 
+def _render(node: exp.DataType, declared: str) -> str:
+    kind = node.this
+    if kind in _LEAVES:
+        if kind in (T.VARCHAR,) and node.expressions:
+            raise ValueError(f"{declared!r}: length limits are not enforced; use STRING")
+        return _LEAVES[kind]
+    if kind == T.DECIMAL:
+        args = [int(e.name) for e in node.expressions] or [10, 0]
+        precision, scale = [*args, 0][:2]
+        if not 0 < precision <= 38 or not 0 <= scale <= precision:
+            raise ValueError(f"{declared!r}: DECIMAL(p,s) needs 1 <= p <= 38 and 0 <= s <= p")
+        return f"DECIMAL({precision},{scale})"
+    if kind == T.ARRAY and len(node.expressions) == 1:
+        return f"ARRAY<{_render(node.expressions[0], declared)}>"
+    if kind == T.MAP and len(node.expressions) == 2:
+        key, value = (_render(e, declared) for e in node.expressions)
+        return f"MAP<{key}, {value}>"
+    if kind == T.STRUCT and node.expressions:
+        fields = []
+        for field in node.expressions:
+            name, sub = field.this.name, field.args["kind"]
+            shown = name if _FIELD.match(name) else "`" + name.replace("`", "``") + "`"
+            fields.append(f"{shown}: {_render(sub, declared)}")
+        return "STRUCT<" + ", ".join(fields) + ">"
+    raise ValueError(f"unknown column type {declared!r}; {_hint()}")
+
+
+@lru_cache(maxsize=1024)
 def normalize_type(declared: str) -> str:
-    """'integer' -> 'INT', 'decimal(10, 2)' -> 'DECIMAL(10,2)'; ValueError for anything else."""
-    text = declared.strip().upper()
-    if text in _ALIASES:
-        return _ALIASES[text]
-    match = _DECIMAL.match(text)
-    if match and 0 < int(match.group(1)) <= 38 and int(match.group(2)) <= int(match.group(1)):
-        return f"DECIMAL({match.group(1)},{match.group(2)})"
-    raise ValueError(f"unknown column type {declared!r}; use one of {', '.join(KNOWN_TYPES)}")
+    """'integer' -> 'INT', 'struct<a int>' -> 'STRUCT<a: INT>'; ValueError naming the fix."""
+    # Parsed inside a CAST so that trailing words ('int int') are an error, not ignored.
+    try:
+        cast = sqlglot.parse_one(f"CAST(NULL AS {declared})", read="spark")
+    except (ParseError, ValueError):
+        cast = None
+    if not isinstance(cast, exp.Cast):
+        raise ValueError(f"unknown column type {declared!r}; {_hint()}")
+    return _render(cast.to, declared)
+
+
+def is_nested(spark_type: str) -> bool:
+    return spark_type.startswith(("ARRAY<", "MAP<", "STRUCT<"))
+
+
+@lru_cache(maxsize=1024)
+def as_text_type(spark_type: str) -> str:
+    """The same shape with every leaf STRING: what a JSON value of that type parses into
+    without loss, so a failed cast of any leaf can be found (see ingest/typing.py)."""
+    node = exp.DataType.build(spark_type, dialect="spark")
+    for leaf in list(node.find_all(exp.DataType)):
+        if leaf.this not in (T.ARRAY, T.MAP, T.STRUCT):
+            leaf.replace(exp.DataType.build("STRING"))
+    return _render(node, spark_type)

@@ -25,6 +25,13 @@ class Capabilities:
     # the batch against the whole table) the writer merges the batch's key slice and writes it
     # back with delta-rs, so a merge costs what the batch costs (io/key_slice_merge.py).
     merge_prunes_files: bool
+    # Landing file formats its reader takes (Sail has no ORC; classic Spark reads Avro only
+    # with the spark-avro package, which our `spark` mode does not add).
+    file_formats: frozenset[str]
+    # CREATE TABLE ... (c T DEFAULT expr) with the allowColumnDefaults table feature. Not used
+    # on Sail: delta-rs, which writes our merges there, does not take that writer feature, so
+    # defaults are filled on write instead (same values).
+    column_defaults: bool
 
     def missing(self, feature: str) -> str:
         return f"the {self.engine} engine cannot {feature}"
@@ -34,15 +41,19 @@ SAIL = Capabilities(
     engine="sail", tables_by_path=True, create_table_at_path=False,
     file_metadata_column=False, change_data_feed=False, sql_table_maintenance=False,
     structured_streaming=False, unity_catalog=False, merge_prunes_files=False,
+    file_formats=frozenset({"json", "csv", "parquet", "avro", "text"}), column_defaults=False,
 )  # fmt: skip
 SPARK = Capabilities(
     engine="spark", tables_by_path=True, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     structured_streaming=True, unity_catalog=False, merge_prunes_files=True,
+    file_formats=frozenset({"json", "csv", "parquet", "orc", "text"}), column_defaults=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     structured_streaming=True, unity_catalog=True, merge_prunes_files=True,
+    file_formats=frozenset({"json", "csv", "parquet", "avro", "orc", "text"}),
+    column_defaults=True,
 )  # fmt: skip
 PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.engine.delta_types import delta_type
 from lakehouse_assets.tables.ddl import column_ddl
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_filter
@@ -30,21 +31,6 @@ class TableOps(Protocol):
     def set_column_comment(self, column: str, comment: str) -> None: ...
     def drop_not_null(self, column: str) -> None: ...
     def widen_column(self, column: str, new_type: str) -> None: ...
-
-
-_ARROW_TYPES = {
-    "STRING": "string", "INT": "integer", "BIGINT": "long", "SMALLINT": "short",
-    "TINYINT": "byte", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
-    "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP_NTZ": "timestamp_ntz",
-    "BINARY": "binary",
-}  # fmt: skip
-
-
-def delta_type(spark_type: str) -> str:
-    """Contract type -> Delta protocol primitive type name (as delta-rs takes it)."""
-    if spark_type.startswith("DECIMAL"):
-        return spark_type.lower().replace(" ", "")
-    return _ARROW_TYPES[spark_type]
 
 
 def arrow_type(spark_type: str) -> Any:
@@ -92,10 +78,9 @@ class DeltaRsTableOps:
 
     def add_columns(self, columns: list[Column]) -> None:
         from deltalake import Field
-        from deltalake.schema import PrimitiveType
 
         fields = [
-            Field(c.name, PrimitiveType(delta_type(c.type)), nullable=True,
+            Field(c.name, delta_type(c.type), nullable=True,
                   metadata={"comment": c.comment} if c.comment else None)
             for c in columns
         ]

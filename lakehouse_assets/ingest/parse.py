@@ -1,111 +1,230 @@
 """Landing records -> typed bronze rows, and the rows that cannot be loaded, with the reason.
 
-Every value is read as text first and then cast with try_cast, so a corrupt JSON line or a value
-that is not of the contract's type is never silently nulled or dropped: it goes to quarantine
-with its raw text and the reason. (Sail also fails a whole query on some typed JSON reads.)
+Each file is read with Spark's reader and the source's options (Spark's names and meanings:
+contracts/source_options.py), into the record's raw text plus one value per data column,
+matched by name (JSON keys, the CSV header when `header` is true, parquet/avro/orc fields;
+CSV without a header by position, as Spark does). Values are then typed per the contract
+(ingest/typed_values.py): a corrupt record, a value not of the contract's type, or a null in a
+NOT NULL column is never nulled or dropped: the row goes to quarantine with its raw text and
+the reason. A field the record does not carry takes the column's `default`.
+
+Framework columns (`_ingested_at`, `_source_file`; `_ingested_date` in assets/bronze.py) are
+filled here with the type the contract declares for them, never read from the file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lakehouse_assets.contracts.framework_columns import BRONZE_COLUMNS, INGESTED_AT, SOURCE_FILE
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column, IngestionContract
+from lakehouse_assets.contracts.source_options import ReadOptions
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.manifest import ManifestEntry
+from lakehouse_assets.ingest.staging import staged_path
+from lakehouse_assets.ingest.typed_values import ParsedValue, parse_value
+from lakehouse_assets.tables.physical import FrameworkColumn
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame, SparkSession
 
-RAW, FILE, INGESTED_AT, REASON = "_raw", "_source_file", "_ingested_at", "_quarantine_reason"
+RAW, FILE, REASON = "_raw", SOURCE_FILE, "_quarantine_reason"
+_MAP = "_fields"  # a JSON record as map<string,string>: NULL when it is not a JSON object
 
 
 @dataclass
 class ParsedLanding:
-    rows: DataFrame  # contract columns typed, plus _source_file and _ingested_at
-    rejected: DataFrame  # contract columns as text, _raw, _source_file, _ingested_at, reason
+    rows: DataFrame  # data columns typed, plus _source_file and _ingested_at as declared
+    rejected: DataFrame  # data columns as text, _raw, _source_file, _ingested_at, reason
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the parse of one landing file (or of several read together) works on."""
+
+    columns: list[Column]  # the contract's data columns (framework columns excluded)
+    framework: dict[str, FrameworkColumn]  # the table's framework columns, by name
+    options: ReadOptions
+    fmt: str
+
+
+def data_columns(columns: list[Column]) -> list[Column]:
+    return [c for c in columns if c.name not in BRONZE_COLUMNS]
 
 
 def _text_schema(columns: list[Column]) -> str:
     return ", ".join(f"{quote(c.name)} STRING" for c in columns)
 
 
-def _read_files(
-    spark: SparkSession, files: list[ManifestEntry], ingestion: IngestionContract,
-    columns: list[Column], capabilities: Capabilities,
+def _stamp(df: DataFrame, read: _Read, file: str, entry: ManifestEntry) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return df.withColumn(FILE, F.lit(file)).withColumn(
+        INGESTED_AT, F.lit(entry.assigned_at).cast("timestamp"))
+
+
+def _json_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    lines = spark.read.text(paths).withColumnRenamed("value", RAW)
+    return lines.filter(F.trim(F.col(RAW)) != "")  # blank lines hold no record
+
+
+def _judge_json(df: DataFrame, read: _Read) -> DataFrame:
+    """Records as JSON text -> values by key; a record that is not a JSON object fails."""
+    from pyspark.sql import functions as F
+
+    parsed = df.select("*", F.from_json(F.col(RAW), _text_schema(read.columns)).alias("_j"),
+                       F.from_json(F.col(RAW), "map<string,string>").alias(_MAP))
+    values = {c.name: F.col("_j").getField(c.name) for c in read.columns}
+    present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns}
+    malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
+    return _judge(parsed, read, values, present, {}, [malformed])
+
+
+def _judge_text(df: DataFrame, read: _Read) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    values = {read.columns[0].name: F.col(RAW)}
+    return _judge(df, read, values, {}, {}, [])
+
+
+def _by_name(df: DataFrame, read: _Read) -> tuple[dict[str, str], list[str]]:
+    """Contract column -> the file's column of that name (Spark matches case-insensitively)."""
+    by_lower: dict[str, str] = {}
+    for name in df.columns:
+        by_lower.setdefault(name.lower(), name)
+    found = {c.name: by_lower[c.name.lower()] for c in read.columns
+             if c.name.lower() in by_lower}
+    return found, df.columns
+
+
+def _judge_fields(df: DataFrame, read: _Read) -> DataFrame:
+    """A CSV (header) or typed file (parquet, avro, orc): values by field name."""
+    from pyspark.sql import functions as F
+
+    found, all_columns = _by_name(df, read)
+    natives = dict(df.dtypes) if read.fmt not in ("csv",) else {}
+    own = [n for n in all_columns if n not in (FILE, INGESTED_AT)]  # the file's own fields
+    with_raw = df.withColumn(RAW, F.to_json(F.struct(*[F.col(quote_any(n)) for n in own])))
+    # Spark's CSV nullValue: that text is NULL in every column (Sail's reader ignores it).
+    null_text = read.options.csv.get("nullValue") if read.fmt == "csv" else None
+    values = {c: _null_if(F.col(quote_any(n)), null_text) for c, n in found.items()}
+    present = {c.name: F.lit(c.name in found) for c in read.columns}
+    native = {c: natives.get(n) for c, n in found.items() if natives.get(n)}
+    return _judge(with_raw, read, values, present, native, [])
+
+
+def _null_if(value: SparkColumn, text: str | None) -> SparkColumn:
+    from pyspark.sql import functions as F
+
+    return value if text is None else F.when(value == F.lit(text), None).otherwise(value)
+
+
+def quote_any(name: str) -> str:
+    """A file's own column name for the DataFrame API (any characters, back-quoted)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _judge(
+    df: DataFrame, read: _Read, values: dict[str, SparkColumn], present: dict[str, SparkColumn],
+    native: dict[str, str], checks: list[SparkColumn],
 ) -> DataFrame:
-    """One row per record with every column as text, plus _raw, _source_file, _ingested_at."""
+    """Typed values (internal names), their text (column names) and the quarantine reason."""
     from pyspark.sql import functions as F
 
-    fmt, options = ingestion.source.format, dict(ingestion.source.options)
-
-    def read(paths: list[str]) -> DataFrame:
-        if fmt == "csv":
-            df = spark.read.options(**{"header": "true", **options}).schema(
-                _text_schema(columns)).csv(paths)
-            return df.withColumn(RAW, F.to_json(F.struct(*[F.col(c.name) for c in columns])))
-        if fmt == "parquet":
-            df = spark.read.options(**options).parquet(*paths)
-            cols = [F.col(c.name).cast("string").alias(c.name) if c.name in df.columns
-                    else F.lit(None).cast("string").alias(c.name) for c in columns]
-            return df.select(*cols).withColumn(RAW, F.to_json(F.struct(*cols)))
-        lines = spark.read.text(paths).withColumnRenamed("value", RAW)
-        lines = lines.filter(F.trim(F.col(RAW)) != "")  # blank lines hold no record
-        parsed = F.from_json(F.col(RAW), _text_schema(columns))
-        return lines.select(F.col(RAW), parsed.alias("_j")).select(
-            RAW, *[F.col("_j").getField(c.name).alias(c.name) for c in columns])
-
-    if capabilities.file_metadata_column:
-        stamps = spark.createDataFrame(
-            [(e.file_path, e.assigned_at) for e in files],
-            f"{FILE} STRING, {INGESTED_AT} TIMESTAMP")
-        both = read([e.file_path for e in files]).select(
-            "*", F.col("_metadata.file_path").alias(FILE))
-        return both.join(F.broadcast(stamps), FILE, "left")
-    # No file metadata column (Sail): read each file on its own and attach its path.
-    parts = [
-        read([e.file_path]).withColumn(FILE, F.lit(e.file_path)).withColumn(
-            INGESTED_AT, F.lit(e.assigned_at).cast("timestamp"))
-        for e in files
-    ]
-    return reduce(lambda a, b: a.unionByName(b), parts)
-
-
-def _failures(columns: list[Column], fmt: str) -> list[SparkColumn]:
-    from pyspark.sql import functions as F
-
-    checks = []
-    if fmt in ("json", "text"):
-        checks.append(F.when(F.from_json(F.col(RAW), "map<string,string>").isNull(),
-                             F.lit("malformed JSON record")))
-    for c in columns:
-        value = F.col(c.name)
-        if c.type != "STRING":
-            checks.append(F.when(value.isNotNull() & F.expr(f"try_cast({quote(c.name)} AS "
-                                                            f"{c.type})").isNull(),
-                                 F.concat(F.lit(f"{c.name}: '"), value,
-                                          F.lit(f"' is not {c.type}"))))
+    typed, texts, checks = [], [], list(checks)
+    for i, c in enumerate(read.columns):
+        value = values.get(c.name, F.lit(None).cast("string"))
+        parsed: ParsedValue = parse_value(value, c, read.options, native.get(c.name))
+        has = present.get(c.name, F.lit(True))
+        result = parsed.typed
+        if c.default_sql is not None:
+            default = F.expr(c.default_sql).try_cast(c.type)
+            result = F.when(has, parsed.typed).otherwise(default)
+        typed.append(result.alias(f"_v{i}"))
+        texts.append(parsed.text.alias(c.name))
+        checks.append(F.when(has & parsed.failed, F.concat(
+            F.lit(f"{c.name}: '"), parsed.text, F.lit(f"' is not {c.type}"))))
         if not c.nullable:
-            checks.append(F.when(value.isNull(), F.lit(f"{c.name}: null in a NOT NULL column")))
-    return checks
+            checks.append(F.when(result.isNull(), F.lit(f"{c.name}: null in a NOT NULL column")))
+    reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
+    return df.select(RAW, FILE, INGESTED_AT, *typed, *texts, reason.alias(REASON))
+
+
+def _framework(read: _Read) -> list[SparkColumn]:
+    from pyspark.sql import functions as F
+
+    out = []
+    for name in (FILE, INGESTED_AT):
+        framework = read.framework.get(name)
+        if framework is not None:
+            value = F.col(name) if framework.filled else F.lit(None)
+            out.append(value.cast(framework.column.type).alias(name))
+    return out
+
+
+def _read_file(spark: SparkSession, path: str, read: _Read) -> DataFrame:
+    reader = spark.read
+    if read.fmt == "csv":
+        options = {**read.options.csv, "header": str(read.options.header).lower()}
+        if read.options.header:
+            return reader.options(**options).csv(path)
+        return reader.options(**options).schema(_text_schema(read.columns)).csv(path)
+    return reader.format(read.fmt).load(path)
+
+
+def _units(
+    spark: SparkSession, files: list[ManifestEntry], read: _Read, staging: Path,
+    capabilities: Capabilities,
+) -> list[DataFrame]:
+    """Judged rows, one DataFrame per file (or one for all, where the engine can say which
+    file each line came from and the records' columns do not depend on the file)."""
+    from pyspark.sql import functions as F
+
+    reads = {e.file_path: staged_path(e, read.fmt, read.options, staging) for e in files}
+    line_based = read.fmt in ("json", "text")
+    judge = _judge_json if read.fmt == "json" else _judge_text
+    if line_based and capabilities.file_metadata_column:
+        stamps = spark.createDataFrame(
+            [(reads[e.file_path], e.file_path, e.assigned_at) for e in files],
+            f"_read STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP")
+        lines = _json_lines(spark, list(reads.values())).select(
+            "*", F.col("_metadata.file_path").alias("_read"))
+        return [judge(lines.join(F.broadcast(stamps), "_read", "left"), read)]
+    units = []
+    for entry in files:
+        path = reads[entry.file_path]
+        if line_based:
+            units.append(judge(_stamp(_json_lines(spark, [path]), read, entry.file_path, entry),
+                               read))
+        else:
+            df = _stamp(_read_file(spark, path, read), read, entry.file_path, entry)
+            units.append(_judge_fields(df, read))
+    return units
 
 
 def parse_landing(
     spark: SparkSession, files: list[ManifestEntry], ingestion: IngestionContract,
-    columns: list[Column], capabilities: Capabilities,
+    columns: list[Column], framework: list[FrameworkColumn], capabilities: Capabilities,
+    staging: Path,
 ) -> ParsedLanding:
+    """`columns`: the table contract's columns; `framework`: the framework columns the table
+    has (declared or added), whose declared types the fill honours."""
     from pyspark.sql import functions as F
 
-    text = _read_files(spark, files, ingestion, columns, capabilities)
-    checks = _failures(columns, ingestion.source.format)
-    reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
-    judged = text.withColumn(REASON, reason)
+    read = _Read(data_columns(columns), {f.column.name: f for f in framework},
+                 ingestion.source.read_options(), ingestion.source.format)
+    judged = reduce(lambda a, b: a.unionByName(b),
+                    _units(spark, files, read, staging, capabilities))
     good = judged.filter(F.col(REASON) == "").select(
-        *[F.expr(f"try_cast({quote(c.name)} AS {c.type})").alias(c.name) for c in columns],
-        FILE, INGESTED_AT)
-    rejected = judged.filter(F.col(REASON) != "")
+        *[F.col(f"_v{i}").alias(c.name) for i, c in enumerate(read.columns)],
+        *_framework(read))
+    rejected = judged.filter(F.col(REASON) != "").select(
+        *[c.name for c in read.columns], RAW, FILE, INGESTED_AT, REASON)
     return ParsedLanding(good, rejected)
-

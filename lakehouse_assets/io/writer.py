@@ -83,6 +83,9 @@ class TableWriterForAsset:
         from pyspark.sql import functions as F
 
         columns = physical_columns(self.asset)
+        for column in columns:  # filled on write: the engine may have no DDL defaults
+            if column.name not in df.columns and column.default_sql is not None:
+                df = df.withColumn(column.name, F.expr(column.default_sql))
         missing = [c.name for c in columns if c.name not in df.columns
                    and c.name not in managed_columns(self.asset)]
         if missing:

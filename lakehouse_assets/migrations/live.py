@@ -6,15 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.contracts.types import normalize_type
+from lakehouse_assets.engine.delta_types import contract_type
 from lakehouse_assets.tables.location import TableLocation
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-_DELTA_NAMES = {"long": "BIGINT", "integer": "INT", "short": "SMALLINT", "byte": "TINYINT",
-                "int": "INT", "timestamp_ntz": "TIMESTAMP_NTZ"}
-
 
 @dataclass(frozen=True)
 class LiveColumn:
@@ -35,11 +31,6 @@ class LiveTable:
         return next((c for c in self.columns if c.name == name), None)
 
 
-def contract_type(engine_type: str) -> str:
-    text = engine_type.strip().lower()
-    return _DELTA_NAMES.get(text) or normalize_type(text)
-
-
 def read_live(spark: SparkSession | None, location: TableLocation) -> LiveTable | None:
     """None when the table does not exist yet (it will be created from its contract)."""
     if location.path is not None and location.by_path:
@@ -49,7 +40,7 @@ def read_live(spark: SparkSession | None, location: TableLocation) -> LiveTable 
             return None
         table = DeltaTable(location.path)
         meta = table.metadata()
-        cols = [LiveColumn(f.name, contract_type(str(getattr(f.type, "type", f.type))),
+        cols = [LiveColumn(f.name, contract_type(f.type),
                            f.nullable, (f.metadata or {}).get("comment"))
                 for f in table.schema().fields]
         return LiveTable(cols, list(meta.partition_columns), meta.description,

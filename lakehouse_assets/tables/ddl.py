@@ -23,10 +23,12 @@ class CreatePlan:
     skipped: list[str] = field(default_factory=list)  # what the engine cannot honour, and why
 
 
-def column_ddl(column: Column) -> str:
+def column_ddl(column: Column, defaults: bool = False) -> str:
     text = f"{quote(column.name)} {column.type}"
     if not column.nullable:
         text += " NOT NULL"
+    if defaults and column.default_sql is not None:
+        text += f" DEFAULT {column.default_sql}"
     if column.comment:
         text += f" COMMENT {sql_string(column.comment)}"
     return text
@@ -61,6 +63,9 @@ def create_table_plan(
     capabilities: Capabilities,
 ) -> CreatePlan:
     props, skipped = table_properties(contract, capabilities)
+    defaults = capabilities.column_defaults and any(c.default_sql for c in columns)
+    if defaults:
+        props["delta.feature.allowColumnDefaults"] = "supported"
     statements = []
     if location.by_path and capabilities.create_table_at_path:
         target, where = location.sql_ref, ""
@@ -74,7 +79,7 @@ def create_table_plan(
         target = location.sql_ref
         where = f" LOCATION {sql_string(location.path)}" if location.path else ""
     sql = (f"CREATE TABLE IF NOT EXISTS {target} ("
-           + ", ".join(column_ddl(c) for c in columns) + ") USING delta")
+           + ", ".join(column_ddl(c, defaults) for c in columns) + ") USING delta")
     if partitions:
         sql += " PARTITIONED BY (" + ", ".join(quote(p) for p in partitions) + ")"
     sql += where

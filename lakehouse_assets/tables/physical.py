@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from lakehouse_assets.contracts.framework_columns import (
+    INGESTED_AT,
+    INGESTED_DATE,
+    SILVER_CREATED,
+    SILVER_MODIFIED,
+    SOURCE_FILE,
+)
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 
-INGESTED_AT, INGESTED_DATE, SOURCE_FILE = "_ingested_at", "_ingested_date", "_source_file"
-SILVER_CREATED, SILVER_MODIFIED = "_silver_created_at", "_silver_modified_at"
+__all__ = ["INGESTED_AT", "INGESTED_DATE", "SILVER_CREATED", "SILVER_MODIFIED", "SOURCE_FILE"]
+
+
+@dataclass(frozen=True)
+class FrameworkColumn:
+    column: Column  # as declared in the contract, or as the framework adds it
+    filled: bool  # False: declared, but the ingestion's metadata turns it off: stays NULL
+
+
+def bronze_framework(asset: TableAsset) -> list[FrameworkColumn]:
+    """The ingestion columns a bronze table has: declared ones keep their type, nullability
+    and comment; undeclared ones are added when the ingestion's metadata asks for them."""
+    assert asset.ingestion is not None
+    meta = asset.ingestion.metadata
+    wanted = [
+        (meta.add_ingested_at, INGESTED_AT, "TIMESTAMP", "when the row was ingested"),
+        (True, INGESTED_DATE, "DATE", "ingestion partition (daily)"),
+        (meta.add_source_file, SOURCE_FILE, "STRING", "landing file the row came from"),
+    ]
+    out = []
+    for on, name, kind, comment in wanted:
+        declared = asset.contract.column(name)
+        if declared is not None:
+            out.append(FrameworkColumn(declared, on))
+        elif on:
+            column = Column(name=name, type=kind, nullable=name != INGESTED_DATE, comment=comment)
+            out.append(FrameworkColumn(column, True))
+    return out
 
 
 def added_columns(asset: TableAsset) -> list[Column]:
     """Columns the framework maintains that the contract need not declare."""
     extra: list[Column] = []
     if asset.ingestion is not None:
-        meta = asset.ingestion.metadata
-        wanted = [
-            (meta.add_ingested_at, INGESTED_AT, "TIMESTAMP", "when the row was ingested"),
-            (True, INGESTED_DATE, "DATE", "ingestion partition (daily)"),
-            (meta.add_source_file, SOURCE_FILE, "STRING", "landing file the row came from"),
-        ]
-        extra = [Column(name=n, type=t, nullable=n != INGESTED_DATE, comment=c)
-                 for on, n, t, c in wanted if on]
+        extra = [f.column for f in bronze_framework(asset)]
     elif asset.promotion is not None and asset.promotion.metadata.add_silver_timestamps:
         extra = [
             Column(name=SILVER_CREATED, type="TIMESTAMP", comment="first written to silver"),

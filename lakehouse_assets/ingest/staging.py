@@ -1,0 +1,154 @@
+"""Landing files the engine's reader cannot take as they are, rewritten into what it can.
+
+Sail's JSON and CSV readers know neither `multiLine` nor `encoding` nor `allowComments`, and
+bronze needs each record's own raw text for quarantine on every engine. So such a file is read
+here once and staged as UTF-8 (JSON: one compact record per line, each record the exact text
+of the source record, newlines folded), then the engine reads the staged copy. Staged copies
+are named by the file's path, size, mtime and options, so a re-run reuses them; copies older
+than a week are swept when a new one is written.
+
+Spark's `multiLine` reads a file as one JSON value: an object, or an array of objects. We also
+take several top-level values in a row (pretty-printed objects one after another) rather than
+stop after the first: nothing is lost. Text that does not parse ends the file's records, and is
+staged as one malformed record, so it is quarantined with the reason, not dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from lakehouse_assets.contracts.source_options import ReadOptions
+from lakehouse_assets.ingest.manifest import ManifestEntry
+
+MAX_AGE_S = 7 * 24 * 3600
+_DECODER = json.JSONDecoder()
+_WS = " \t\r\n"
+
+
+def needs_staging(fmt: str, options: ReadOptions) -> bool:
+    if fmt == "json":
+        return options.multiline or options.allow_comments or not options.utf8
+    return fmt in ("csv", "text") and not options.utf8
+
+
+def staged_path(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) -> str:
+    """The path the engine should read for this landing file (the file itself when it can)."""
+    if not needs_staging(fmt, options):
+        return entry.file_path
+    key = hashlib.sha1(json.dumps([entry.file_path, entry.size, entry.mtime, fmt,
+                                   options.multiline, options.allow_comments,
+                                   options.encoding]).encode()).hexdigest()
+    target = root / f"{key}.{'jsonl' if fmt == 'json' else fmt}"
+    if not target.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        _sweep(root)
+        text = _decode(entry.file_path, options.encoding)
+        if fmt == "json":
+            if options.allow_comments:
+                text = strip_comments(text)
+            records = json_records(text) if options.multiline else text.splitlines()
+            text = "\n".join(records) + "\n"
+        scratch = target.with_suffix(f".{os.getpid()}.tmp")
+        scratch.write_text(text, encoding="utf-8")
+        scratch.replace(target)  # atomic: a concurrent run sees the whole copy or none
+    return str(target)
+
+
+def _decode(path: str, encoding: str) -> str:
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: byte {exc.start} is not valid {encoding} (set the source's "
+                         "'encoding' option to the file's encoding)") from None
+    return text.removeprefix("\ufeff")
+
+
+def _sweep(root: Path) -> None:
+    cutoff = time.time() - MAX_AGE_S
+    for old in root.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except FileNotFoundError:
+            pass  # swept by a concurrent run
+
+
+def json_records(text: str) -> list[str]:
+    """Each record of a multi-line JSON document as its own one-line source text."""
+    records: list[str] = []
+    pos = _skip(text, 0)
+    while pos < len(text):
+        try:
+            if text[pos] == "[":
+                pos = _array_records(text, pos, records)
+            else:
+                _, end = _DECODER.raw_decode(text, pos)
+                records.append(_one_line(text[pos:end]))
+                pos = end
+        except (json.JSONDecodeError, IndexError):  # IndexError: the text ends inside an array
+            records.append(_one_line(text[pos:]))  # malformed: quarantined with its text
+            break
+        pos = _skip(text, pos)
+    return records
+
+
+def _array_records(text: str, pos: int, records: list[str]) -> int:
+    """Append each element of the array starting at pos; returns the position after it."""
+    pos = _skip(text, pos + 1)
+    while text[pos] != "]":
+        _, end = _DECODER.raw_decode(text, pos)
+        records.append(_one_line(text[pos:end]))
+        pos = _skip(text, end)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+        elif text[pos] != "]":
+            raise json.JSONDecodeError("expected , or ]", text, pos)
+    return pos + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _one_line(raw: str) -> str:
+    # JSON strings cannot hold a raw newline, so folding newlines only touches whitespace.
+    return raw.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").strip()
+
+
+def strip_comments(text: str) -> str:
+    """JSON with // and /* */ comments (Spark's allowComments) as plain JSON. Comment
+    characters become spaces and newlines stay, so records keep their lines."""
+    out, i, n, in_string = [], 0, len(text), False
+    while i < n:
+        ch = text[i]
+        if in_string:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.append(" " * (end - i))
+            i = end - 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append("".join(c if c == "\n" else " " for c in text[i:end]))
+            i = end - 1
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
