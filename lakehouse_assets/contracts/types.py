@@ -34,9 +34,7 @@ def _hint() -> str:
 
 def _render(node: exp.DataType, declared: str) -> str:
     kind = node.this
-    if kind in _LEAVES:
-        if kind in (T.VARCHAR,) and node.expressions:
-            raise ValueError(f"{declared!r}: length limits are not enforced; use STRING")
+    if kind in _LEAVES:  # VARCHAR(n) / CHAR(n) read as STRING, as Spark casts them
         return _LEAVES[kind]
     if kind == T.DECIMAL:
         args = [int(e.name) for e in node.expressions] or [10, 0]

@@ -82,33 +82,30 @@ def json_records(text: str) -> list[str]:
     """Each record of a multi-line JSON document as its own one-line source text."""
     records: list[str] = []
     pos = _skip(text, 0)
+    in_array = False
     while pos < len(text):
         try:
-            if text[pos] == "[":
-                pos = _array_records(text, pos, records)
-            else:
-                _, end = _DECODER.raw_decode(text, pos)
-                records.append(_one_line(text[pos:end]))
-                pos = end
-        except (json.JSONDecodeError, IndexError):  # IndexError: the text ends inside an array
-            records.append(_one_line(text[pos:]))  # malformed: quarantined with its text
+            if not in_array and text[pos] == "[":
+                in_array, pos = True, _skip(text, pos + 1)
+                continue
+            if in_array and text[pos] == "]":
+                in_array, pos = False, _skip(text, pos + 1)
+                continue
+            _, end = _DECODER.raw_decode(text, pos)
+            records.append(_one_line(text[pos:end]))
+            pos = _skip(text, end)
+            if in_array and pos < len(text) and text[pos] == ",":
+                pos = _skip(text, pos + 1)
+            elif in_array and (pos >= len(text) or text[pos] != "]"):
+                raise json.JSONDecodeError("expected , or ]", text, pos)
+        except json.JSONDecodeError:
+            # The rest does not parse: one malformed record (quarantined with its text), so
+            # nothing before it is read twice and nothing after it is lost.
+            rest = _one_line(text[pos:])
+            if rest:
+                records.append(rest)
             break
-        pos = _skip(text, pos)
     return records
-
-
-def _array_records(text: str, pos: int, records: list[str]) -> int:
-    """Append each element of the array starting at pos; returns the position after it."""
-    pos = _skip(text, pos + 1)
-    while text[pos] != "]":
-        _, end = _DECODER.raw_decode(text, pos)
-        records.append(_one_line(text[pos:end]))
-        pos = _skip(text, end)
-        if text[pos] == ",":
-            pos = _skip(text, pos + 1)
-        elif text[pos] != "]":
-            raise json.JSONDecodeError("expected , or ]", text, pos)
-    return pos + 1
 
 
 def _skip(text: str, pos: int) -> int:

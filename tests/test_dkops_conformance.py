@@ -1,0 +1,209 @@
+"""A contract folder written from the DKOps format's documentation (tests/conformance/), run
+unchanged: declared framework columns, Spark read options, every file format the embedded
+engine reads, nested types, defaults, a silver filter and select_expr. Rows are asserted
+exactly, as delta-rs (an independent reader) reads them back."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lakehouse_assets.assets.bronze import manifest_for
+from lakehouse_assets.contracts.loader import load_project
+from tests.helpers import delta_rows, run_assets, table_path
+
+HERE = Path(__file__).parent / "conformance"
+DAY = "2024-03-01"
+BRONZE = ["bronze/retail/orders_raw", "bronze/retail/products_raw", "bronze/retail/stores_raw",
+          "bronze/retail/audit_raw"]
+SILVER = ["silver/retail/orders_current", "silver/retail/products_current"]
+UTC = timezone.utc
+
+
+def _write_stores(folder: Path) -> None:
+    """The parquet export: store_id as INT32 (the contract says LONG), no region column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({
+        "store_id": pa.array([1, 2], pa.int32()),
+        "city": ["Madrid", "Lima"],
+        "opened": pa.array([datetime(2020, 5, 1, 8, 0), None], pa.timestamp("us")),
+        "manager": [{"name": "Rosa", "since": date(2021, 1, 1)}, None],
+        "logo": pa.array([b"\x89PNG", None], pa.binary()),
+    }), folder / "stores.parquet")
+
+
+@pytest.fixture
+def retail(tmp_path: Path, data_root: Path):
+    shutil.copytree(HERE / "dkops_retail", tmp_path / "contracts")
+    shutil.copytree(HERE / "landing", data_root / "landing")
+    _write_stores(data_root / "landing" / "stores" / f"dt={DAY}")
+    return load_project(tmp_path / "contracts")
+
+
+@pytest.fixture
+def built(retail, spark_resource):
+    result = run_assets(retail, spark_resource, BRONZE + SILVER, DAY)
+    return retail, result
+
+
+def _rows(project, key: str, drop: tuple[str, ...] = ("_ingested_at",)) -> list[dict]:
+    rows = delta_rows(table_path(project, key))
+    return sorted(({k: v for k, v in r.items() if k not in drop} for r in rows),
+                  key=lambda r: [str(v) for v in r.values()])
+
+
+def _landing(project, name: str) -> str:
+    return str(Path(project.environment.paths["landing"]) / name / f"dt={DAY}")
+
+
+def test_folder_validates_with_zero_errors(retail):
+    assert [str(i) for i in retail.issues] == [
+        "info: ingestion/batch/products_full.json: source.options.inferSchema: accepted and "
+        "ignored: the contract's columns are the schema (fix: remove it)",
+        "info: ingestion/batch/stores_full.json: source.options.mergeSchema: accepted and "
+        "ignored: the contract's columns are the schema (fix: remove it)",
+    ]
+    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
+                           str(retail.root)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "6 assets, 0 tables not built, 0 errors, 0 warnings" in done.stdout
+
+
+def test_json_multiline_comments_nested_defaults_and_timestamp_format(built):
+    project, _ = built
+    orders = _landing(project, "orders")
+    a, b = f"{orders}/orders_a.json", f"{orders}/orders_b.json"
+    at = {"_ingested_date": date(2024, 3, 1)}
+    assert _rows(project, "bronze/retail/orders_raw") == [
+        {"order_id": "o-1", "customer": {"id": 10, "name": "Ana"},
+         "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}], "amount": Decimal("25.50"),
+         "channel": "app", "op_type": "I", "updated_at": datetime(2024, 3, 1, 9, tzinfo=UTC),
+         **at, "_source_file": a},
+        {"order_id": "o-1", "customer": {"id": 10, "name": "Ana"},
+         "items": [{"sku": "A", "qty": 3}], "amount": Decimal("30.00"), "channel": "app",
+         "op_type": "U", "updated_at": datetime(2024, 3, 1, 11, tzinfo=UTC), **at,
+         "_source_file": b},
+        # channel is absent from both o-2 events: the column default 'web' fills it.
+        {"order_id": "o-2", "customer": None, "items": None, "amount": None, "channel": "web",
+         "op_type": "D", "updated_at": datetime(2024, 3, 1, 12, tzinfo=UTC), **at,
+         "_source_file": b},
+        {"order_id": "o-2", "customer": {"id": 11, "name": "Luis"}, "items": [],
+         "amount": Decimal("10.00"), "channel": "web", "op_type": "I",
+         "updated_at": datetime(2024, 3, 1, 9, 30, tzinfo=UTC), **at, "_source_file": a},
+        {"order_id": "o-3", "customer": {"id": 12, "name": "Test"},
+         "items": [{"sku": "C", "qty": 1}], "amount": Decimal("1.00"), "channel": "test",
+         "op_type": "I", "updated_at": datetime(2024, 3, 1, 10, tzinfo=UTC), **at,
+         "_source_file": a},
+    ]
+    quarantined = delta_rows(f"{table_path(project, 'bronze/retail/orders_raw')}_quarantine")
+    assert [(q["order_id"], q["_quarantine_reason"], q["_source_file"]) for q in quarantined] \
+        == [("o-4", "items: '[{\"sku\":\"D\",\"qty\":\"many\"}]' is not "
+             "ARRAY<STRUCT<sku: STRING, qty: INT>>", b)]
+    assert quarantined[0]["_raw"].startswith('{   "order_id": "o-4",')
+
+
+def test_csv_by_header_name_with_quotes_nulls_encoding_and_defaults(built):
+    project, _ = built
+    products = _landing(project, "products")
+    one, two = f"{products}/products_1.csv", f"{products}/products_2.csv"
+    at = {"_ingested_date": date(2024, 3, 1)}
+    assert _rows(project, "bronze/retail/products_raw") == [
+        {"product_id": 1, "name": "Café; molido", "price": Decimal("4.50"),
+         "launched": date(2024, 2, 1), "category": "Drinks", **at, "_source_file": one},
+        {"product_id": 2, "name": 'Té "verde"', "price": None, "launched": date(2024, 2, 15),
+         "category": "Drinks", **at, "_source_file": one},
+        # "NA" is the nullValue: category is NULL here (present), not the default.
+        {"product_id": 3, "name": "Galletas", "price": Decimal("2.00"), "launched": None,
+         "category": None, **at, "_source_file": one},
+        # products_2.csv lists its columns in another order and has no category column.
+        {"product_id": 4, "name": "Muestra", "price": Decimal("0.00"),
+         "launched": date(2024, 3, 1), "category": "general", **at, "_source_file": two},
+        {"product_id": 5, "name": "Miel, 500g", "price": Decimal("7.25"),
+         "launched": date(2024, 2, 28), "category": "general", **at, "_source_file": two},
+    ]
+
+
+def test_parquet_cast_by_name_and_text_lines(built):
+    project, _ = built
+    at = {"_ingested_date": date(2024, 3, 1)}
+    stores = f"{_landing(project, 'stores')}/stores.parquet"
+    assert _rows(project, "bronze/retail/stores_raw") == [
+        {"store_id": 1, "city": "Madrid", "opened": datetime(2020, 5, 1, 8, 0),
+         "manager": {"name": "Rosa", "since": date(2021, 1, 1)}, "logo": b"\x89PNG",
+         "region": "unknown", **at, "_source_file": stores},
+        {"store_id": 2, "city": "Lima", "opened": None, "manager": None, "logo": None,
+         "region": "unknown", **at, "_source_file": stores},
+    ]
+    log = f"{_landing(project, 'audit')}/till-1.log"
+    assert _rows(project, "bronze/retail/audit_raw") == [
+        {"line": "login ana", **at, "_source_file": log},
+        {"line": "logout ana", **at, "_source_file": log},
+    ]
+
+
+def test_declared_framework_columns_keep_declared_schema(built):
+    from deltalake import DeltaTable
+
+    project, _ = built
+    schema = DeltaTable(str(table_path(project, "bronze/retail/orders_raw"))).schema()
+    fields = {f.name: f for f in schema.fields}
+    assert [f.name for f in schema.fields][-3:] == ["_ingested_at", "_ingested_date",
+                                                    "_source_file"]
+    assert fields["_ingested_date"].nullable  # declared nullable: honoured
+    assert fields["_source_file"].metadata["comment"] == "landing file"
+    ingested = {r["_source_file"]: r["_ingested_at"]
+                for r in delta_rows(table_path(project, "bronze/retail/orders_raw"))}
+    manifest = manifest_for(project).entries("bronze/retail/orders_raw")
+    assert ingested == {path: e.assigned_at for path, e in manifest.items()}  # filled by us
+
+
+def test_silver_filter_and_select_expr(built):
+    project, result = built
+    drop = ("_silver_created_at", "_silver_modified_at")
+    assert _rows(project, "silver/retail/orders_current", drop) == [
+        {"order_id": "o-1", "customer_id": 10, "customer_name": "ANA", "item_count": 1,
+         "amount": Decimal("30.00"), "channel": "app",
+         "updated_at": datetime(2024, 3, 1, 11, tzinfo=UTC), "is_deleted": False},
+        {"order_id": "o-2", "customer_id": None, "customer_name": None, "item_count": None,
+         "amount": None, "channel": "web", "updated_at": datetime(2024, 3, 1, 12, tzinfo=UTC),
+         "is_deleted": True},
+    ]  # o-3 is on channel 'test': the filter does not promote it
+    assert _rows(project, "silver/retail/products_current") == [
+        {"product_id": 1, "name": "Café; molido", "price": Decimal("4.50"),
+         "launched": date(2024, 2, 1), "category": "Drinks", "category_code": "drinks",
+         "currency": "EUR"},
+        {"product_id": 3, "name": "Galletas", "price": Decimal("2.00"), "launched": None,
+         "category": None, "category_code": None, "currency": "EUR"},
+        {"product_id": 5, "name": "Miel, 500g", "price": Decimal("7.25"),
+         "launched": date(2024, 2, 28), "category": "general", "category_code": "general",
+         "currency": "EUR"},
+    ]  # 2 (price NULL) and 4 (price 0) fail `price > 0`
+    meta = {e.asset_key.to_user_string(): e.materialization.metadata
+            for e in result.get_asset_materialization_events()}
+    counts = {k: (m["rows_in"].value, m["rows_written"].value, m.get("rows_filtered") and
+                  m["rows_filtered"].value, m["rows_quarantined"].value)
+              for k, m in meta.items()}
+    assert counts == {
+        "bronze/retail/orders_raw": (6, 5, None, 1),
+        "bronze/retail/products_raw": (5, 5, None, 0),
+        "bronze/retail/stores_raw": (2, 2, None, 0),
+        "bronze/retail/audit_raw": (2, 2, None, 0),
+        "silver/retail/orders_current": (5, 2, 1, 0),  # + 2 superseded (o-1 I, o-2 I)
+        "silver/retail/products_current": (5, 3, 2, 0),
+    }
+
+
+def test_rerun_of_a_partition_writes_the_same_rows(built, spark_resource):
+    project, _ = built
+    before = _rows(project, "bronze/retail/orders_raw", drop=())
+    run_assets(project, spark_resource, ["bronze/retail/orders_raw"], DAY)
+    assert _rows(project, "bronze/retail/orders_raw", drop=()) == before
