@@ -101,7 +101,7 @@ def test_ddl_declares_defaults_where_the_engine_has_them():
     contract = TableContract.model_validate({"schema": "s", "name": "t", "columns": [
         {"name": "id", "type": "INT", "nullable": False},
         {"name": "channel", "type": "STRING", "default": "'web'"}]})
-    where = TableLocation(path="/lake/s/t", name=None, by_path=True)
+    where = TableLocation(label="silver.s.t", path="/lake/s/t", name=None, by_path=True)
     spark = create_table_plan(contract, contract.columns, [], where, SPARK).statements
     assert spark == ["CREATE TABLE IF NOT EXISTS delta.`/lake/s/t` (`id` INT NOT NULL, "
                      "`channel` STRING DEFAULT 'web') USING delta TBLPROPERTIES "
