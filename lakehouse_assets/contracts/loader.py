@@ -18,6 +18,7 @@ from lakehouse_assets.assets.python_gold import import_builder_modules, register
 from lakehouse_assets.contracts.environment import LAYERS, ProjectConfig, absolute_paths
 from lakehouse_assets.contracts.errors import ContractError, ContractIssue, Severity
 from lakehouse_assets.contracts.gold_sql import TableName, tables_read
+from lakehouse_assets.contracts.load_types import load_type_issues
 from lakehouse_assets.contracts.models import (
     BRONZE_METADATA_COLUMNS,
     IngestionContract,
@@ -137,6 +138,7 @@ class _Loader:
         project = Project(self.root, config, env_name, environment)
         self._read_all(project, config_file)
         self._build_assets(project)
+        self.issues += load_type_issues(project)
         project.issues = self.issues
         return project
 
