@@ -10,7 +10,8 @@ import pytest
 from lakehouse_assets.engine.capabilities import DATABRICKS, SAIL
 from lakehouse_assets.security.governed import governed_read
 from lakehouse_assets.security.masks import mask_sql, register_mask
-from lakehouse_assets.security.plan import governance_plan, grants
+from lakehouse_assets.security.permissions import Permission, parse_permissions
+from lakehouse_assets.security.plan import governance_plan
 from tests.helpers import run_assets
 
 CUSTOMERS = ("silver", "shop", "customers")
@@ -61,8 +62,11 @@ def test_grant_and_column_mask_plan(demo_project):
 
 
 def test_permission_forms_and_errors():
-    assert grants({"select": ["a", "b"]}, "x") == [("SELECT", "a"), ("SELECT", "b")]
-    assert grants([{"principal": "a", "privileges": ["MODIFY"]}], "x") == [("MODIFY", "a")]
-    with pytest.raises(ValueError, match="unknown privileges \\['DROP'\\]"):
-        grants([{"principal": "a", "privileges": ["DROP"]}], "f.json")
+    assert parse_permissions({"select": ["a", "b"]}).permissions == [
+        Permission("GRANT", "SELECT", "a"), Permission("GRANT", "SELECT", "b")]
+    assert parse_permissions([{"principal": "a", "privileges": ["MODIFY"]}]).permissions == [
+        Permission("GRANT", "MODIFY", "a")]
+    bad = parse_permissions([{"principal": "a", "privileges": ["DROP"]}])
+    assert not bad.permissions and [(p.field, p.message) for p in bad.errors] == [
+        ("permissions[0].privileges[0]", "unknown privilege 'DROP'")]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lakehouse_assets.checks.rules import rules_for
 from lakehouse_assets.contracts.errors import ContractIssue
+from lakehouse_assets.contracts.models import TableContract
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.security.masks import MASKS
-from lakehouse_assets.security.plan import grants
+from lakehouse_assets.security.permissions import owner_problems, parse_permissions
 from lakehouse_assets.tables.physical import physical_columns
 
 
@@ -31,8 +34,11 @@ def governance_issues(project: Project) -> list[ContractIssue]:
                 issues.append(ContractIssue(file, f"columns.{col.name}.mask",
                                             f"unknown mask {col.mask!r}",
                                             f"use one of {sorted(MASKS)} or register one"))
-        try:
-            grants(asset.contract.permissions, str(file))
-        except ValueError as exc:
-            issues.append(ContractIssue(file, "permissions", str(exc)))
+        issues += permission_issues(asset.contract, file)
     return issues
+
+
+def permission_issues(contract: TableContract, file: Path) -> list[ContractIssue]:
+    parsed = parse_permissions(contract.permissions)
+    return [ContractIssue(file, p.field, p.message, p.fix, p.severity)
+            for p in parsed.problems + owner_problems(contract.owner)]

@@ -26,6 +26,7 @@ from lakehouse_assets.contracts.format_rules import (
     source_problems,
 )
 from lakehouse_assets.contracts.gold_sql import TableName, tables_read
+from lakehouse_assets.contracts.load_types import load_type_issues
 from lakehouse_assets.contracts.models import (
     IngestionContract,
     PromotionContract,
@@ -144,6 +145,7 @@ class _Loader:
         project = Project(self.root, config, env_name, environment)
         self._read_all(project, config_file)
         self._build_assets(project)
+        self.issues += load_type_issues(project)
         project.issues = self.issues
         return project
 

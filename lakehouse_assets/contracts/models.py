@@ -99,7 +99,8 @@ class TableContract(_Contract):
     partitions: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
     comment: str | None = None
-    permissions: list[dict[str, Any]] | dict[str, Any] = Field(default_factory=list)
+    # Checked by lakehouse_assets.security.permissions, which names each entry's mistakes.
+    permissions: list[Any] | dict[str, Any] = Field(default_factory=list)
     # Gold tables: the Spark SQL that builds them, inline or in a file beside the contract.
     sql: str | None = None
     sql_file: str | None = None

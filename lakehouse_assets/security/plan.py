@@ -1,22 +1,22 @@
 """Governance as SQL: Unity Catalog column masks and GRANTs from the contracts.
 
-Contract `permissions`: a list of `{"principal": "analysts", "privileges": ["SELECT"]}` or a
-mapping `{"SELECT": ["analysts", "finance"]}`. Applied on Databricks; reported elsewhere
-(Sail and plain Spark have no GRANT).
+Per table: its column masks, then its `permissions` as GRANT/REVOKE in contract order (forms in
+permissions.py), then `ALTER TABLE ... OWNER TO` its `owner`. Applied on Databricks; reported
+elsewhere (Sail and plain Spark have no GRANT).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.models import TableContract
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.security.masks import mask_sql
+from lakehouse_assets.security.permissions import owner_problems, owner_sql, parse_permissions
 from lakehouse_assets.tables.location import locate_key
 
-PRIVILEGES = frozenset({"SELECT", "MODIFY", "ALL PRIVILEGES", "READ_METADATA", "APPLY TAG"})
 PRIVILEGED_GROUP = "lakehouse_privileged"
 
 
@@ -24,36 +24,29 @@ PRIVILEGED_GROUP = "lakehouse_privileged"
 class GovernancePlan:
     statements: list[str] = field(default_factory=list)
     applied: bool = False  # False: reported only (the engine has no Unity Catalog)
+    skipped: list[str] = field(default_factory=list)  # permissions with no meaning on a table
 
     def render(self) -> str:
         head = "governance (applied on Unity Catalog)" if self.applied else \
             "governance (reported: this engine has no Unity Catalog)"
-        return "\n".join([head, *[f"  {s}" for s in self.statements]]) if self.statements \
-            else f"{head}: nothing to do"
+        lines = [f"  {s}" for s in self.statements] + [f"  -- skipped: {s}" for s in self.skipped]
+        return "\n".join([head, *lines]) if lines else f"{head}: nothing to do"
 
 
-def _principal(name: str) -> str:
-    if "`" in name:
-        raise ValueError(f"principal {name!r} may not contain a back-quote")
-    return f"`{name}`"
-
-
-def grants(permissions: Any, where: str) -> list[tuple[str, str]]:
-    """(privilege, principal) pairs from either permissions form."""
-    pairs: list[tuple[str, str]] = []
-    if isinstance(permissions, dict):
-        for priv, who in permissions.items():
-            pairs += [(str(priv), str(p)) for p in ([who] if isinstance(who, str) else who)]
-    else:
-        for entry in permissions or []:
-            if "principal" not in entry:
-                raise ValueError(f"{where}: a permission needs 'principal' and 'privileges'")
-            privs = entry.get("privileges") or [entry.get("privilege", "SELECT")]
-            pairs += [(str(p), str(entry["principal"])) for p in privs]
-    bad = sorted({p.upper() for p, _ in pairs} - PRIVILEGES)
-    if bad:
-        raise ValueError(f"{where}: unknown privileges {bad}; use {sorted(PRIVILEGES)}")
-    return [(p.upper(), who) for p, who in pairs]
+def permission_sql(contract: TableContract, ref: str, file: str) -> tuple[list[str], list[str]]:
+    """The contract's GRANT/REVOKE statements in contract order, then its owner; and the
+    skipped entries. Raises ValueError on any error (`lakehouse validate` lists them all)."""
+    parsed = parse_permissions(contract.permissions)
+    errors = parsed.errors + owner_problems(contract.owner)
+    if errors:
+        raise ValueError("\n".join(f"{file}: {p.field}: {p.message} (fix: {p.fix})"
+                                   for p in errors))
+    statements = [p.sql(ref) for p in parsed.permissions]
+    # Ownership last: once it moves, whoever applies the plan may lose the right to grant.
+    if contract.owner:
+        statements.append(owner_sql(ref, contract.owner))
+    skipped = [f"{file}: {p.field}: {p.message}" for p in parsed.problems]
+    return statements, skipped
 
 
 def governance_plan(
@@ -76,6 +69,7 @@ def governance_plan(
                 f"CASE WHEN is_account_group_member('{privileged_group}') THEN v ELSE {body} END")
             plan.statements.append(f"ALTER TABLE {ref} ALTER COLUMN {quote(col.name)} "
                                    f"SET MASK {fn}")
-        for priv, who in grants(contract.permissions, str(asset.table.file)):
-            plan.statements.append(f"GRANT {priv} ON TABLE {ref} TO {_principal(who)}")
+        statements, skipped = permission_sql(contract, ref, str(asset.table.file))
+        plan.statements += statements
+        plan.skipped += skipped
     return plan
