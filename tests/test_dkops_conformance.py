@@ -207,3 +207,26 @@ def test_rerun_of_a_partition_writes_the_same_rows(built, spark_resource):
     before = _rows(project, "bronze/retail/orders_raw", drop=())
     run_assets(project, spark_resource, ["bronze/retail/orders_raw"], DAY)
     assert _rows(project, "bronze/retail/orders_raw", drop=()) == before
+
+
+def test_governance_sql_is_exact_on_databricks(data_root):
+    """Permissions as DKOps writes them (REVOKE included) and owner, in the dev environment's
+    Unity Catalog names."""
+    from lakehouse_assets.engine.capabilities import DATABRICKS
+    from lakehouse_assets.security.plan import governance_plan
+
+    project = load_project(HERE / "dkops_retail", env="dev")
+    plan = governance_plan(project, DATABRICKS)
+    orders, products = "`ct_bronze_dev`.`retail`.`orders_raw`", \
+        "`ct_bronze_dev`.`retail`.`products_raw`"
+    current = "`ct_silver_dev`.`retail`.`orders_current`"
+    assert (plan.applied, plan.skipped) == (True, [])
+    assert plan.statements == [
+        f"GRANT SELECT ON TABLE {orders} TO `analysts`",
+        f"REVOKE MODIFY ON TABLE {orders} FROM `eng`",
+        f"ALTER TABLE {orders} OWNER TO `retail-engineers`",
+        f"ALTER TABLE {products} OWNER TO `retail-engineers`",
+        f"GRANT SELECT ON TABLE {current} TO `analysts`",
+        f"GRANT ALL PRIVILEGES ON TABLE {current} TO `retail-engineers`",
+        f"ALTER TABLE {current} OWNER TO `retail-engineers`",
+    ]
