@@ -5,6 +5,7 @@ exactly, as delta-rs (an independent reader) reads them back."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -230,3 +231,89 @@ def test_governance_sql_is_exact_on_databricks(data_root):
         f"GRANT ALL PRIVILEGES ON TABLE {current} TO `retail-engineers`",
         f"ALTER TABLE {current} OWNER TO `retail-engineers`",
     ]
+
+
+def _edit(path: Path, change) -> None:
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def test_planted_mistakes_are_each_named_with_file_field_and_fix(tmp_path: Path, data_root):
+    """Unsupported options and formats, framework columns the framework cannot fill, a
+    select_expr reading nothing the source has: all reported at once, nothing else."""
+    folder = tmp_path / "variant"
+    shutil.copytree(HERE / "dkops_retail", folder)
+
+    def audit(d):
+        d["columns"][2]["type"] = "INT"  # _ingested_date
+        d["columns"].insert(1, {"name": "level", "type": "INT"})
+
+    def orders(d):
+        d["source"]["options"].update({"lineSep": "\n", "mode": "FAILFAST"})
+        d["metadata"]["add_source_file"] = False
+
+    _edit(folder / "tables/bronze/audit_raw.json", audit)
+    _edit(folder / "ingestion/batch/orders_cdc.json", orders)
+    _edit(folder / "ingestion/batch/stores_full.json",
+          lambda d: d["source"].update(format="orc"))
+    _edit(folder / "ingestion/batch/products_full.json",
+          lambda d: d["source"]["options"].update(encoding="klingon"))
+    _edit(folder / "ingestion/silver/orders_current.json",
+          lambda d: d["select_expr"].append("coupon_code AS coupon"))
+    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
+                           str(folder)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LAKEHOUSE_SPARK_MODE": "local"})
+    assert done.returncode == 1
+    source_columns = ("['_ingested_at', '_ingested_date', '_source_file', 'amount', 'channel', "
+                      "'customer', 'items', 'op_type', 'order_id', 'updated_at']")
+    assert sorted(done.stderr.splitlines()) == sorted([
+        "error: ingestion/batch/products_full.json: source.options.encoding: unknown encoding "
+        "'klingon' (fix: use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16)",
+        "error: tables/bronze/audit_raw.json: columns[3].type: _ingested_date is filled by the "
+        "framework as DATE, not INT (fix: declare _ingested_date as DATE, or drop it from the "
+        "contract (the framework adds it))",
+        "error: ingestion/streaming/audit_stream.json: source.format: a text source fills one "
+        "STRING column per line; the table has ['line STRING', 'level INT'] (fix: declare "
+        "exactly one STRING data column)",
+        "error: ingestion/silver/orders_current.json: select_expr[8]: 'coupon_code AS coupon' "
+        "reads ['coupon_code'], which the source does not have (fix: use columns of the "
+        f"source: {source_columns})",
+        "error: ingestion/batch/stores_full.json: source.format: the sail engine cannot read "
+        "orc files (it reads avro, csv, json, parquet, text) (fix: convert the landing files "
+        "to a format it reads, or run on an engine that reads them (LAKEHOUSE_SPARK_MODE))",
+    ])
+    assert [line for line in done.stdout.splitlines() if line.startswith("warning")] == [
+        "warning: tables/bronze/orders_raw.json: metadata.add_source_file: the table declares "
+        "_source_file but metadata.add_source_file is false: it stays NULL (fix: set "
+        "metadata.add_source_file true, or drop _source_file from the table)",
+        "warning: ingestion/batch/orders_cdc.json: source.options.lineSep: not honoured for "
+        "json sources here (fix: remove it; options honoured for json: allowComments, "
+        "dateFormat, encoding, multiLine, timestampFormat)",
+        "warning: ingestion/batch/orders_cdc.json: source.options.mode: ignored: rows that "
+        "cannot be parsed always go to <table>_quarantine with the reason (never dropped, "
+        "never failing the run) (fix: remove it)",
+    ]
+
+
+def test_avro_source_is_read_by_field_name(retail, spark_resource, data_root):
+    import fastavro
+
+    _edit(retail.root / "ingestion/batch/stores_full.json",
+          lambda d: d["source"].update(format="avro", options={}))
+    folder = data_root / "landing" / "stores" / f"dt={DAY}"
+    (folder / "stores.parquet").unlink()
+    schema = {"type": "record", "name": "store", "fields": [
+        {"name": "city", "type": ["null", "string"]}, {"name": "store_id", "type": "int"},
+        {"name": "region", "type": ["null", "string"]}]}
+    with open(folder / "stores.avro", "wb") as out:
+        fastavro.writer(out, schema, [{"city": "Quito", "store_id": 7, "region": "andes"},
+                                      {"city": None, "store_id": 8, "region": None}])
+    project = load_project(retail.root)
+    run_assets(project, spark_resource, ["bronze/retail/stores_raw"], DAY)
+    rows = [(r["store_id"], r["city"], r["region"], r["opened"])
+            for r in _rows(project, "bronze/retail/stores_raw")]
+    # region is in the file: an explicit null stays NULL; opened is absent (no default): NULL.
+    assert rows == [(7, "Quito", "andes", None), (8, None, None, None)]
