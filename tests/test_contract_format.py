@@ -30,6 +30,8 @@ def test_types_parse_as_spark_types(declared: str, normalised: str):
     ("int int", "unknown column type 'int int'"),
     ("array<int", "unknown column type 'array<int'"),
     ("foo", "unknown column type 'foo'"),
+    ("VARCHAR2", "unknown column type 'VARCHAR2'"),  # Oracle's, which sqlglot would read
+    ("struct<a: nvarchar>", "unknown column type 'struct<a: nvarchar>'"),
     ("decimal(40,2)", "DECIMAL(p,s) needs 1 <= p <= 38"),
 ])
 def test_bad_types_say_why(declared: str, message: str):

@@ -26,6 +26,14 @@ KNOWN_TYPES = ["STRING", "INT", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "FLOA
                "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "BINARY", "DECIMAL(p,s)", "ARRAY<t>",
                "MAP<k,v>", "STRUCT<name: t, ...>"]
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_QUOTED = re.compile(r"`(?:[^`]|``)*`")
+# Type names Spark SQL accepts (and the aliases DKOps contracts use).
+_SPARK_WORDS = frozenset({
+    "STRING", "VARCHAR", "CHAR", "TEXT", "INT", "INTEGER", "BIGINT", "LONG", "SMALLINT",
+    "SHORT", "TINYINT", "BYTE", "DOUBLE", "FLOAT", "REAL", "BOOLEAN", "BOOL", "DATE",
+    "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "BINARY", "DECIMAL", "DEC", "NUMERIC",
+    "ARRAY", "MAP", "STRUCT", "NOT", "NULL", "COMMENT"})
 
 
 def _hint() -> str:
@@ -66,6 +74,12 @@ def normalize_type(declared: str) -> str:
     except (ParseError, ValueError):
         cast = None
     if not isinstance(cast, exp.Cast):
+        raise ValueError(f"unknown column type {declared!r}; {_hint()}")
+    # sqlglot reads other dialects' names too (VARCHAR2, NVARCHAR): keep to Spark's own.
+    fields = {f.this.name.upper() for t in cast.to.find_all(exp.DataType)
+              if t.this == T.STRUCT for f in t.expressions}
+    words = {w.upper() for w in _WORD.findall(_QUOTED.sub(" ", declared))} - fields
+    if words - _SPARK_WORDS:
         raise ValueError(f"unknown column type {declared!r}; {_hint()}")
     return _render(cast.to, declared)
 
