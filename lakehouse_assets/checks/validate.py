@@ -47,6 +47,7 @@ def _rule_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
     known = {c.name for c in physical_columns(asset)}
     table = f"{asset.contract.schema_}.{asset.contract.name}"
     issues: list[ContractIssue] = []
+    compiled = True
     for file, expectations in _rule_sources(asset):
         rel = _rel(project, file)
         for at, spec in located_rules(expectations):
@@ -54,6 +55,7 @@ def _rule_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
                 rule = compile_rule(spec, at, keys)
             except ValueError as exc:
                 issues.append(ContractIssue(rel, at, str(exc).removeprefix(f"{at}: ")))
+                compiled = False
                 continue
             missing = [c for c in rule.columns if c not in known]
             if missing:
@@ -61,7 +63,7 @@ def _rule_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
                 what = "is not a column" if len(missing) == 1 else "are not columns"
                 issues.append(ContractIssue(rel, at, f"{names} {what} of {table}",
                                             f"use one of {sorted(known)}"))
-    if not issues:  # rules that compile one by one may still clash as a set (names)
+    if compiled:  # rules that compile one by one may still clash as a set (names)
         try:
             rules_for(asset)
         except ValueError as exc:
