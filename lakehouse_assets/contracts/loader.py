@@ -395,7 +395,7 @@ class _Loader:
         target = (file.parent / ref).resolve()
         if target in by_file:
             return by_file[target]
-        if target in self.broken:  # its own errors say what is wrong; see _report_dependents
+        if target in self.broken:  # its own errors say what is wrong; see _report_broken
             self.broken[target].dependents.append(file)
             return None
         if target.is_file():
@@ -594,6 +594,8 @@ class _Loader:
 
     def _destinations(self, project: Project, file: Path) -> list[Path]:
         """The table file a contract builds (a table with SQL builds itself)."""
+        if file in self.broken:
+            return []  # a broken contract's destination is known from what it wrote
         contract = project.ingestions.get(file) or project.promotions.get(file)
         if contract is None:
             return [file]
