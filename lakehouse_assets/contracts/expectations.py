@@ -178,9 +178,9 @@ def parse_expectations(raw: Any) -> tuple[Expectations, RuleErrors]:
         return None, []
     if isinstance(raw, list):
         return _validate_rules(raw, "expectations")
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict):  # neither form: the adapter says which shapes are allowed
         try:
-            TypeAdapter(Expectations).validate_python(raw)
+            return TypeAdapter(Expectations).validate_python(raw), []
         except ValidationError as exc:
             return None, [("expectations", exc)]
     listed = isinstance(raw.get("rules"), list)
