@@ -21,7 +21,8 @@ def _load(args: argparse.Namespace, loader: Callable[..., Project]) -> Project |
     try:
         return loader(args.dir, args.env)
     except ContractError as exc:
-        print(exc, file=sys.stderr)
+        for issue in exc.issues:  # one line each, as validate prints them
+            print(issue, file=sys.stderr)
         return None
 
 
@@ -85,6 +86,11 @@ def _plan(args: argparse.Namespace) -> int:
 
     project = _load(args, load_project)
     if project is None:
+        return 1
+    if project.errors:  # a contract with errors (stand-in columns, dropped rules) is no plan
+        for issue in project.errors:
+            print(issue, file=sys.stderr)
+        print(f"{len(project.errors)} errors: run lakehouse validate", file=sys.stderr)
         return 1
     caps = PROFILES[args.engine]
     session = None

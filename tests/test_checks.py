@@ -254,12 +254,13 @@ def test_validate_reports_rule_mask_and_permission_mistakes(demo_dir, capsys):
     assert main(["validate", str(demo_dir)]) == 1
     err = capsys.readouterr().err
     assert "products.json: expectations: silver/shop/products: rule names ['twice']" in err
-    assert "customers.json: columns.email.mask: unknown mask 'security.mask_emial'" in err
+    assert "customers.json: columns[1].mask: unknown mask 'security.mask_emial' on column " \
+        "email" in err
     assert "events.json: permissions[0].privileges[0]: unknown privilege 'DROP'" in err
     _add_rules(demo_dir / "tables/silver/products.json", [{"not_null": "prise"}])
     assert main(["validate", str(demo_dir)]) == 1
-    assert "expectations.not_null_prise: columns ['prise'] are not in the table" in \
-        capsys.readouterr().err
+    assert "products.json: expectations[0] (not_null prise): 'prise' is not a column of " \
+        "shop.products" in capsys.readouterr().err
 
 
 def test_malformed_landing_records_are_counted_in_the_accounting(

@@ -2,12 +2,26 @@
 
 Rules (issue 6): the asset graph is driven by ingestion and promotion contracts and by gold SQL
 or registered Python gold builders. Other table contracts are loaded and validated, not built.
+
+How problems are reported (issue 11), so that each mistake yields one message, where it was made:
+- A contract file that does not load (syntax, shape, placeholder, validation) is "broken". Its
+  own errors are reported; contracts that reference it (by path, or gold SQL by schema.table,
+  taken from the broken file's text when it does not parse) report nothing about that reference.
+  Instead the broken file gets one `info` issue naming the files that depend on it.
+- Rules in `expectations` and entries of `columns` are validated one by one: a bad one is
+  reported and the rest still loads, so later checks see them. A bad column stays as a stand-in
+  (its name, type STRING) so that nothing reports it missing; a folder with errors never builds.
+- Field paths read as written: `columns[2].type`, `expectations[1] (not_null order_id).action`;
+  files are relative to the contract folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from lakehouse_assets.assets.python_gold import import_builder_modules, registered_builders
 from lakehouse_assets.contracts.environment import LAYERS, ProjectConfig, absolute_paths
 from lakehouse_assets.contracts.errors import ContractError, ContractIssue, Severity
+from lakehouse_assets.contracts.expectations import SHAPE_TAGS, parse_expectations
 from lakehouse_assets.contracts.format_rules import (
     Problem,
     bronze_problems,
@@ -26,8 +41,10 @@ from lakehouse_assets.contracts.format_rules import (
     source_problems,
 )
 from lakehouse_assets.contracts.gold_sql import TableName, tables_read
+from lakehouse_assets.contracts.identifiers import is_identifier
 from lakehouse_assets.contracts.load_types import load_type_issues
 from lakehouse_assets.contracts.models import (
+    Column,
     IngestionContract,
     PromotionContract,
     TableContract,
@@ -49,8 +66,10 @@ def default_project_dir() -> Path:
 
 
 def load_project(root: str | Path | None = None, env: str | None = None) -> Project:
-    """Load and check a folder. Contract problems land in project.issues; nothing is raised."""
-    return _Loader(Path(root).resolve() if root else default_project_dir(), env).load()
+    """Load and check a folder. Contract problems land in project.issues; raises ContractError
+    only when the folder, its config.json or the chosen environment cannot be used at all."""
+    return _Loader(Path(root).resolve() if root else default_project_dir(), env,
+                   root_given=root is not None).load()
 
 
 def load_project_or_raise(root: str | Path | None = None, env: str | None = None) -> Project:
@@ -75,11 +94,91 @@ def _kind(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    text = ""
+MODELS: dict[str, type[BaseModel]] = {
+    "table": TableContract, "ingestion": IngestionContract, "promotion": PromotionContract}
+# Parts of a pydantic error location that name its machinery, not a field of the contract.
+_INTERNAL_LOC = re.compile(r"^[\w-]+\[.*\]$")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+_YAML_TOP_KEY = re.compile(r"^(\w+)\s*:\s*[\"']?([\w./-]+)", re.MULTILINE)
+
+
+def _loc(loc: tuple[Any, ...], prefix: str = "") -> str:
+    text = prefix
     for part in loc:
+        if isinstance(part, str) and (part in SHAPE_TAGS or _INTERNAL_LOC.match(part)):
+            continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _join(words: list[str], last: str = "or") -> str:
+    """a / a or b / a, b or c"""
+    return f" {last} ".join(words) if len(words) < 3 else \
+        ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+def _top_level_strings(text: str) -> dict[str, str]:
+    """String members of the outer JSON object, read token by token so a syntax error later
+    in the file (a missing comma, a truncated end) does not hide them."""
+    found: dict[str, str] = {}
+    tokens = _JSON_TOKEN.findall(text)
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token in ("{", "["):
+            depth += 1
+        elif token in ("}", "]"):
+            depth -= 1
+        elif depth == 1 and tokens[i + 1:i + 2] == [":"] and tokens[i + 2:i + 3] != [] \
+                and tokens[i + 2].startswith('"') and token.startswith('"'):
+            try:
+                found.setdefault(json.loads(token), json.loads(tokens[i + 2]))
+            except ValueError:
+                continue
+    return found
+
+
+def _salvage(file: Path) -> dict[str, str]:
+    """Top-level string fields of a contract file that did not load, read as leniently as
+    possible (the JSON or YAML may not even parse)."""
+    text = file.read_text(encoding="utf-8", errors="replace")
+    try:
+        raw = read_document(file)
+    except (ValueError, yaml.YAMLError):
+        raw = _top_level_strings(text) if file.suffix == ".json" else \
+            {m.group(1): m.group(2) for m in _YAML_TOP_KEY.finditer(text)}
+    return {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
+
+
+@dataclass
+class _Broken:
+    """A contract file that did not load, and the files whose references to it wait for it."""
+
+    fields: dict[str, str]  # its top-level string fields, as far as they could be read
+    dependents: list[Path] = dataclass_field(default_factory=list)
+
+    @property
+    def identity(self) -> tuple[str, str] | None:
+        """(schema, name) when the file names a table."""
+        schema, name = self.fields.get("schema"), self.fields.get("name")
+        return (schema, name) if schema and name else None
+
+    def ref(self, file: Path, key: str) -> Path | None:
+        """The file that `key` (source_contract, destination_contract) points at, if readable."""
+        return (file.parent / self.fields[key]).resolve() if key in self.fields else None
+
+
+def _stand_in(raw: Any, exc: ValidationError) -> dict[str, Any] | None:
+    """A column that failed validation, kept by name (type STRING) so later checks still see it;
+    None when even its name is unusable."""
+    if not isinstance(raw, dict) or not is_identifier(str(raw.get("name", ""))):
+        return None
+    bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    candidate = {"type": "STRING", **{k: v for k, v in raw.items() if k not in bad}}
+    try:
+        Column.model_validate(candidate)
+    except ValidationError:
+        return {"name": raw["name"], "type": "STRING"}
+    return candidate
 
 
 def _declared_layer(raw: dict[str, Any], file: Path) -> str | None:
@@ -99,10 +198,13 @@ def _gold_layer(table: LoadedTable) -> str:
 
 
 class _Loader:
-    def __init__(self, root: Path, env: str | None):
+    def __init__(self, root: Path, env: str | None, root_given: bool = True):
         self.root = root
-        self.env_choice = env or os.environ.get("LAKEHOUSE_ENV") or None
+        self.root_given = root_given
+        self.env_arg = env
+        self.env_var = os.environ.get("LAKEHOUSE_ENV") or None
         self.issues: list[ContractIssue] = []
+        self.broken: dict[Path, _Broken] = {}
 
     def issue(
         self, file: Path, field: str, message: str, fix: str = "", severity: Severity = "error"
@@ -115,7 +217,41 @@ class _Loader:
         except ValueError:
             return file
 
-    # -- config ------------------------------------------------------------------------------
+    # -- folder, config and environment -------------------------------------------------------
+    def _check_folder(self) -> None:
+        if self.root.is_dir():
+            return
+        if self.root_given:
+            fix = "pass the folder that holds config.json"
+        elif os.environ.get("LAKEHOUSE_PROJECT_DIR"):
+            fix = "set LAKEHOUSE_PROJECT_DIR to the folder that holds config.json"
+        else:
+            fix = "pass the contract folder, or set LAKEHOUSE_PROJECT_DIR"
+        what = "is a file, not a folder" if self.root.exists() else "does not exist"
+        # The folder itself is named as is: relative to itself it would read ".".
+        self.issues.append(ContractIssue(self.root, "", f"contract folder {what}", fix))
+        raise ContractError(self.issues)
+
+    def _environment_name(self, config_file: Path, config: ProjectConfig) -> str:
+        """The chosen environment; an unknown one is advised on where the choice came from."""
+        name = self.env_arg or self.env_var or config.EXECUTION_ENVIRONMENT
+        if name in config.environments:
+            return name
+        names = sorted(config.environments)
+        message = f"no environment named {name!r}; it defines {_join(names, 'and')}"
+        if self.env_arg:
+            fix = "use " + _join([f"--env {n}" for n in names])
+        elif self.env_var:
+            message = f"LAKEHOUSE_ENV is {name!r}, which config.json does not define " \
+                      f"(it defines {_join(names, 'and')})"
+            fix = f"set LAKEHOUSE_ENV to {_join(names)}, or unset it"
+        else:
+            fix = f"set EXECUTION_ENVIRONMENT to {_join(names)}, or pass --env"
+        field_name = "EXECUTION_ENVIRONMENT" if not (self.env_arg or self.env_var) \
+            else "environments"
+        self.issue(config_file, field_name, message, fix)
+        raise ContractError(self.issues)
+
     def _config(self) -> tuple[Path, ProjectConfig] | None:
         file = next((self.root / c for c in CONFIG_CANDIDATES if (self.root / c).is_file()), None)
         if file is None:
@@ -131,21 +267,19 @@ class _Loader:
         return None
 
     def load(self) -> Project:
+        self._check_folder()
         found = self._config()
         if found is None:
             raise ContractError(self.issues)
         config_file, config = found
-        env_name = self.env_choice or config.EXECUTION_ENVIRONMENT
-        if env_name not in config.environments:
-            self.issue(config_file, "environments", f"no environment named {env_name!r}",
-                       f"set LAKEHOUSE_ENV to one of {sorted(config.environments)}")
-            raise ContractError(self.issues)
+        env_name = self._environment_name(config_file, config)
         environment = absolute_paths(config.environments[env_name])
         import_builder_modules(config.PYTHON_MODULES)
         project = Project(self.root, config, env_name, environment)
         self._read_all(project, config_file)
         self._build_assets(project)
         self.issues += load_type_issues(project)
+        self._report_broken(project)
         project.issues = self.issues
         return project
 
@@ -166,51 +300,84 @@ class _Loader:
 
     def _read_all(self, project: Project, config_file: Path) -> None:
         for file in self._contract_files(config_file):
-            try:
-                raw = read_document(file)
-            except (ValueError, yaml.YAMLError) as exc:
-                self.issue(file, "", f"does not parse: {exc}", "fix the JSON/YAML syntax")
-                continue
-            if not isinstance(raw, dict):
-                self.issue(file, "", "a contract file must hold one object",
-                           "wrap the contract in { ... }")
-                continue
-            kind = _kind(raw)
-            if kind is None:
-                self.issue(file, "", "cannot tell which kind of contract this is",
-                           "a table contract has 'columns'; an ingestion contract has "
-                           "'destination_contract'; a promotion contract has 'strategy'")
-                continue
-            try:
-                data = resolve(raw, project.environment)
-            except UnresolvedPlaceholder as exc:
-                self.issue(file, exc.field, f"unresolved placeholder {exc.placeholder}",
-                           f"use one of {', '.join(exc.known)} or add it to config.json")
-                continue
-            model: type[BaseModel] = {
-                "table": TableContract, "ingestion": IngestionContract,
-                "promotion": PromotionContract,
-            }[kind]  # fmt: skip
-            try:
-                contract = model.model_validate(data)
-            except ValidationError as exc:
-                self._validation_issues(file, exc)
-                continue
-            self._warn_unknown(file, contract, "")
-            if isinstance(contract, TableContract):
-                project.tables.append(LoadedTable(file, contract, _declared_layer(raw, file)))
-            elif isinstance(contract, IngestionContract):
-                project.ingestions[file] = contract
-            elif isinstance(contract, PromotionContract):
-                project.promotions[file] = contract
+            if not self._read(project, file):
+                self.broken[file] = _Broken(_salvage(file))
 
-    def _validation_issues(self, file: Path, exc: ValidationError) -> None:
+    def _read(self, project: Project, file: Path) -> bool:
+        """Load one contract file into the project; False (after reporting why) if it fails."""
+        try:
+            raw = read_document(file)
+        except (ValueError, yaml.YAMLError) as exc:
+            self.issue(file, "", f"does not parse: {exc}", "fix the JSON/YAML syntax")
+            return False
+        if not isinstance(raw, dict):
+            self.issue(file, "", "a contract file must hold one object",
+                       "wrap the contract in { ... }")
+            return False
+        kind = _kind(raw)
+        if kind is None:
+            self.issue(file, "", "cannot tell which kind of contract this is",
+                       "a table contract has 'columns'; an ingestion contract has "
+                       "'destination_contract'; a promotion contract has 'strategy'")
+            return False
+        try:
+            data = resolve(raw, project.environment)
+        except UnresolvedPlaceholder as exc:
+            self.issue(file, exc.field, f"unresolved placeholder {exc.placeholder}",
+                       f"use one of {', '.join(exc.known)} or add it to config.json")
+            return False
+        contract = self._validate(file, kind, data)
+        if contract is None:
+            return False
+        self._warn_unknown(file, contract, "")
+        if isinstance(contract, TableContract):
+            project.tables.append(LoadedTable(file, contract, _declared_layer(raw, file)))
+        elif isinstance(contract, IngestionContract):
+            project.ingestions[file] = contract
+        elif isinstance(contract, PromotionContract):
+            project.promotions[file] = contract
+        return True
+
+    def _validate(self, file: Path, kind: str, data: dict[str, Any]) -> BaseModel | None:
+        """The contract, its invalid rules and columns reported and left out (or stood in);
+        None if the rest of it is invalid. Rules are checked even then: errors do not hide."""
+        has_rules = kind in ("table", "promotion")
+        rules, rule_errors = parse_expectations(data.get("expectations") if has_rules else None)
+        for at, exc in rule_errors:
+            self._validation_issues(file, exc, at)
+        if has_rules:
+            data = {k: v for k, v in data.items() if k != "expectations"}
+        if kind == "table":
+            data = self._checked_columns(file, data)
+        try:
+            contract = MODELS[kind].model_validate(data)
+        except ValidationError as exc:
+            self._validation_issues(file, exc)
+            return None
+        return contract.model_copy(update={"expectations": rules}) if has_rules else contract
+
+    def _checked_columns(self, file: Path, data: dict[str, Any]) -> dict[str, Any]:
+        columns = data.get("columns")
+        if not isinstance(columns, list):
+            return data  # the model reports it
+        kept = []
+        for i, column in enumerate(columns):
+            try:
+                Column.model_validate(column)
+                kept.append(column)
+            except ValidationError as exc:
+                self._validation_issues(file, exc, f"columns[{i}]")
+                stand_in = _stand_in(column, exc)
+                kept += [stand_in] if stand_in else []
+        return {**data, "columns": kept}
+
+    def _validation_issues(self, file: Path, exc: ValidationError, prefix: str = "") -> None:
         for err in exc.errors():
-            field = _loc(err["loc"])
+            field = _loc(err["loc"], prefix)
             message = err["msg"].removeprefix("Value error, ")
             fix = ""
             if err["type"] == "missing":
-                message, fix = "required field is missing", f"add '{field}'"
+                message, fix = "required field is missing", f"add '{err['loc'][-1]}'"
             elif err["type"] == "literal_error":
                 fix = f"use {err.get('ctx', {}).get('expected', 'an allowed value')}"
                 message = f"{err.get('input')!r} is not allowed"
@@ -241,6 +408,9 @@ class _Loader:
         target = (file.parent / ref).resolve()
         if target in by_file:
             return by_file[target]
+        if target in self.broken:  # its own errors say what is wrong; see _report_broken
+            self.broken[target].dependents.append(file)
+            return None
         if target.is_file():
             self.issue(file, field, f"{ref} is not a table contract",
                        "point it at a file with 'columns'")
@@ -406,6 +576,11 @@ class _Loader:
         candidates = list(dict.fromkeys(candidates))
         if len(candidates) == 1:
             return candidates[0]
+        broken = [b for b in self.broken.values() if b.identity == (schema, name)]
+        if not candidates and broken:
+            for target in broken:
+                target.dependents.append(file)
+            return None
         if not candidates:
             self.issue(file, "sql", f"reads {label}, which no table contract declares",
                        "add a table contract for it or fix the name")
@@ -414,3 +589,31 @@ class _Loader:
                        ", ".join(".".join(c) for c in candidates),
                        "qualify it with its catalog, e.g. {catalog.silver}." + f"{schema}.{name}")
         return None
+
+    def _report_broken(self, project: Project) -> None:
+        """Once per broken file, who waits for it (they reported nothing about it themselves);
+        tables that wait, directly or through their building contract, are marked blocked."""
+        for file, broken in self.broken.items():  # broken contracts that point at broken files
+            for key in ("source_contract", "destination_contract"):
+                target = broken.ref(file, key)
+                if target in self.broken:
+                    self.broken[target].dependents.append(file)
+            destination = broken.ref(file, "destination_contract")
+            project.blocked.update([destination] if destination else [])
+        for file, broken in self.broken.items():
+            for dependent in broken.dependents:
+                project.blocked.update(self._destinations(project, dependent))
+            names = sorted({str(self._rel(f)) for f in broken.dependents})
+            if names:
+                verb = "depends" if len(names) == 1 else "depend"
+                self.issue(file, "", f"{_join(names, 'and')} {verb} on this file; they are "
+                           "checked once it loads", severity="info")
+
+    def _destinations(self, project: Project, file: Path) -> list[Path]:
+        """The table file a contract builds (a table with SQL builds itself)."""
+        if file in self.broken:
+            return []  # a broken contract's destination is known from what it wrote
+        contract = project.ingestions.get(file) or project.promotions.get(file)
+        if contract is None:
+            return [file]
+        return [(file.parent / contract.destination_contract).resolve()]

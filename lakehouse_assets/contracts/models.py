@@ -32,7 +32,6 @@ DESCRIPTIVE_FIELDS = frozenset(
 
 Strategy = Literal["full_merge", "cdc_merge", "incremental_replace", "append_dedup", "scd2", "scd1"]
 STRATEGIES: tuple[str, ...] = Strategy.__args__  # type: ignore[attr-defined]
-BRONZE_METADATA_COLUMNS = BRONZE_COLUMNS
 
 
 class _Contract(BaseModel):
@@ -126,7 +125,7 @@ class TableContract(_Contract):
         if dupes:
             raise ValueError(f"duplicate column names {dupes}: each column once")
         missing = [p for p in self.partitions
-                   if p not in names and p not in BRONZE_METADATA_COLUMNS]
+                   if p not in names and p not in BRONZE_COLUMNS]
         if missing:
             raise ValueError(f"partition columns {missing} are not in columns {names}")
         if self.type == "EXTERNAL" and not self.location:

@@ -80,6 +80,8 @@ class Project:
     # Tables that built assets read but that nothing here builds (e.g. written by user code).
     external: dict[AssetKeyPath, LoadedTable] = field(default_factory=dict)
     issues: list[ContractIssue] = field(default_factory=list)
+    # Table files not built only because a contract they need did not load (see loader).
+    blocked: set[Path] = field(default_factory=set)
 
     @property
     def errors(self) -> list[ContractIssue]:
@@ -90,7 +92,8 @@ class Project:
         return [i for i in self.issues if i.severity == "warning"]
 
     def unbuilt_tables(self) -> list[LoadedTable]:
-        built = {a.table.file for a in self.assets.values()}
+        """Tables no contract builds (a table waiting for a broken contract is not one)."""
+        built = {a.table.file for a in self.assets.values()} | self.blocked
         return [t for t in self.tables if t.file not in built]
 
     def asset(self, key: AssetKeyPath | list[str] | str) -> TableAsset:
