@@ -263,6 +263,12 @@ def test_planted_mistakes_are_each_named_with_file_field_and_fix(tmp_path: Path,
           lambda d: d["source"]["options"].update(encoding="klingon"))
     _edit(folder / "ingestion/silver/orders_current.json",
           lambda d: d["select_expr"].append("coupon_code AS coupon"))
+
+    def silver(d):
+        d["columns"][7]["type"] = "STRING"  # is_deleted
+        d["columns"][9]["type"] = "DATE"  # _silver_modified_at
+
+    _edit(folder / "tables/silver/orders_current.json", silver)
     done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
                            str(folder)], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "LAKEHOUSE_SPARK_MODE": "local"})
@@ -281,6 +287,12 @@ def test_planted_mistakes_are_each_named_with_file_field_and_fix(tmp_path: Path,
         "error: ingestion/silver/orders_current.json: select_expr[8]: 'coupon_code AS coupon' "
         "reads ['coupon_code'], which the source does not have (fix: use columns of the "
         f"source: {source_columns})",
+        "error: tables/silver/orders_current.json: columns[7].type: is_deleted is filled by "
+        "cdc_merge as BOOLEAN, not STRING (fix: declare is_deleted as BOOLEAN)",
+        "error: tables/silver/orders_current.json: columns[9].type: _silver_modified_at is "
+        "filled by the framework as TIMESTAMP or TIMESTAMP_NTZ, not DATE (fix: declare "
+        "_silver_modified_at as TIMESTAMP, or drop it from the contract (the framework adds "
+        "it))",
         "error: ingestion/batch/stores_full.json: source.format: the sail engine cannot read "
         "orc files (it reads avro, csv, json, parquet, text) (fix: convert the landing files "
         "to a format it reads, or run on an engine that reads them (LAKEHOUSE_SPARK_MODE))",

@@ -59,8 +59,27 @@ def source_problems(ingestion: IngestionContract, table: TableContract) -> list[
     return problems
 
 
-def silver_problems(table: TableContract) -> list[Problem]:
-    return _framework_types(table, SILVER_COLUMNS)
+def silver_problems(promo: PromotionContract, table: TableContract,
+                    source: TableContract) -> list[Problem]:
+    """Silver columns the strategy fills must be declared with a type it fills them with:
+    the silver timestamps, cdc_merge's is_deleted, scd2's is_current (BOOLEAN) and valid_from /
+    valid_to (the type of the order column whose values they take)."""
+    problems = _framework_types(table, SILVER_COLUMNS)
+    wanted: dict[str, str] = {}
+    if promo.strategy == "cdc_merge":
+        wanted["is_deleted"] = "BOOLEAN"
+    if promo.strategy == "scd2":
+        wanted[promo.scd2.is_current] = "BOOLEAN"
+        order = source.column(promo.order_col) if promo.order_col else None
+        if order is not None:
+            wanted[promo.scd2.valid_from] = wanted[promo.scd2.valid_to] = order.type
+    for i, column in enumerate(table.columns):
+        kind = wanted.get(column.name)
+        if kind and column.type != kind:
+            problems.append((f"columns[{i}].type", f"{column.name} is filled by {promo.strategy} "
+                             f"as {kind}, not {column.type}", f"declare {column.name} as {kind}",
+                             "error"))
+    return problems
 
 
 def promoted_columns(promo: PromotionContract, source: TableContract) -> set[str]:

@@ -459,7 +459,7 @@ class _Loader:
             if source is None or dest is None or not promo.enabled:
                 continue
             self._check_promotion(file, promo, source, dest)
-            self._report(dest.file, silver_problems(dest.contract))
+            self._report(dest.file, silver_problems(promo, dest.contract, source.contract))
             self._report(file, select_problems(promo, source.contract))
             source_key = self._key_of(project, source)
             self._add(project, TableAsset(("silver", dest.schema, dest.name), "silver", dest,
