@@ -82,7 +82,9 @@ def _judge_json(df: DataFrame, read: _Read) -> DataFrame:
     parsed = df.select("*", F.from_json(F.col(RAW), _text_schema(read.columns)).alias("_j"),
                        F.from_json(F.col(RAW), "map<string,string>").alias(_MAP))
     values = {c.name: F.col("_j").getField(c.name) for c in read.columns}
-    present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns}
+    # Whether the record carries a key matters only where a default fills its absence.
+    present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns
+               if c.default_sql is not None}
     malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
     return _judge(parsed, read, values, present, {}, [malformed])
 
