@@ -83,7 +83,7 @@ def test_json_multiline_comments_nested_defaults_and_timestamp_format(built):
     project, _ = built
     orders = _landing(project, "orders")
     a, b = f"{orders}/orders_a.json", f"{orders}/orders_b.json"
-    at = {"_ingested_date": date(2024, 3, 1)}
+    at = {"_ingested_date": date(2024, 3, 1), "_rescued_data": None}
     assert _rows(project, "bronze/retail/orders_raw") == [
         {"order_id": "o-1", "customer": {"id": 10, "name": "Ana"},
          "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}], "amount": Decimal("25.50"),
@@ -103,12 +103,13 @@ def test_json_multiline_comments_nested_defaults_and_timestamp_format(built):
         {"order_id": "o-3", "customer": {"id": 12, "name": "Test"},
          "items": [{"sku": "C", "qty": 1}], "amount": Decimal("1.00"), "channel": "test",
          "op_type": "I", "updated_at": datetime(2024, 3, 1, 10, tzinfo=UTC), **at,
-         "_source_file": a},
+         "_source_file": a,  # a field the contract does not declare is kept, as JSON text
+         "_rescued_data": '{"coupon":"{\\"code\\":\\"TEST10\\",\\"pct\\":10}"}'},
     ]
     quarantined = delta_rows(f"{table_path(project, 'bronze/retail/orders_raw')}_quarantine")
-    assert [(q["order_id"], q["_quarantine_reason"], q["_source_file"]) for q in quarantined] \
-        == [("o-4", "items: '[{\"sku\":\"D\",\"qty\":\"many\"}]' is not "
-             "ARRAY<STRUCT<sku: STRING, qty: INT>>", b)]
+    assert [(q["order_id"], q["_quarantine_reason"], q["_source_file"], q["_line"])
+            for q in quarantined] == [("o-4", "items: '[{\"sku\":\"D\",\"qty\":\"many\"}]' is "
+                                       "not ARRAY<STRUCT<sku: STRING, qty: INT>>", b, 17)]
     assert quarantined[0]["_raw"].startswith('{   "order_id": "o-4",')
 
 
@@ -116,7 +117,7 @@ def test_csv_by_header_name_with_quotes_nulls_encoding_and_defaults(built):
     project, _ = built
     products = _landing(project, "products")
     one, two = f"{products}/products_1.csv", f"{products}/products_2.csv"
-    at = {"_ingested_date": date(2024, 3, 1)}
+    at = {"_ingested_date": date(2024, 3, 1), "_rescued_data": None}
     assert _rows(project, "bronze/retail/products_raw") == [
         {"product_id": 1, "name": "Café; molido", "price": Decimal("4.50"),
          "launched": date(2024, 2, 1), "category": "Drinks", **at, "_source_file": one},
@@ -135,7 +136,7 @@ def test_csv_by_header_name_with_quotes_nulls_encoding_and_defaults(built):
 
 def test_parquet_cast_by_name_and_text_lines(built):
     project, _ = built
-    at = {"_ingested_date": date(2024, 3, 1)}
+    at = {"_ingested_date": date(2024, 3, 1), "_rescued_data": None}
     stores = f"{_landing(project, 'stores')}/stores.parquet"
     assert _rows(project, "bronze/retail/stores_raw") == [
         {"store_id": 1, "city": "Madrid", "opened": datetime(2020, 5, 1, 8, 0),
@@ -157,8 +158,8 @@ def test_declared_framework_columns_keep_declared_schema(built):
     project, _ = built
     schema = DeltaTable(str(table_path(project, "bronze/retail/orders_raw"))).schema()
     fields = {f.name: f for f in schema.fields}
-    assert [f.name for f in schema.fields][-3:] == ["_ingested_at", "_ingested_date",
-                                                    "_source_file"]
+    assert [f.name for f in schema.fields][-4:] == ["_ingested_at", "_ingested_date",
+                                                    "_source_file", "_rescued_data"]
     assert fields["_ingested_date"].nullable  # declared nullable: honoured
     assert fields["_source_file"].metadata["comment"] == "landing file"
     ingested = {r["_source_file"]: r["_ingested_at"]
@@ -273,8 +274,9 @@ def test_planted_mistakes_are_each_named_with_file_field_and_fix(tmp_path: Path,
                            str(folder)], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "LAKEHOUSE_SPARK_MODE": "local"})
     assert done.returncode == 1
-    source_columns = ("['_ingested_at', '_ingested_date', '_source_file', 'amount', 'channel', "
-                      "'customer', 'items', 'op_type', 'order_id', 'updated_at']")
+    source_columns = ("['_ingested_at', '_ingested_date', '_rescued_data', '_source_file', "
+                      "'amount', 'channel', 'customer', 'items', 'op_type', 'order_id', "
+                      "'updated_at']")
     assert sorted(done.stderr.splitlines()) == sorted([
         "error: ingestion/batch/products_full.json: source.options.encoding: unknown encoding "
         "'klingon' (fix: use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16)",

@@ -46,6 +46,7 @@ def bronze_batch(
     framework = bronze_framework(asset)
     staging = Path(ops_root(project)) / "staged_landing"
     goods, rejects, files = [], [], []
+    rejected_rows = 0
     for partition in partitions:
         entries = files_for_partition(manifest, asset.key_string, ingestion, partition, run_id)
         if not entries:
@@ -56,6 +57,7 @@ def bronze_batch(
         day = F.lit(partition).cast("date")
         goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
         rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))
+        rejected_rows += parsed.rejected_rows
     if not goods:
         schema = ", ".join(f"{quote(c.name)} {c.type}" for c in physical_columns(asset))
         empty = spark.createDataFrame([], schema)
@@ -63,4 +65,5 @@ def bronze_batch(
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)
     return TableBatch(data, rejected, partitions,
-                      {"files_read": len(files), "source_files": "\n".join(files[:50])})
+                      {"files_read": len(files), "source_files": "\n".join(files[:50])},
+                      rejected_rows=rejected_rows)

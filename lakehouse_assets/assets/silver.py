@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.writer import managed_columns
-from lakehouse_assets.strategies.base import DELETE_OPS
+from lakehouse_assets.strategies.base import DELETE_OPS, KNOWN_OPS
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE
 
 if TYPE_CHECKING:
@@ -103,6 +103,16 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
         reason = F.when(null_key, reason).otherwise(
             F.lit(f"null order column {promo.order_col} (scd2 needs it)"))
         null_key = null_key | F.col(promo.order_col).isNull()
+    if op_col:
+        bad_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
+        reason = F.when(null_key, reason).otherwise(F.concat(
+            F.lit(f"{op_col}: "), F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")),
+                                             F.lit("NULL")),
+            F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")")))
+        null_key = null_key | bad_op
+        unknown_op = bad_op
+    else:
+        unknown_op = F.lit(False)
     extras = [c for c in (INGESTED_AT, SOURCE_FILE, INGESTED_DATE) if c in source.columns]
     rejected = source.where(null_key).select(
         *needed, *[c for c in extras if c not in needed], reason.alias(REASON))
@@ -116,9 +126,10 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
     good = latest_per_key(typed, keys, promo.order_col, op_col, data_cols)
     counts = source.select(F.count(F.lit(1)).alias("n"),
                            F.sum(null_merge_key.cast("int")).alias("keys"),
-                           F.sum(null_key.cast("int")).alias("bad")).collect()[0]
+                           F.sum(null_key.cast("int")).alias("bad"),
+                           F.sum(unknown_op.cast("int")).alias("ops")).collect()[0]
     facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
-             "rows_rejected": int(counts["bad"] or 0)}
+             "rows_rejected": int(counts["bad"] or 0), "unknown_ops": int(counts["ops"] or 0)}
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

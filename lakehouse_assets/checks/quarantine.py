@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 TYPED = frozenset({"_ingested_date", "_ingested_at", "_quarantined_at", "_silver_created_at",
-                   "_silver_modified_at"})
+                   "_silver_modified_at", "_line"})
 
 
 def as_text(df: DataFrame) -> DataFrame:

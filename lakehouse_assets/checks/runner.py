@@ -75,7 +75,8 @@ def checked_materialization(
         raise Failure(f"{plan.label}: the contract needs destructive changes, nothing written:\n"
                       f"{plan.render()}\nSee `lakehouse plan`.")
     rules = rules_for(asset)
-    rejected_before = batch.rejected.count() if batch.rejected is not None else 0
+    rejected_before = (batch.rejected_rows if batch.rejected_rows is not None
+                       else batch.rejected.count() if batch.rejected is not None else 0)
     try:
         split = split_rows(batch.data, rules, _exempt(asset, batch.data.columns))
     except Exception as exc:

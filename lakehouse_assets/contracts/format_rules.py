@@ -15,7 +15,8 @@ from lakehouse_assets.contracts.sql_expressions import output_name, parse_expres
 
 Problem = tuple[str, str, str, str]  # field, message, fix, severity
 
-_METADATA_FLAG = {"_ingested_at": "add_ingested_at", "_source_file": "add_source_file"}
+_METADATA_FLAG = {"_ingested_at": "add_ingested_at", "_source_file": "add_source_file",
+                  "_rescued_data": "add_rescued_data"}
 
 
 def _framework_types(table: TableContract, names: tuple[str, ...]) -> list[Problem]:

@@ -173,6 +173,8 @@ class IngestMetadata(_Contract):
     add_ingested_at: bool = True
     add_ingested_date: bool = True
     add_source_file: bool = True
+    # Fields of a landing record the contract does not declare go to _rescued_data (JSON).
+    add_rescued_data: bool = True
 
 
 class IngestionContract(_Contract):

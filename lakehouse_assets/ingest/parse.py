@@ -17,15 +17,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.contracts.framework_columns import BRONZE_COLUMNS, INGESTED_AT, SOURCE_FILE
+from lakehouse_assets.contracts.framework_columns import (
+    BRONZE_COLUMNS,
+    INGESTED_AT,
+    RESCUED_DATA,
+    SOURCE_FILE,
+)
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column, IngestionContract
 from lakehouse_assets.contracts.source_options import ReadOptions
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.ingest.line_numbers import number_rows
 from lakehouse_assets.ingest.manifest import ManifestEntry
-from lakehouse_assets.ingest.staging import staged_path
+from lakehouse_assets.ingest.prepare import Prepared, prepare
 from lakehouse_assets.ingest.typed_values import ParsedValue, parse_value
 from lakehouse_assets.tables.physical import FrameworkColumn
 
@@ -33,14 +39,19 @@ if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame, SparkSession
 
-RAW, FILE, REASON = "_raw", SOURCE_FILE, "_quarantine_reason"
+RAW, FILE, REASON, LINE = "_raw", SOURCE_FILE, "_quarantine_reason", "_line"
 _MAP = "_fields"  # a JSON record as map<string,string>: NULL when it is not a JSON object
+_RESCUED = "_rescued"
+# Quarantined rows are numbered on the driver up to this many per partition; past it (a whole
+# day that is wrong) they keep no line number, so one bad day cannot exhaust memory.
+NUMBERED_ROWS = 100_000
 
 
 @dataclass
 class ParsedLanding:
-    rows: DataFrame  # data columns typed, plus _source_file and _ingested_at as declared
-    rejected: DataFrame  # data columns as text, _raw, _source_file, _ingested_at, reason
+    rows: DataFrame  # data columns typed, plus the framework columns as declared
+    rejected: DataFrame  # data columns as text, _raw, _source_file, _ingested_at, reason, _line
+    rejected_rows: int
 
 
 @dataclass(frozen=True)
@@ -86,14 +97,17 @@ def _judge_json(df: DataFrame, read: _Read) -> DataFrame:
     present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns
                if c.default_sql is not None}
     malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
-    return _judge(parsed, read, values, present, {}, [malformed])
+    known = F.array(*[F.lit(c.name) for c in read.columns])
+    extra = F.map_filter(F.col(_MAP), lambda k, _: ~F.array_contains(known, k))
+    rescued = F.when(F.size(extra) > 0, F.to_json(extra))
+    return _judge(parsed.withColumn(_RESCUED, rescued), read, values, present, {}, [malformed])
 
 
 def _judge_text(df: DataFrame, read: _Read) -> DataFrame:
     from pyspark.sql import functions as F
 
     values = {read.columns[0].name: F.col(RAW)}
-    return _judge(df, read, values, {}, {}, [])
+    return _judge(df.withColumn(_RESCUED, F.lit(None).cast("string")), read, values, {}, {}, [])
 
 
 def _by_name(df: DataFrame, read: _Read) -> tuple[dict[str, str], list[str]]:
@@ -114,6 +128,10 @@ def _judge_fields(df: DataFrame, read: _Read) -> DataFrame:
     natives = dict(df.dtypes) if read.fmt not in ("csv",) else {}
     own = [n for n in all_columns if n not in (FILE, INGESTED_AT)]  # the file's own fields
     with_raw = df.withColumn(RAW, F.to_json(F.struct(*[F.col(quote_any(n)) for n in own])))
+    extras = [n for n in own if n not in found.values()]
+    rescued = F.to_json(F.struct(*[F.col(quote_any(n)) for n in extras])) if extras else None
+    with_raw = with_raw.withColumn(_RESCUED, F.when(rescued != "{}", rescued) if extras
+                                   else F.lit(None).cast("string"))
     # Spark's CSV nullValue: that text is NULL in every column (Sail's reader ignores it).
     null_text = read.options.csv.get("nullValue") if read.fmt == "csv" else None
     values = {c: _null_if(F.col(quote_any(n)), null_text) for c, n in found.items()}
@@ -156,17 +174,17 @@ def _judge(
         if not c.nullable:
             checks.append(F.when(result.isNull(), F.lit(f"{c.name}: null in a NOT NULL column")))
     reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
-    return df.select(RAW, FILE, INGESTED_AT, *typed, *texts, reason.alias(REASON))
+    return df.select(RAW, FILE, INGESTED_AT, _RESCUED, *typed, *texts, reason.alias(REASON))
 
 
 def _framework(read: _Read) -> list[SparkColumn]:
     from pyspark.sql import functions as F
 
     out = []
-    for name in (FILE, INGESTED_AT):
+    for name, source in ((FILE, FILE), (INGESTED_AT, INGESTED_AT), (RESCUED_DATA, _RESCUED)):
         framework = read.framework.get(name)
         if framework is not None:
-            value = F.col(name) if framework.filled else F.lit(None)
+            value = F.col(source) if framework.filled else F.lit(None)
             out.append(value.cast(framework.column.type).alias(name))
     return out
 
@@ -182,26 +200,28 @@ def _read_file(spark: SparkSession, path: str, read: _Read) -> DataFrame:
 
 
 def _units(
-    spark: SparkSession, files: list[ManifestEntry], read: _Read, staging: Path,
+    spark: SparkSession, prepared: dict[str, Prepared], files: list[ManifestEntry], read: _Read,
     capabilities: Capabilities,
 ) -> list[DataFrame]:
     """Judged rows, one DataFrame per file (or one for all, where the engine can say which
     file each line came from and the records' columns do not depend on the file)."""
     from pyspark.sql import functions as F
 
-    reads = {e.file_path: staged_path(e, read.fmt, read.options, staging) for e in files}
+    readable = [e for e in files if prepared[e.file_path].read_path is not None]
+    if not readable:
+        return []
     line_based = read.fmt in ("json", "text")
     judge = _judge_json if read.fmt == "json" else _judge_text
     if line_based and capabilities.file_metadata_column:
         stamps = spark.createDataFrame(
-            [(reads[e.file_path], e.file_path, e.assigned_at) for e in files],
+            [(prepared[e.file_path].read_path, e.file_path, e.assigned_at) for e in readable],
             f"_read STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP")
-        lines = _json_lines(spark, list(reads.values())).select(
-            "*", F.col("_metadata.file_path").alias("_read"))
+        paths = [str(prepared[e.file_path].read_path) for e in readable]
+        lines = _json_lines(spark, paths).select("*", F.col("_metadata.file_path").alias("_read"))
         return [judge(lines.join(F.broadcast(stamps), "_read", "left"), read)]
     units = []
-    for entry in files:
-        path = reads[entry.file_path]
+    for entry in readable:
+        path = str(prepared[entry.file_path].read_path)
         if line_based:
             units.append(judge(_stamp(_json_lines(spark, [path]), read, entry.file_path, entry),
                                read))
@@ -209,6 +229,45 @@ def _units(
             df = _stamp(_read_file(spark, path, read), read, entry.file_path, entry)
             units.append(_judge_fields(df, read))
     return units
+
+
+def _set_aside_rows(prepared: dict[str, Prepared], files: list[ManifestEntry], read: _Read
+                    ) -> list[dict[str, Any]]:
+    """What preparation kept from the engine, as quarantine rows."""
+    rows = []
+    for entry in files:
+        for item in prepared[entry.file_path].set_aside:
+            rows.append({**{c.name: None for c in read.columns}, RAW: item.raw,
+                         FILE: entry.file_path, INGESTED_AT: entry.assigned_at,
+                         REASON: item.reason, LINE: item.line})
+    return rows
+
+
+def _numbered(
+    spark: SparkSession, judged: DataFrame | None, set_aside: list[dict[str, Any]],
+    prepared: dict[str, Prepared], read: _Read,
+) -> tuple[DataFrame, int]:
+    """The rejected rows with their line numbers, and how many there are."""
+    from pyspark.sql import functions as F
+
+    columns = [*[c.name for c in read.columns], RAW, FILE, INGESTED_AT, REASON]
+    schema = ", ".join(f"{quote(c)} STRING" for c in columns[:-2]) + \
+        f", {INGESTED_AT} TIMESTAMP, {REASON} STRING, {LINE} INT"
+    rejected = [] if judged is None else judged.filter(F.col(REASON) != "").select(*columns)
+    found = [] if judged is None else [r.asDict() for r in rejected.limit(NUMBERED_ROWS + 1)
+                                       .collect()]
+    if len(found) > NUMBERED_ROWS:  # a whole day gone wrong: counted, kept lazy, unnumbered
+        assert judged is not None
+        lazy = rejected.withColumn(LINE, F.lit(None).cast("int"))
+        local = spark.createDataFrame([tuple(r[c] for c in [*columns, LINE]) for r in set_aside],
+                                      schema)
+        return lazy.unionByName(local), rejected.count() + len(set_aside)
+    lines = number_rows(found, prepared, read.fmt, read.options, RAW, FILE,
+                        [c.name for c in read.columns])
+    for row, line in zip(found, lines, strict=True):
+        row[LINE] = line
+    rows = [tuple(r[c] for c in [*columns, LINE]) for r in set_aside + found]
+    return spark.createDataFrame(rows, schema), len(rows)
 
 
 def parse_landing(
@@ -222,11 +281,23 @@ def parse_landing(
 
     read = _Read(data_columns(columns), {f.column.name: f for f in framework},
                  ingestion.source.read_options(), ingestion.source.format)
-    judged = reduce(lambda a, b: a.unionByName(b),
-                    _units(spark, files, read, staging, capabilities))
-    good = judged.filter(F.col(REASON) == "").select(
-        *[F.col(f"_v{i}").alias(c.name) for i, c in enumerate(read.columns)],
-        *_framework(read))
-    rejected = judged.filter(F.col(REASON) != "").select(
-        *[c.name for c in read.columns], RAW, FILE, INGESTED_AT, REASON)
-    return ParsedLanding(good, rejected)
+    prepared = {e.file_path: prepare(e, read.fmt, read.options, staging) for e in files}
+    units = _units(spark, prepared, files, read, capabilities)
+    judged = reduce(lambda a, b: a.unionByName(b), units) if units else None
+    rejected, count = _numbered(spark, judged, _set_aside_rows(prepared, files, read),
+                                prepared, read)
+    if judged is None:
+        good = rejected.limit(0).select(*[F.lit(None).cast(c.type).alias(c.name)
+                                          for c in read.columns], *_framework_empty(read))
+    else:
+        good = judged.filter(F.col(REASON) == "").select(
+            *[F.col(f"_v{i}").alias(c.name) for i, c in enumerate(read.columns)],
+            *_framework(read))
+    return ParsedLanding(good, rejected, count)
+
+
+def _framework_empty(read: _Read) -> list[SparkColumn]:
+    from pyspark.sql import functions as F
+
+    return [F.lit(None).cast(f.column.type).alias(name) for name, f in read.framework.items()
+            if name in (FILE, INGESTED_AT, RESCUED_DATA)]

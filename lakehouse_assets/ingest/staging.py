@@ -2,10 +2,10 @@
 
 Sail's JSON and CSV readers know neither `multiLine` nor `encoding` nor `allowComments`, and
 bronze needs each record's own raw text for quarantine on every engine. So such a file is read
-here once and staged as UTF-8 (JSON: one compact record per line, each record the exact text
-of the source record, newlines folded), then the engine reads the staged copy. Staged copies
-are named by the file's path, size, mtime and options, so a re-run reuses them; copies older
-than a week are swept when a new one is written.
+once in Python (ingest/prepare.py) and staged here as UTF-8 (JSON: one record per line, each
+the exact text of the source record, newlines folded); the engine reads the staged copy.
+Staged copies are named by the file's path, size, mtime and options, so a re-run reuses them;
+copies older than a week are swept when a new one is written.
 
 Spark's `multiLine` reads a file as one JSON value: an object, or an array of objects. We also
 take several top-level values in a row (pretty-printed objects one after another) rather than
@@ -29,43 +29,21 @@ _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
 
 
-def needs_staging(fmt: str, options: ReadOptions) -> bool:
-    if fmt == "json":
-        return options.multiline or options.allow_comments or not options.utf8
-    return fmt in ("csv", "text") and not options.utf8
-
-
-def staged_path(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) -> str:
-    """The path the engine should read for this landing file (the file itself when it can)."""
-    if not needs_staging(fmt, options):
-        return entry.file_path
+def write_staged(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path,
+                 records: list[str]) -> str:
+    """A UTF-8 copy holding these records, one per line; named by the landing file's path,
+    size, mtime and options, so a re-run finds it again."""
     key = hashlib.sha1(json.dumps([entry.file_path, entry.size, entry.mtime, fmt,
-                                   options.multiline, options.allow_comments,
-                                   options.encoding]).encode()).hexdigest()
+                                   options.multiline, options.allow_comments, options.encoding,
+                                   sorted(options.csv.items())]).encode()).hexdigest()
     target = root / f"{key}.{'jsonl' if fmt == 'json' else fmt}"
     if not target.exists():
         root.mkdir(parents=True, exist_ok=True)
         _sweep(root)
-        text = _decode(entry.file_path, options.encoding)
-        if fmt == "json":
-            if options.allow_comments:
-                text = strip_comments(text)
-            records = json_records(text) if options.multiline else text.splitlines()
-            text = "\n".join(records) + "\n"
         scratch = target.with_suffix(f".{os.getpid()}.tmp")
-        scratch.write_text(text, encoding="utf-8")
+        scratch.write_text("".join(r + "\n" for r in records), encoding="utf-8")
         scratch.replace(target)  # atomic: a concurrent run sees the whole copy or none
     return str(target)
-
-
-def _decode(path: str, encoding: str) -> str:
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: byte {exc.start} is not valid {encoding} (set the source's "
-                         "'encoding' option to the file's encoding)") from None
-    return text.removeprefix("\ufeff")
 
 
 def _sweep(root: Path) -> None:
@@ -78,9 +56,17 @@ def _sweep(root: Path) -> None:
             pass  # swept by a concurrent run
 
 
-def json_records(text: str) -> list[str]:
-    """Each record of a multi-line JSON document as its own one-line source text."""
-    records: list[str] = []
+def json_records(text: str) -> list[tuple[int, str]]:
+    """(first line, one-line source text) of each record of a multi-line JSON document."""
+    records: list[tuple[int, str]] = []
+    line, counted = 1, 0
+
+    def line_at(pos: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, pos)
+        counted = pos
+        return line
+
     pos = _skip(text, 0)
     in_array = False
     while pos < len(text):
@@ -92,7 +78,7 @@ def json_records(text: str) -> list[str]:
                 in_array, pos = False, _skip(text, pos + 1)
                 continue
             _, end = _DECODER.raw_decode(text, pos)
-            records.append(_one_line(text[pos:end]))
+            records.append((line_at(pos), _one_line(text[pos:end])))
             pos = _skip(text, end)
             if in_array and pos < len(text) and text[pos] == ",":
                 pos = _skip(text, pos + 1)
@@ -103,7 +89,7 @@ def json_records(text: str) -> list[str]:
             # nothing before it is read twice and nothing after it is lost.
             rest = _one_line(text[pos:])
             if rest:
-                records.append(rest)
+                records.append((line_at(pos), rest))
             break
     return records
 

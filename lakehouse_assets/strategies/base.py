@@ -19,6 +19,9 @@ from lakehouse_assets.contracts.identifiers import quote, sql_string
 
 NOW = "_batch_ts"  # column of the source view holding the batch's timestamp
 DELETE_OPS = ("D", "DELETE")
+# Every op a CDC event may carry, compared upper-cased (DKOps writes I/U/D). Anything else, or
+# NULL, is never applied: silver quarantines the event with the reason.
+KNOWN_OPS = ("I", "U", "D", "INSERT", "UPDATE", "DELETE")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 from lakehouse_assets.contracts.framework_columns import (
     INGESTED_AT,
     INGESTED_DATE,
+    RESCUED_DATA,
     SILVER_CREATED,
     SILVER_MODIFIED,
     SOURCE_FILE,
@@ -16,7 +17,8 @@ from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 
-__all__ = ["INGESTED_AT", "INGESTED_DATE", "SILVER_CREATED", "SILVER_MODIFIED", "SOURCE_FILE"]
+__all__ = ["INGESTED_AT", "INGESTED_DATE", "RESCUED_DATA", "SILVER_CREATED", "SILVER_MODIFIED",
+           "SOURCE_FILE"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ def bronze_framework(asset: TableAsset) -> list[FrameworkColumn]:
         (meta.add_ingested_at, INGESTED_AT, "TIMESTAMP", "when the row was ingested"),
         (True, INGESTED_DATE, "DATE", "ingestion partition (daily)"),
         (meta.add_source_file, SOURCE_FILE, "STRING", "landing file the row came from"),
+        (meta.add_rescued_data, RESCUED_DATA, "STRING",
+         "landing fields the contract does not declare, as JSON"),
     ]
     out = []
     for on, name, kind, comment in wanted:

@@ -1,0 +1,181 @@
+"""Each landing file checked before the engine reads it, so that nothing makes the engine fail a
+whole run, and nothing is lost: what the engine could not read is set aside here, with its
+line number, raw text and reason, and goes to quarantine.
+
+- A file that cannot be read at all (a truncated or corrupt .gz/.bz2, binary junk, a parquet,
+  avro or orc file without its magic bytes) is set aside whole, as one entry; the partition's
+  other files still load.
+- Lines that are not valid in the file's encoding, and CSV records with more or fewer fields
+  than the header, are set aside one by one (Sail fails the whole query on either).
+- What the engine's reader cannot take as it is (multiLine, allowComments, another encoding,
+  compression) is staged as a UTF-8 copy (ingest/staging.py), with a sidecar listing the
+  source line of each staged record so quarantined rows keep their real line numbers.
+A file that needs none of this is read by the engine where it lies (the common, fast path).
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lakehouse_assets.contracts.source_options import ReadOptions
+from lakehouse_assets.ingest.manifest import ManifestEntry
+from lakehouse_assets.ingest.staging import json_records, strip_comments, write_staged
+
+_MAGIC = {"parquet": (b"PAR1", b"PAR1"), "avro": (b"Obj\x01", b""), "orc": (b"ORC", b"")}
+_DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress}
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A record (or a whole file, line None) the engine will not see: quarantined as it is."""
+
+    line: int | None
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CsvRecord:
+    line: int  # its first source line
+    text: str  # its source text (a quoted field may span lines)
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    path: str  # the landing file's own path (rows keep it as _source_file)
+    read_path: str | None  # what the engine reads; None when nothing in the file can be read
+    set_aside: tuple[SetAside, ...] = ()
+    # Source line of each record of a staged copy (None: read_path's lines are the file's own).
+    lines: tuple[int, ...] | None = None
+    staged: bool = False
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) -> Prepared:
+    path = entry.file_path
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Prepared(path, None, (SetAside(None, "", f"cannot read the file: {exc}"),))
+    if fmt in _MAGIC:
+        return _typed_file(path, data, fmt)
+    suffix = Path(path).suffix.lower()
+    if suffix in _DECOMPRESS:
+        try:
+            data = _DECOMPRESS[suffix](data)
+        except (OSError, EOFError, zlib.error, ValueError) as exc:
+            return Prepared(path, None, (SetAside(None, _preview(data),
+                                                  f"corrupt or truncated {suffix} file: {exc}"),))
+    if b"\x00" in data and not options.encoding.lower().startswith("utf-16") \
+            and not options.encoding.lower().startswith("utf-32"):
+        return Prepared(path, None, (SetAside(None, _preview(data),
+                                              f"binary data (NUL bytes), not {fmt} text"),))
+    lines, bad = _decode_lines(data, options.encoding)
+    if fmt == "csv":
+        records, bad_records = csv_records(lines, options)
+        lines, bad = [(r.line, r.text) for r in records], bad + bad_records
+    elif fmt == "json" and (options.multiline or options.allow_comments):
+        return _staged_json(entry, lines, bad, options, root)
+    if not bad and options.utf8 and suffix not in _DECOMPRESS:
+        return Prepared(path, path)
+    numbered = [(n, text) for n, text in lines]
+    staged = write_staged(entry, fmt, options, root, [t for _, t in numbered])
+    return Prepared(path, staged, tuple(bad), tuple(n for n, _ in numbered), staged=True)
+
+
+def _preview(data: bytes) -> str:
+    return data[:200].decode("utf-8", "backslashreplace")
+
+
+def _typed_file(path: str, data: bytes, fmt: str) -> Prepared:
+    head, tail = _MAGIC[fmt]
+    if data.startswith(head) and data.endswith(tail) and len(data) > len(head) + len(tail):
+        return Prepared(path, path)
+    return Prepared(path, None, (SetAside(None, _preview(data),
+                                          f"not a {fmt} file (its magic bytes are missing: "
+                                          "truncated or another format)"),))
+
+
+def _decode_lines(data: bytes, encoding: str) -> tuple[list[tuple[int, str]], list[SetAside]]:
+    """(line number, text) of each line; lines not valid in the encoding are set aside."""
+    try:
+        text = data.decode(encoding).removeprefix("\ufeff")
+        return list(enumerate(text.splitlines(), start=1)), []
+    except UnicodeDecodeError:
+        pass
+    good, bad = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        raw = raw.removesuffix(b"\r")
+        try:
+            good.append((number, raw.decode(encoding).removeprefix("\ufeff")))
+        except UnicodeDecodeError as exc:
+            bad.append(SetAside(number, raw.decode(encoding, "backslashreplace"),
+                                f"not valid {encoding} (byte {exc.start} of the line)"))
+    return good, bad
+
+
+def csv_records(lines: list[tuple[int, str]], options: ReadOptions
+                ) -> tuple[list[CsvRecord], list[SetAside]]:
+    """Records (first source line, text) with as many fields as the first record (the header,
+    or the first data row without one); the others are set aside. Quoted fields may span
+    lines; comment lines are skipped, as Spark skips them."""
+    quote, escape = options.csv.get("quote", '"'), options.csv.get("escape", "\\")
+    comment = options.csv.get("comment")
+    numbers: list[int] = []
+    texts: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for number, text in lines:
+            if comment and text.startswith(comment):
+                continue
+            numbers.append(number)
+            texts.append(text)
+            yield text
+
+    reader = csv.reader(feed(), delimiter=options.csv.get("sep", ",")[:1] or ",",
+                        quotechar=quote[:1] or '"', doublequote=True, strict=False,
+                        escapechar=None if escape == quote else (escape[:1] or None))
+    kept: list[CsvRecord] = []
+    bad: list[SetAside] = []
+    expected: int | None = None
+    done = 0
+    try:
+        for fields in reader:
+            start, done = done, reader.line_num
+            if not fields:
+                continue  # a blank line holds no record
+            record = "\n".join(texts[start:done])
+            if expected is None:
+                expected = len(fields)
+            if len(fields) == expected:
+                kept.append(CsvRecord(numbers[start], record, fields))
+            else:
+                bad.append(SetAside(numbers[start], record, f"expected {expected} fields (as "
+                                    f"the first record), got {len(fields)}"))
+    except csv.Error as exc:
+        bad.append(SetAside(numbers[done] if done < len(numbers) else None,
+                            "\n".join(texts[done:]), f"unreadable CSV: {exc}"))
+    return kept, bad
+
+
+def _staged_json(entry: ManifestEntry, lines: list[tuple[int, str]], bad: list[SetAside],
+                 options: ReadOptions, root: Path) -> Prepared:
+    text = "\n".join(t for _, t in lines)
+    starts = [n for n, _ in lines]
+    if options.allow_comments:
+        text = strip_comments(text)
+    if options.multiline:
+        numbered = [(starts[min(line, len(starts)) - 1] if starts else 1, raw)
+                    for line, raw in json_records(text)]
+    else:
+        numbered = [(n, t) for n, t in zip(starts, text.split("\n"), strict=False) if t.strip()]
+    staged = write_staged(entry, "json", options, root, [t for _, t in numbered])
+    return Prepared(entry.file_path, staged, tuple(bad), tuple(n for n, _ in numbered),
+                    staged=True)
