@@ -406,6 +406,10 @@ class _Loader:
     def _ref(self, project: Project, file: Path, ref: str, field: str) -> LoadedTable | None:
         by_file = {t.file: t for t in project.tables}
         target = (file.parent / ref).resolve()
+        if not target.is_relative_to(self.root):  # `..` past the folder: never read it
+            self.issue(file, field, f"{ref} points outside the contract folder",
+                       "keep contracts in the folder; paths are relative to the contract file")
+            return None
         if target in by_file:
             return by_file[target]
         if target in self.broken:  # its own errors say what is wrong; see _report_broken

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from lakehouse_assets.contracts.cron import cron_problem
 from lakehouse_assets.contracts.expectations import Expectations
 from lakehouse_assets.contracts.framework_columns import BRONZE_COLUMNS
 from lakehouse_assets.contracts.identifiers import is_identifier
@@ -36,6 +37,14 @@ STRATEGIES: tuple[str, ...] = Strategy.__args__  # type: ignore[attr-defined]
 
 class _Contract(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    @field_validator("schedule", check_fields=False)
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        problem = cron_problem(v) if v is not None else None
+        if problem:
+            raise ValueError(f"{problem}; e.g. \"0 6 * * *\" (every day at 06:00)")
+        return v
 
     doc: str | None = Field(default=None, alias="_doc")
     description: str | None = None
