@@ -97,3 +97,27 @@ def as_text_type(spark_type: str) -> str:
         if leaf.this not in (T.ARRAY, T.MAP, T.STRUCT):
             leaf.replace(exp.DataType.build("STRING"))
     return _render(node, spark_type)
+
+
+_ZERO = {"STRING": "''", "BOOLEAN": "false", "DATE": "DATE'1970-01-01'",
+         "TIMESTAMP": "TIMESTAMP'1970-01-01 00:00:00'",
+         "TIMESTAMP_NTZ": "TIMESTAMP_NTZ'1970-01-01 00:00:00'", "BINARY": "X''"}
+
+
+def zero_sql(spark_type: str) -> str:
+    """A non-null SQL literal of the type (0, '', empty array...): a placeholder value."""
+    node = exp.DataType.build(spark_type, dialect="spark")
+    return _zero(node)
+
+
+def _zero(node: exp.DataType) -> str:
+    kind = node.this
+    if kind == T.ARRAY:
+        return f"CAST(array() AS {_render(node, 'ARRAY')})"
+    if kind == T.MAP:
+        return f"CAST(map() AS {_render(node, 'MAP')})"
+    if kind == T.STRUCT:
+        return "named_struct(" + ", ".join(
+            f"'{f.this.name}', {_zero(f.args['kind'])}" for f in node.expressions) + ")"
+    text = _render(node, "type")
+    return f"CAST({_ZERO.get(text, '0')} AS {text})"

@@ -28,6 +28,7 @@ from lakehouse_assets.contracts.framework_columns import (
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column, IngestionContract
 from lakehouse_assets.contracts.source_options import ReadOptions
+from lakehouse_assets.contracts.types import zero_sql
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.line_numbers import number_rows
 from lakehouse_assets.ingest.manifest import ManifestEntry
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 RAW, FILE, REASON, LINE = "_raw", SOURCE_FILE, "_quarantine_reason", "_line"
 _MAP = "_fields"  # a JSON record as map<string,string>: NULL when it is not a JSON object
 _RESCUED = "_rescued"
+_RECORD_OK = "_record_ok"  # the record parsed: only then are its values judged one by one
 # Quarantined rows are numbered on the driver up to this many per partition; past it (a whole
 # day that is wrong) they keep no line number, so one bad day cannot exhaust memory.
 NUMBERED_ROWS = 100_000
@@ -97,6 +99,7 @@ def _judge_json(df: DataFrame, read: _Read) -> DataFrame:
     present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns
                if c.default_sql is not None}
     malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
+    parsed = parsed.withColumn(_RECORD_OK, F.col(_MAP).isNotNull())
     known = F.array(*[F.lit(c.name) for c in read.columns])
     extra = F.map_filter(F.col(_MAP), lambda k, _: ~F.array_contains(known, k))
     rescued = F.when(F.size(extra) > 0, F.to_json(extra))
@@ -159,6 +162,9 @@ def _judge(
     from pyspark.sql import functions as F
 
     typed, texts, checks = [], [], list(checks)
+    # One reason per problem: a malformed record is not judged value by value, and a value
+    # that is not of its type is not also reported as a missing NOT NULL value.
+    record_ok = F.col(_RECORD_OK) if _RECORD_OK in df.columns else F.lit(True)
     for i, c in enumerate(read.columns):
         value = values.get(c.name, F.lit(None).cast("string"))
         parsed: ParsedValue = parse_value(value, c, read.options, native.get(c.name))
@@ -167,12 +173,17 @@ def _judge(
         if c.default_sql is not None:
             default = F.expr(c.default_sql).try_cast(c.type)
             result = F.when(has, parsed.typed).otherwise(default)
-        typed.append(result.alias(f"_v{i}"))
+        # Sail's Delta writer checks NOT NULL before the plan's filters drop the rejected
+        # rows, so those rows carry a placeholder here; the reason (below) keeps them out.
+        kept = result if c.nullable else F.coalesce(result, F.expr(zero_sql(c.type)))
+        typed.append(kept.alias(f"_v{i}"))
         texts.append(parsed.text.alias(c.name))
-        checks.append(F.when(has & parsed.failed, F.concat(
+        failed = has & parsed.failed
+        checks.append(F.when(record_ok & failed, F.concat(
             F.lit(f"{c.name}: '"), parsed.text, F.lit(f"' is not {c.type}"))))
         if not c.nullable:
-            checks.append(F.when(result.isNull(), F.lit(f"{c.name}: null in a NOT NULL column")))
+            checks.append(F.when(record_ok & ~failed & result.isNull(),
+                                 F.lit(f"{c.name}: null in a NOT NULL column")))
     reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
     return df.select(RAW, FILE, INGESTED_AT, _RESCUED, *typed, *texts, reason.alias(REASON))
 

@@ -83,7 +83,8 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
         lines, bad = [(r.line, r.text) for r in records], bad + bad_records
     elif fmt == "json" and (options.multiline or options.allow_comments):
         return _staged_json(entry, lines, bad, options, root)
-    if not bad and options.utf8 and suffix not in _DECOMPRESS:
+    if not bad and options.utf8 and suffix not in _DECOMPRESS and \
+            not data.startswith(b"\xef\xbb\xbf"):  # a BOM would glue onto the first record
         return Prepared(path, path)
     numbered = [(n, text) for n, text in lines]
     staged = write_staged(entry, fmt, options, root, [t for _, t in numbered])
@@ -91,7 +92,8 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
 
 
 def _preview(data: bytes) -> str:
-    return data[:200].decode("utf-8", "backslashreplace")
+    """The first bytes of a file that cannot be read, every non-ASCII byte escaped."""
+    return data[:200].decode("latin-1").encode("unicode_escape").decode("ascii")
 
 
 def _typed_file(path: str, data: bytes, fmt: str) -> Prepared:
@@ -117,7 +119,7 @@ def _decode_lines(data: bytes, encoding: str) -> tuple[list[tuple[int, str]], li
             good.append((number, raw.decode(encoding).removeprefix("\ufeff")))
         except UnicodeDecodeError as exc:
             bad.append(SetAside(number, raw.decode(encoding, "backslashreplace"),
-                                f"not valid {encoding} (byte {exc.start} of the line)"))
+                                f"not valid {encoding} (byte {exc.start + 1} of the line)"))
     return good, bad
 
 
