@@ -172,3 +172,14 @@ def test_identifier_injection_in_a_column_name_is_refused(tmp_path, data_root):
     assert [str(i) for i in load_project(folder).errors] == [
         "error: tables/rows_raw.json: columns[3].name: bad identifier 'a`; DROP TABLE t; --': "
         "use letters, digits and _ only"]
+
+
+def test_a_warn_check_says_rows_were_quarantined_on_load(built):
+    _, result, _ = built
+    checks = {(e.asset_key.to_user_string(), e.check_name): e
+              for e in result.get_asset_check_evaluations()}
+    events = checks[("bronze/s/events_raw", "quarantined_on_load")]
+    assert not events.passed and events.severity.value == "WARN"
+    expected = sum(len(c.quarantined) for c in cases() if c.source == "events")
+    assert events.metadata["rows_quarantined_on_load"].value == expected
+    assert checks[("bronze/s/events_raw", "row_accounting")].passed  # the run still succeeds

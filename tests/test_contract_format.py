@@ -66,20 +66,22 @@ def test_options_that_change_nothing_or_cannot_be_honoured_are_said():
     ]
 
 
-def test_multiline_json_records_keep_their_own_text():
+def test_multiline_json_records_keep_their_own_text_and_line():
     text = '[\n {"id": 1, "s": "a,]}"},\n {"id": 2}\n]\n{\n "id": 3\n}\n'
-    assert json_records(text) == ['{"id": 1, "s": "a,]}"}', '{"id": 2}', '{  "id": 3 }']
+    assert json_records(text) == [(2, '{"id": 1, "s": "a,]}"}'), (3, '{"id": 2}'),
+                                  (5, '{  "id": 3 }')]
     # Text that does not parse ends the records and is kept whole (it is quarantined).
-    assert json_records('{"id": 5}\n{"id": 6, oops\n}') == ['{"id": 5}', '{"id": 6, oops }']
-    assert json_records('[{"id": 7} {"id": 8}]') == ['{"id": 7}', '{"id": 8}]']
-    assert json_records('[{"id": 7},') == ['{"id": 7}']  # each record once, none twice
+    assert json_records('{"id": 5}\n{"id": 6, oops\n}') == [(1, '{"id": 5}'),
+                                                          (2, '{"id": 6, oops }')]
+    assert json_records('[{"id": 7} {"id": 8}]') == [(1, '{"id": 7}'), (1, '{"id": 8}]')]
+    assert json_records('[{"id": 7},') == [(1, '{"id": 7}')]  # each record once, none twice
     assert json_records("[]") == []
 
 
 def test_comments_are_stripped_outside_strings_only():
     text = '/* c */ {"a": "//not a comment /* nor this */", // tail\n "b": 1}'
     assert json_records(strip_comments(text)) == [
-        '{"a": "//not a comment /* nor this */",          "b": 1}']
+        (1, '{"a": "//not a comment /* nor this */",          "b": 1}')]
 
 
 @pytest.mark.parametrize(("default", "sql"), [

@@ -21,7 +21,7 @@ from lakehouse_assets.checks.evaluate import (
 )
 from lakehouse_assets.checks.quarantine import combine_rejected
 from lakehouse_assets.checks.rules import rules_for
-from lakehouse_assets.checks.specs import ROW_ACCOUNTING, SCHEMA_MIGRATION
+from lakehouse_assets.checks.specs import QUARANTINED_ON_LOAD, ROW_ACCOUNTING, SCHEMA_MIGRATION
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
@@ -150,6 +150,12 @@ def _after_write(
     in_quarantine = (table_ops(spark, target, capabilities).rows_in_partitions(
         INGESTED_DATE, batch.partitions) if target.exists(spark) else 0)
     facts = batch.facts
+    on_load = int(facts.get("rows_rejected_on_load", 0))
+    yield AssetCheckResult(
+        asset_key=key, check_name=QUARANTINED_ON_LOAD, passed=on_load == 0,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"rows_quarantined_on_load": MV.int(on_load),
+                  "quarantine_table": quarantine_location(location).label})
     actual_written = (table.where(where).count() if asset.kind == "bronze"
                       else facts["rows_written"])
     ok = in_quarantine == quarantined and actual_written == facts["rows_written"]

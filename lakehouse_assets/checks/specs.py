@@ -10,6 +10,7 @@ from lakehouse_assets.checks.rules import Rule, rules_for
 from lakehouse_assets.contracts.project import TableAsset
 
 ROW_ACCOUNTING, SCHEMA_MIGRATION = "row_accounting", "schema_migration"
+QUARANTINED_ON_LOAD = "quarantined_on_load"
 
 
 def rule_spec(key: AssetKey, rule: Rule) -> AssetCheckSpec:
@@ -27,4 +28,8 @@ def check_specs(asset: TableAsset, key: AssetKey) -> list[AssetCheckSpec]:
         specs.append(AssetCheckSpec(ROW_ACCOUNTING, asset=key, blocking=True,
                                     description="rows in = rows written + rows quarantined "
                                                 "(+ older events of the same key, silver)"))
+        specs.append(AssetCheckSpec(QUARANTINED_ON_LOAD, asset=key,
+                                    description="warns when rows could not be loaded (malformed, "
+                                                "not of their type, NULL key or op...); they are "
+                                                "in <table>_quarantine with the reason"))
     return specs
