@@ -77,18 +77,41 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
             and not options.encoding.lower().startswith("utf-32"):
         return Prepared(path, None, (SetAside(None, _preview(data),
                                               f"binary data (NUL bytes), not {fmt} text"),))
+    plain = suffix not in _DECOMPRESS and not data.startswith(b"\xef\xbb\xbf") and options.utf8
+    if plain and _fast_path(data, fmt, options):
+        return Prepared(path, path)  # the common case: the engine reads the file where it lies
     lines, bad = _decode_lines(data, options.encoding)
     if fmt == "csv":
         records, bad_records = csv_records(lines, options)
         lines, bad = [(r.line, r.text) for r in records], bad + bad_records
     elif fmt == "json" and (options.multiline or options.allow_comments):
         return _staged_json(entry, lines, bad, options, root)
-    if not bad and options.utf8 and suffix not in _DECOMPRESS and \
-            not data.startswith(b"\xef\xbb\xbf"):  # a BOM would glue onto the first record
+    if not bad and plain:
         return Prepared(path, path)
     numbered = [(n, text) for n, text in lines]
     staged = write_staged(entry, fmt, options, root, [t for _, t in numbered])
     return Prepared(path, staged, tuple(bad), tuple(n for n, _ in numbered), staged=True)
+
+
+def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
+    """True when the engine can read the file as it is: valid UTF-8 and, for JSON, no option
+    it cannot honour; for CSV also no quote character (so one record per line) and the same
+    number of separators on every line. Costs one pass in C over the bytes, not a Python parse."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if fmt == "json":
+        return not (options.multiline or options.allow_comments)
+    if fmt != "csv":
+        return True
+    quote, sep = options.csv.get("quote", '"')[:1], options.csv.get("sep", ",")[:1] or ","
+    comment = options.csv.get("comment")
+    if quote and quote in text:
+        return False  # quoted fields may hold separators and newlines: parse them properly
+    counts = {line.count(sep) for line in text.split("\n")
+              if line.strip() and not (comment and line.startswith(comment))}
+    return len(counts) <= 1
 
 
 def _preview(data: bytes) -> str:
