@@ -107,11 +107,54 @@ def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
         return True
     quote, sep = options.csv.get("quote", '"')[:1], options.csv.get("sep", ",")[:1] or ","
     comment = options.csv.get("comment")
-    if quote and quote in text:
-        return False  # quoted fields may hold separators and newlines: parse them properly
-    counts = {line.count(sep) for line in text.split("\n")
-              if line.strip() and not (comment and line.startswith(comment))}
-    return len(counts) <= 1
+    if quote and quote in text:  # quoted fields may hold separators and newlines
+        return _csv_counts_agree(data, options)
+    if comment or len(sep.encode()) != 1:
+        counts = {line.count(sep) for line in text.split("\n")
+                  if line.strip() and not (comment and line.startswith(comment))}
+        return len(counts) <= 1
+    return _separators_agree(data, sep.encode())
+
+
+def _separators_agree(data: bytes, sep: bytes) -> bool:
+    """Every non-blank line holds as many separators as the first: vectorized, where a Python
+    loop over the lines of a 1M-row file takes 0.3 s."""
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.append(np.flatnonzero(raw == 10), len(raw))  # each line's end (exclusive)
+    lengths = np.diff(np.concatenate(([-1], ends))) - 1
+    before = np.searchsorted(np.flatnonzero(raw == sep[0]), ends)  # separators before each end
+    counts = np.diff(np.concatenate(([0], before)))[lengths > 1]  # blank: "" or "\r"
+    return counts.size == 0 or bool((counts == counts[0]).all())
+
+
+def _csv_counts_agree(data: bytes, options: ReadOptions) -> bool:
+    """Every record of a quoted CSV has the first record's field count, by pyarrow's C++
+    parser (about 5x the speed of Python's csv; it cannot say on which line a bad record is,
+    so a file that fails here is parsed again in Python, which can)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    quote, escape = options.csv.get("quote", '"')[:1], options.csv.get("escape", "\\")[:1]
+    bad: list[object] = []
+
+    def count_bad(row: object) -> str:
+        bad.append(row)
+        return "skip"
+
+    parse = pcsv.ParseOptions(delimiter=options.csv.get("sep", ",")[:1] or ",",
+                              quote_char=quote or False, double_quote=True,
+                              escape_char=False if escape == quote or not escape else escape,
+                              newlines_in_values=True, invalid_row_handler=count_bad)
+    read = pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
+    first = pcsv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()})
+    try:
+        pcsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse,
+                      convert_options=first)
+    except pa.ArrowInvalid:
+        return False
+    return not bad
 
 
 def _preview(data: bytes) -> str:
