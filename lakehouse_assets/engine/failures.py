@@ -34,8 +34,9 @@ def first_line(exc: BaseException) -> str:
 
 
 def failure_from(label: str, exc: BaseException) -> Failure:
+    line = first_line(exc)
     return Failure(
-        description=f"{label}: {first_line(exc)}",
+        description=line if line.startswith(f"{label}:") else f"{label}: {line}",
         metadata={"error": MV.text(str(exc)), "error_type": type(exc).__name__},
     )
 
