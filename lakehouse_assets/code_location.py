@@ -8,7 +8,7 @@ from dagster import Definitions, EnvVar
 
 from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets, daily_partitions
 from lakehouse_assets.assets.translator import ContractTranslator
-from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.engine.resource import MODES, SparkResource
 from lakehouse_assets.io.delta_io_manager import DeltaIOManager
 from lakehouse_assets.io.project_cache import get_project
 from lakehouse_assets.migrations.job import migrations_job
@@ -17,15 +17,22 @@ from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import run_failure_reporter
 
 
+def _env_var(name: str) -> EnvVar | None:
+    """EnvVar keeps secrets out of the UI's config; unset: None, so the resource names it."""
+    return EnvVar(name) if os.environ.get(name) else None
+
+
 def spark_from_env() -> SparkResource:
     mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
+    if mode not in MODES:
+        raise ValueError(f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}: "
+                         "set LAKEHOUSE_SPARK_MODE (default local)")
     if mode == "databricks":
         return SparkResource(
             mode="databricks",
-            databricks_host=EnvVar("DATABRICKS_HOST"),
-            databricks_token=EnvVar("DATABRICKS_TOKEN"),
-            databricks_cluster_id=EnvVar("DATABRICKS_CLUSTER_ID")
-            if os.environ.get("DATABRICKS_CLUSTER_ID") else None,
+            databricks_host=_env_var("DATABRICKS_HOST"),
+            databricks_token=_env_var("DATABRICKS_TOKEN"),
+            databricks_cluster_id=_env_var("DATABRICKS_CLUSTER_ID"),
             databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
         )
     return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 def run_assets(
     project: Project, spark_resource: Any, keys: list[str], partition: str | None = None,
-    instance: DagsterInstance | None = None,
+    instance: DagsterInstance | None = None, raise_on_error: bool = True,
 ) -> Any:
     defs = build_definitions(str(project.root), spark=spark_resource)
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
@@ -24,7 +24,7 @@ def run_assets(
     assert len(selection) == len(keys), f"unknown keys among {keys}"
     return materialize(assets, selection=selection, partition_key=partition,
                        resources=dict(defs.resources or {}), instance=instance,
-                       run_config=QUIET, raise_on_error=True)
+                       run_config=QUIET, raise_on_error=raise_on_error)
 
 
 def free_port() -> int:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.assignment import files_for_partition
+from lakehouse_assets.ingest.landing import landing_missing
 from lakehouse_assets.ingest.manifest import FileManifest
 from lakehouse_assets.ingest.parse import parse_landing
 from lakehouse_assets.ingest.readable import require_readable
@@ -61,7 +62,10 @@ def bronze_batch(
     if not goods:
         schema = ", ".join(f"{quote(c.name)} {c.type}" for c in physical_columns(asset))
         empty = spark.createDataFrame([], schema)
-        return TableBatch(empty, None, partitions, {"files_read": 0})
+        facts: dict[str, Any] = {"files_read": 0}
+        if ingestion.source.path and landing_missing(ingestion.source.path):
+            facts["landing_missing"] = ingestion.source.path
+        return TableBatch(empty, None, partitions, facts)
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)
     return TableBatch(data, rejected, partitions,

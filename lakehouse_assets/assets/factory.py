@@ -3,8 +3,9 @@
 No `from __future__ import annotations` here: Dagster reads the context annotation at runtime.
 """
 
+import functools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dagster import (
@@ -26,8 +27,10 @@ from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.checks.runner import checked_materialization
 from lakehouse_assets.checks.specs import check_specs
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.engine.failures import explained_failures
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.upstream import require_materialized
 
 IO_MANAGER_KEY = "delta_io_manager"
 
@@ -40,6 +43,24 @@ def daily_partitions(project: Project) -> DailyPartitionsDefinition:
 def _partitions(context: AssetExecutionContext) -> list[str]:
     return list(context.partition_keys) if context.has_partition_key_range or \
         context.has_partition_key else []
+
+
+def _one_partition(context: AssetExecutionContext) -> str | None:
+    """The run's day, for a command a message suggests (a range suggests none)."""
+    days = _partitions(context)
+    return days[0] if len(days) == 1 else None
+
+
+def _explained(body: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """Every asset body: an engine or value error becomes a one-line Failure (engine.failures).
+    functools.wraps keeps the signature Dagster reads for the context and resources."""
+
+    @functools.wraps(body)
+    def run(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with explained_failures(context.assets_def.key.to_user_string()):
+            yield from body(context, *args, **kwargs)
+
+    return run
 
 
 def _checked(context: AssetExecutionContext, spark: SparkResource, project: Project,
@@ -72,9 +93,13 @@ def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
     common = _common(table, translator)
 
     @asset(**common, partitions_def=partitions)
+    @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
         batch = bronze_batch(spark.get_session(), spark.capabilities, project, table,
                              _partitions(context), context.run.run_id)
+        if "landing_missing" in batch.facts:
+            context.log.warning(f"{table.key_string}: landing folder "
+                                f"{batch.facts['landing_missing']} does not exist: 0 rows")
         yield from _checked(context, spark, project, table, batch)
 
     return _fn
@@ -88,6 +113,7 @@ def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
 
     if built:
         @asset(**common, partitions_def=partitions, ins={"source": AssetIn(key=source_key)})
+        @_explained
         def _fn(context: AssetExecutionContext, source: Any,
                 spark: SparkResource) -> Iterator[Any]:
             batch = silver_batch(source, table, _partitions(context))
@@ -96,9 +122,12 @@ def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
         return _fn
 
     @asset(**common, partitions_def=partitions, deps=[source_key])
+    @_explained
     def _fn_external(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
         from lakehouse_assets.tables.location import locate_key
 
+        require_materialized(spark.get_session(), project, table.deps, spark.capabilities,
+                             table.key_string, _one_partition(context))
         source = locate_key(project, table.deps[0], spark.capabilities).read(spark.get_session())
         batch = silver_batch(source, table, _partitions(context))
         yield from _checked(context, spark, project, table, batch)
@@ -110,7 +139,10 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
     common = _common(table, translator)
 
     @asset(**common, deps=[AssetKey(list(d)) for d in table.deps])
+    @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+        require_materialized(spark.get_session(), project, table.deps, spark.capabilities,
+                             table.key_string)
         batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
         yield from _checked(context, spark, project, table, batch)
 

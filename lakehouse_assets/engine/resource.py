@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from dagster import ConfigurableResource
 from pydantic import Field
@@ -21,9 +22,17 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 Mode = Literal["local", "connect", "spark", "databricks"]
+MODES: tuple[str, ...] = get_args(Mode)
 _sessions: dict[tuple[Any, ...], SparkSession] = {}
 _lock = threading.Lock()
 BASE_CONF = {"spark.sql.session.timeZone": "UTC"}
+# The Spark Connect client retries an unreachable server for minutes: ask the socket first.
+CONNECT_TIMEOUT_S = 5.0
+CONNECT_URL_SETTING = "LAKEHOUSE_CONNECT_URL (SparkResource.connect_url)"
+
+
+class EngineSetupError(RuntimeError):
+    """The engine settings cannot give a session; the message names the setting to fix."""
 
 
 class SparkResource(ConfigurableResource):
@@ -83,9 +92,11 @@ class SparkResource(ConfigurableResource):
         else:
             if not self.connect_url or not self.connect_url.startswith("sc://"):
                 raise ValueError(
-                    f"mode=connect needs connect_url='sc://host:port', got {self.connect_url!r}"
+                    f"mode=connect needs connect_url='sc://host:port', got {self.connect_url!r}:"
+                    f" set {CONNECT_URL_SETTING}"
                 )
             url = self.connect_url
+            require_reachable(url)
         # create(), not getOrCreate(): the latter hands back any session already open in the
         # process, whatever its URL (a connect session would silently run on the embedded one).
         session = SparkSession.builder.remote(url).create()
@@ -107,28 +118,44 @@ class SparkResource(ConfigurableResource):
         return configure_spark_with_delta_pip(builder).getOrCreate()
 
     def _databricks(self) -> SparkSession:
+        if not self.databricks_host:
+            raise EngineSetupError("LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
+                                   "DATABRICKS_HOST (SparkResource.databricks_host)")
+        if not (self.databricks_serverless or self.databricks_cluster_id):
+            raise EngineSetupError("LAKEHOUSE_SPARK_MODE=databricks needs a compute: set "
+                                   "DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS=true")
         try:
             from databricks.connect import DatabricksSession  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise RuntimeError(
+            raise EngineSetupError(
                 "mode=databricks needs Databricks Connect: pip install 'lakehouse_assets"
                 "[databricks]' (it replaces pyspark with its own client)"
             ) from exc
-        if not self.databricks_host:
-            raise ValueError("mode=databricks needs databricks_host (EnvVar('DATABRICKS_HOST'))")
         builder = DatabricksSession.builder.host(self.databricks_host)
         if self.databricks_token:
             builder = builder.token(self.databricks_token)
         if self.databricks_serverless:
             builder = builder.serverless(True)
-        elif self.databricks_cluster_id:
-            builder = builder.clusterId(self.databricks_cluster_id)
         else:
-            raise ValueError("mode=databricks needs databricks_cluster_id or databricks_serverless")
+            builder = builder.clusterId(self.databricks_cluster_id)
         return builder.getOrCreate()
 
     def __repr__(self) -> str:  # never show the token
         return f"SparkResource(mode={self.mode!r}, engine={self.capabilities.engine!r})"
+
+
+def require_reachable(url: str) -> None:
+    """Fail fast, naming the setting, when nothing listens at the sc://host:port of `url`."""
+    hostport = url.removeprefix("sc://").split("/", 1)[0].split(";", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"connect_url {url!r} is not sc://host:port: set {CONNECT_URL_SETTING}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise EngineSetupError(
+            f"no Spark Connect server answers at {url} ({exc.strerror or exc}): set "
+            f"{CONNECT_URL_SETTING} to a running server's sc://host:port") from exc
 
 
 def _is_stopped(session: SparkSession) -> bool:

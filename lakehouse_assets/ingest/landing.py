@@ -31,6 +31,12 @@ def date_in_path(path: str) -> str | None:
     return "-".join(match.groups()) if match else None
 
 
+def landing_missing(root: str) -> bool:
+    """A local landing folder that does not exist (yet): nothing to read, worth a warning.
+    Object storage has no folders to miss."""
+    return "://" not in root and not os.path.isdir(root)
+
+
 def list_landing_files(root: str) -> list[LandingFile]:
     """Every data file below root; hidden and _-prefixed files (_SUCCESS, .crc) are not data."""
     if "://" in root:

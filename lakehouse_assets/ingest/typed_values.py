@@ -6,6 +6,10 @@ timestamps with the source's `dateFormat` / `timestampFormat` when given, BINARY
 (as Spark's JSON reader does), nested types from their JSON text. For nested values a cast
 that fails on one leaf only nulls that leaf, so the JSON skeleton (every string collapsed to
 `"`) of the value before and after the cast is compared: any leaf that was lost changes it.
+
+Dates and timestamps outside years 0001-9999 fail too: the engine accepts `10000-01-01`, but a
+table holding it cannot be read by delta-rs or pyarrow (`Invalid isoformat string`). Nested
+leaves need no check: the engine's cast into a nested type already nulls such a leaf.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
 
 _STRING_LITERAL = r'"(?:[^"\\]|\\.)*"'
+_DATETIMES = ("DATE", "TIMESTAMP", "TIMESTAMP_NTZ")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,16 @@ def _skeleton(value: SparkColumn) -> SparkColumn:
     from pyspark.sql import functions as F
 
     return F.regexp_replace(F.to_json(value), _STRING_LITERAL, '"')
+
+
+def _out_of_range(typed: SparkColumn, spark_type: str) -> SparkColumn:
+    """A date or timestamp whose year is outside 0001-9999 (years in UTC: the session's zone)."""
+    from pyspark.sql import functions as F
+
+    if spark_type not in _DATETIMES:
+        return F.lit(False)
+    year = F.year(typed)
+    return typed.isNotNull() & ((year < 1) | (year > 9999))
 
 
 def _from_text(value: SparkColumn, spark_type: str, options: ReadOptions) -> SparkColumn:
@@ -67,7 +82,7 @@ def parse_value(
     target = column.type
     native_type = _contract_type(native) if native else "STRING"
     if native_type == target:
-        return ParsedValue(value, F.lit(False), _as_text(value, target))
+        return ParsedValue(value, _out_of_range(value, target), _as_text(value, target))
     if is_nested(target):
         if native_type == "STRING":  # the value's own JSON text
             return _nested(F.from_json(value, as_text_type(target)), target, value, value)
@@ -75,7 +90,8 @@ def parse_value(
         return _nested(texty, target, value, _as_text(value, native_type or target))
     typed = (_from_text(value, target, options) if native_type == "STRING"
              else value.try_cast(target))
-    return ParsedValue(typed, value.isNotNull() & typed.isNull(), _as_text(value, native_type))
+    failed = value.isNotNull() & (typed.isNull() | _out_of_range(typed, target))
+    return ParsedValue(typed, failed, _as_text(value, native_type))
 
 
 def _as_text(value: SparkColumn, spark_type: str | None) -> SparkColumn:
