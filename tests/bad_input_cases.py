@@ -152,6 +152,11 @@ def cases() -> list[Case]:
         Case(e, "j31 cdc ops.json", _j({**ok, "id": 40, "op": "I"}, {**ok, "id": 41, "op": "u"},
                                         {**ok, "id": 42, "op": "X"}, {**ok, "id": 43, "op": None},
                                         {**ok, "id": 44, "op": "d"}), 5, 5),
+        Case(e, "j32 timestamp in year 10000.json", _j({**ok, "id": 45,
+                                                          "ts": "10000-01-01 00:00:00"}), 1, 0,
+             [(1, "ts: '10000-01-01 00:00:00' is not TIMESTAMP")]),
+        Case(e, "j33 NaN for a decimal.json", _j({**ok, "id": 46, "amount": "NaN"}), 1, 0,
+             [(1, "amount: 'NaN' is not DECIMAL(10,2)")]),
         # -- CSV (header) --------------------------------------------------------------------
         Case("rows", "c01 valid.csv", b"id,name,amount\n1,a,1.5\n2,b,2\n", 2, 2),
         Case("rows", "c02 fewer fields.csv", b"id,name,amount\n3,c\n4,d,4\n", 2, 1,
