@@ -98,10 +98,11 @@ def _stats() -> list[tuple[int, int, int, str]]:
 
 
 def _leads_group(pid: int) -> bool:
+    """It leads a group of its own (never ours), or did and left members behind."""
     try:
         return os.getpgid(pid) == pid != os.getpgid(0)
     except ProcessLookupError:
-        return False
+        return pid != os.getpgid(0) and any(stat[2] == pid for stat in _stats())
 
 
 def _send(proc: subprocess.Popen | int, group: bool, sig: int) -> bool:
@@ -134,3 +135,21 @@ def _ended(proc: subprocess.Popen | int, group: bool, wait_s: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.1)
+
+
+def run_command(args: list[str], timeout_s: float = 600.0,
+                **popen: Any) -> subprocess.CompletedProcess[str]:
+    """subprocess.run for the processes tests start (CLIs, python -c): output captured as text, a
+    generous bound (slow machines pass; a hang fails), and the process with any workers it
+    started stopped by stop_process whatever happens."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **popen)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        stop_process(proc)
+        out, err = proc.communicate()
+        raise AssertionError(f"{args} ran over {timeout_s} s; stderr: {err[-3000:]}") from None
+    finally:
+        stop_process(proc)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
