@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +51,105 @@ def delta_rows(path: str | Path, columns: list[str] | None = None) -> list[dict[
 def table_path(project: Project, key: str) -> Path:
     layer, schema, name = key.split("/")
     return Path(project.environment.paths[layer]) / schema / name
+
+
+def stop_process(proc: subprocess.Popen | int, grace_s: float = 30.0,
+                 kill_wait_s: float = 30.0) -> None:
+    """Stop a process a test started, by its own id: SIGTERM, up to grace_s for it to end, then
+    SIGKILL and up to kill_wait_s; raises if it survives that. One started with
+    start_new_session=True leads its own group and is stopped with it (a server's workers go
+    too). Call it from a `finally` or after a fixture's `yield`, so a failing test stops it too."""
+    pid = proc if isinstance(proc, int) else proc.pid
+    group = _leads_group(pid)
+    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, kill_wait_s)):
+        if not _send(proc, group, sig) or _ended(proc, group, wait_s):
+            return
+    raise RuntimeError(f"process {pid} outlived SIGKILL by {kill_wait_s} s")
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command name) of every live process below pid (Linux /proc)."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for stat in _stats():
+        children.setdefault(stat[1], []).append((stat[0], stat[3]))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
+    return found
+
+
+def _stats() -> list[tuple[int, int, int, str]]:
+    """(pid, parent, group, name) of every process that is not a zombie."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        state, parent, group = text[text.rindex(")") + 2:].split()[:3]
+        if state != "Z":
+            out.append((int(entry.name), int(parent), int(group), name))
+    return out
+
+
+def _leads_group(pid: int) -> bool:
+    """It leads a group of its own (never ours), or did and left members behind."""
+    try:
+        return os.getpgid(pid) == pid != os.getpgid(0)
+    except ProcessLookupError:
+        return pid != os.getpgid(0) and any(stat[2] == pid for stat in _stats())
+
+
+def _send(proc: subprocess.Popen | int, group: bool, sig: int) -> bool:
+    """Signal it (its group if it leads one); False when there is nothing left to signal."""
+    pid = proc if isinstance(proc, int) else proc.pid
+    try:
+        if group:
+            os.killpg(pid, sig)
+        elif isinstance(proc, int):
+            os.kill(pid, sig)
+        elif proc.poll() is None:
+            proc.send_signal(sig)  # not os.kill: Popen knows if its pid was reaped and reused
+        else:
+            return False
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _ended(proc: subprocess.Popen | int, group: bool, wait_s: float) -> bool:
+    """Polls until the process (and its group) is gone or wait_s passes; reaps a child."""
+    pid = proc if isinstance(proc, int) else proc.pid
+    deadline = time.monotonic() + wait_s
+    while True:
+        if not isinstance(proc, int):
+            proc.poll()  # reap it, or its zombie would count as alive
+        alive = {s[0] for s in _stats() if s[0] == pid or (group and s[2] == pid)}
+        if not alive:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def run_command(args: list[str], timeout_s: float = 600.0,
+                **popen: Any) -> subprocess.CompletedProcess[str]:
+    """subprocess.run for the processes tests start (CLIs, python -c): output captured as text, a
+    generous bound (slow machines pass; a hang fails), and the process with any workers it
+    started stopped by stop_process whatever happens."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **popen)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        stop_process(proc)
+        out, err = proc.communicate()
+        raise AssertionError(f"{args} ran over {timeout_s} s; stderr: {err[-3000:]}") from None
+    finally:
+        stop_process(proc)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)

@@ -10,6 +10,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from tests.helpers import run_command
+
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 
@@ -18,9 +20,8 @@ def _run(project_dir: Path, home: Path, select: str) -> subprocess.CompletedProc
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(project_dir), "DAGSTER_HOME": str(home)}
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    return subprocess.run([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
-                           "--select", select, "--partition", "2024-01-01"],
-                          capture_output=True, text=True, timeout=300, env=env)
+    return run_command([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
+                        "--select", select, "--partition", "2024-01-01"], env=env)
 
 
 def test_checks_gate_ci_from_the_command_line(demo_dir, tmp_path):

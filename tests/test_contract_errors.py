@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 from lakehouse_assets.contracts.loader import load_project
 from tests.conftest import write_contract_folder
+from tests.helpers import run_command
 
 CONFIG = json.dumps({"EXECUTION_ENVIRONMENT": "local", "environments": {"local": {
     "env": "local", "env_short": "l", "catalogs": {"bronze": "bronze", "silver": "silver"},
@@ -75,16 +75,15 @@ def test_every_error_class_is_reported_at_once(tmp_path: Path):
 
 def test_validate_cli_prints_all_and_exits_non_zero(tmp_path: Path):
     folder = broken_folder(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(folder)],
-                          capture_output=True, text=True, timeout=60)
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(folder)])
     assert done.returncode == 1
     assert done.stderr.count("error:") == 6
     assert "6 errors" in done.stdout
 
 
 def test_validate_cli_passes_the_demo_without_warnings(demo_dir: Path):
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
-                           str(demo_dir)], capture_output=True, text=True, timeout=60)
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate",
+                        str(demo_dir)])
     assert done.returncode == 0, done.stderr
     assert "0 errors, 0 warnings" in done.stdout
     assert "warning" not in done.stderr

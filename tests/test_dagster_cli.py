@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import delta_rows, table_path
+from tests.helpers import delta_rows, run_command, table_path
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 
@@ -19,18 +18,16 @@ def _env(demo_dir: Path, home: Path) -> dict[str, str]:
 
 
 def test_definitions_validate(demo_dir: Path, tmp_path: Path):
-    done = subprocess.run([DAGSTER, "definitions", "validate", "-m",
-                           "lakehouse_assets.definitions"], capture_output=True, text=True,
-                          timeout=120, env=_env(demo_dir, tmp_path / "home"))
+    done = run_command([DAGSTER, "definitions", "validate", "-m",
+                        "lakehouse_assets.definitions"], env=_env(demo_dir, tmp_path / "home"))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Validation successful" in done.stdout + done.stderr
 
 
 def test_materialize_one_bronze_partition(demo_project, demo_landing, tmp_path: Path):
-    done = subprocess.run([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
-                           "--select", "bronze/shop/customers_raw", "--partition", "2024-01-01"],
-                          capture_output=True, text=True, timeout=300,
-                          env=_env(demo_project.root, tmp_path / "home"))
+    done = run_command([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
+                        "--select", "bronze/shop/customers_raw", "--partition", "2024-01-01"],
+                       env=_env(demo_project.root, tmp_path / "home"))
     assert done.returncode == 0, done.stderr[-3000:]
     rows = delta_rows(table_path(demo_project, "bronze/shop/customers_raw"))
     landed = (demo_landing / "customers" / "dt=2024-01-01" / "part-0000.json").read_text()
@@ -43,7 +40,7 @@ def test_workspace_yaml_loads_from_the_repo_root(tmp_path: Path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DAGSTER_HOME", "LAKEHOUSE_PROJECT_DIR")}
     env["LAKEHOUSE_DATA_ROOT"] = str(tmp_path)
-    done = subprocess.run([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"],
-                          capture_output=True, text=True, timeout=120, env=env, cwd=repo)
+    done = run_command([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"], env=env,
+                       cwd=repo)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "lakehouse_assets" in done.stdout + done.stderr

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 from dagster import AssetKey, AssetsDefinition, TableSchema
 
 from lakehouse_assets.code_location import build_definitions
+from tests.helpers import run_command
 
 
 def test_keys_partitions_and_inferred_gold_deps(demo_dir: Path):
@@ -74,8 +74,8 @@ def test_import_starts_no_engine(demo_dir: Path):
             "from lakehouse_assets.engine import sail_server; "
             "print(len(d.defs.resolve_asset_graph().get_all_asset_keys()), "
             "sail_server.is_running(), 'pyspark' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**_env(), "LAKEHOUSE_PROJECT_DIR": str(demo_dir)})
+    done = run_command([sys.executable, "-c", code],
+                       env={**_env(), "LAKEHOUSE_PROJECT_DIR": str(demo_dir)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["11", "False", "False"]
 

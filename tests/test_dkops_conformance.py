@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -17,7 +16,7 @@ import pytest
 
 from lakehouse_assets.assets.bronze import manifest_for
 from lakehouse_assets.contracts.loader import load_project
-from tests.helpers import delta_rows, run_assets, table_path
+from tests.helpers import delta_rows, run_assets, run_command, table_path
 
 HERE = Path(__file__).parent / "conformance"
 DAY = "2024-03-01"
@@ -73,8 +72,8 @@ def test_folder_validates_with_zero_errors(retail):
         "info: ingestion/batch/stores_full.json: source.options.mergeSchema: accepted and "
         "ignored: the contract's columns are the schema (fix: remove it)",
     ]
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
-                           str(retail.root)], capture_output=True, text=True, timeout=120)
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate",
+                        str(retail.root)])
     assert done.returncode == 0, done.stderr
     assert "6 assets, 0 tables not built, 0 errors, 0 warnings" in done.stdout
 
@@ -270,9 +269,9 @@ def test_planted_mistakes_are_each_named_with_file_field_and_fix(tmp_path: Path,
         d["columns"][9]["type"] = "DATE"  # _silver_modified_at
 
     _edit(folder / "tables/silver/orders_current.json", silver)
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate",
-                           str(folder)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "LAKEHOUSE_SPARK_MODE": "local"})
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate",
+                        str(folder)],
+                       env={**os.environ, "LAKEHOUSE_SPARK_MODE": "local"})
     assert done.returncode == 1
     source_columns = ("['_ingested_at', '_ingested_date', '_rescued_data', '_source_file', "
                       "'amount', 'channel', 'customer', 'items', 'op_type', 'order_id', "

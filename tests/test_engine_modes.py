@@ -14,42 +14,50 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.engine.resource import SparkResource
-from tests.helpers import delta_rows, free_port, run_assets, table_path
+from tests.helpers import delta_rows, free_port, run_assets, run_command, stop_process, table_path
 
 
 @pytest.fixture
 def sail_process():
+    """A Sail server in a process of its own, stopped (TERM, then KILL) even if the test fails."""
     port = free_port()
     sail = Path(sys.executable).parent / "sail"
     proc = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        _wait_until_listening(proc, port, deadline_s=120)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+def _wait_until_listening(proc: subprocess.Popen, port: int, deadline_s: float) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"the sail server exited with {proc.returncode}"
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
+                return
         time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("the sail server did not start within 30 s")
-    yield f"sc://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    pytest.fail(f"the sail server did not listen within {deadline_s} s")
 
 
 def test_connect_mode_runs_the_same_pipeline(demo_project, demo_landing, sail_process, spark):
     """Even with the embedded session open in this process, connect mode uses its own URL."""
     remote = SparkResource(mode="connect", connect_url=sail_process)
-    assert remote.capabilities.engine == "sail"
-    keys = ["bronze/shop/products_raw", "silver/shop/products"]
-    run_assets(demo_project, remote, keys, "2024-01-01")
-    rows = delta_rows(table_path(demo_project, "silver/shop/products"))
-    assert len(rows) == 20 and {r["product_id"] for r in rows} == set(range(1, 21))
-    # The work was done by the other process's engine, not an embedded one.
-    assert remote.get_session().client.host == "127.0.0.1"
-    assert str(_port(sail_process)) in str(remote.get_session().client._builder.url)
-    assert remote.get_session() is not spark
-    remote.stop()
+    try:  # the session is closed first: the server waits for its open sessions at SIGTERM
+        assert remote.capabilities.engine == "sail"
+        keys = ["bronze/shop/products_raw", "silver/shop/products"]
+        run_assets(demo_project, remote, keys, "2024-01-01")
+        rows = delta_rows(table_path(demo_project, "silver/shop/products"))
+        assert len(rows) == 20 and {r["product_id"] for r in rows} == set(range(1, 21))
+        # The work was done by the other process's engine, not an embedded one.
+        assert remote.get_session().client.host == "127.0.0.1"
+        assert str(_port(sail_process)) in str(remote.get_session().client._builder.url)
+        assert remote.get_session() is not spark
+    finally:
+        remote.stop()
 
 
 def _port(url: str) -> int:
@@ -76,8 +84,7 @@ def test_classic_spark_mode_or_explicit_skip(tmp_path: Path):
     # A Spark Connect session in this process sets SPARK_CONNECT_MODE_ENABLED; not for classic.
     env = {k: v for k, v in os.environ.items()
            if k not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=240, env=env)
+    done = run_command([sys.executable, "-c", code], env=env)
     if done.returncode != 0 and "unresolved dependency: io.delta" in done.stderr:
         pytest.skip("classic Spark could not fetch the delta-spark jars (Maven Central is not "
                     "reachable from this machine); on a workstation this mode works")

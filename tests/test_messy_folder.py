@@ -5,7 +5,6 @@ not built; only a duplicate among used contracts is an error."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from lakehouse_assets.assets.python_gold import unregister
 from lakehouse_assets.contracts.loader import load_project
 from tests.conftest import write_contract_folder
-from tests.helpers import delta_rows, run_assets, table_path
+from tests.helpers import delta_rows, run_assets, run_command, table_path
 
 CONFIG = {"EXECUTION_ENVIRONMENT": "local", "PYTHON_MODULES": ["team_gold"],
           "_doc": "config lives in config/", "environments": {"local": {
@@ -124,9 +123,8 @@ def test_exact_asset_set(messy: Path):
 
 
 def test_validate_lists_what_is_not_built(messy: Path):
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(messy)],
-                          capture_output=True, text=True, timeout=60,
-                          env={"PYTHONPATH": str(messy.parent / "code"), **_env()})
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(messy)],
+                       env={"PYTHONPATH": str(messy.parent / "code"), **_env()})
     assert done.returncode == 0, done.stderr
     info = [line for line in done.stdout.splitlines() if line.startswith("info:")]
     assert info == [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import LoadedTable
 from lakehouse_assets.migrations.apply import apply_plan
 from lakehouse_assets.migrations.plan import plan_for, widening_allowed
-from tests.helpers import delta_rows, run_assets, table_path
+from tests.helpers import delta_rows, run_assets, run_command, table_path
 
 PRODUCTS = "silver/shop/products"
 
@@ -158,8 +157,8 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     contract_file.write_text(json.dumps(spec))
     env = {**os.environ, "LAKEHOUSE_DATA_ROOT": os.environ["LAKEHOUSE_DATA_ROOT"]}
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    done = subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "plan", str(demo_dir),
-                           "--sql"], capture_output=True, text=True, timeout=120, env=env)
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "plan", str(demo_dir),
+                        "--sql"], env=env)
     assert done.returncode == 0, done.stderr
     assert "silver.shop.products: 1 safe, 0 destructive" in done.stdout
     assert "+ add_column: brand STRING" in done.stdout

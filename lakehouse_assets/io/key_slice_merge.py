@@ -20,22 +20,30 @@ on fresh slices, as Delta asks of a transaction that lost a conflict (up to ATTE
 delta-rs checkpoints every 100 commits by default, Spark and Sail every 10: the write-back
 checkpoints on the engines' schedule, or else reading the table would replay a log that grows
 by two commits a day.
+
+Scratch copies live in `.merge_scratch/<id>/` beside the tables, and `<id>.lock` next to it is
+held (flock) while the run lives. A run killed mid-merge cannot clean up, but the kernel drops
+its lock: every merge first removes the folders whose lock nobody holds, so the next run of any
+table of the schema sweeps them. Folders without a lock (from versions before the lock) are
+removed once they are an hour old.
 """
 
 from __future__ import annotations
 
 import contextlib
-import random
+import os
 import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote, quote_path
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.io.frames import backoff
 from lakehouse_assets.io.plan_runner import run_plan
 from lakehouse_assets.strategies.base import MergeContext, MergePlan
 from lakehouse_assets.tables.location import TableLocation
@@ -48,6 +56,8 @@ DELETE_FLAG = "_lh_slice_delete"  # source rows that delete their identity from 
 ATTEMPTS = 5  # tries of a merge that loses its commit to a concurrent writer of the table
 CHECKPOINT_INTERVAL = 10  # Delta's default delta.checkpointInterval, as Spark and Sail use it
 _KEY_SEPARATOR = "\x1f"  # joins a composite key's parts into one comparable string
+SCRATCH = ".merge_scratch"
+UNLOCKED_SCRATCH_MAX_AGE_S = 3600  # scratch left without a lock file (older versions)
 
 
 @dataclass
@@ -70,42 +80,143 @@ def run(
     ctx: MergeContext,
     locations: list[TableLocation],
 ) -> dict[str, Any]:
-    from deltalake import DeltaTable
-    from deltalake.exceptions import CommitFailedError
-
     by_ref = {loc.sql_ref: loc for loc in locations}
     first = next(iter(by_ref.values()))
     assert first.path is not None
     # Beside the tables, so the engine sees the scratch copies wherever it sees the tables.
-    root = Path(first.path).parent / ".merge_scratch" / uuid.uuid4().hex[:12]
+    scratch = Path(first.path).parent / SCRATCH
+    swept = sweep_scratch(scratch)
     source_view = f"{ctx.source}_staged"
+    with _scratch_folder(scratch) as root:
+        try:
+            facts = _stage_and_merge(spark, plan_for, ctx, by_ref, root, source_view)
+        finally:
+            spark.catalog.dropTempView(source_view)
+    return {**facts, "merge_scratch_swept": swept} if swept else facts
+
+
+def _stage_and_merge(
+    spark: SparkSession,
+    plan_for: Callable[[MergeContext], MergePlan],
+    ctx: MergeContext,
+    by_ref: dict[str, TableLocation],
+    root: Path,
+    source_view: str,
+) -> dict[str, Any]:
+    from deltalake import DeltaTable
+    from deltalake.exceptions import CommitFailedError
+
+    # The batch is computed once (bronze read, latest per key) instead of once per statement,
+    # and its keys come from the staged copy without another engine query.
+    staged = str(root / "source")
+    spark.table(ctx.source).write.format("delta").save(staged)
+    spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
+    ctx = replace(ctx, source=source_view)
+    keys = batch_keys(DeltaTable(staged), ctx.keys)
+    attempt = 1
+    while True:
+        try:
+            facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
+            return {**facts, "merge_attempts": attempt}
+        except CommitFailedError as exc:
+            # Another writer committed to a table after its slice was read. What this attempt
+            # committed (updates before inserts) is kept: the plan converges, so the next
+            # attempt, on fresh slices, completes it.
+            if attempt == ATTEMPTS:
+                label = next(iter(by_ref.values())).label
+                raise RuntimeError(
+                    f"{label}: {ATTEMPTS} attempts to merge lost to concurrent writers of the "
+                    f"same table; run it again once they finish: {exc}") from exc
+        backoff(attempt)  # let the other writer finish
+        attempt += 1
+
+
+@contextlib.contextmanager
+def _scratch_folder(scratch: Path) -> Iterator[Path]:
+    """A fresh folder under scratch, its <id>.lock held while the run lives; removed after."""
+    import fcntl
+
+    fd, lock = _locked_file(scratch)
+    root = lock.with_suffix("")
     try:
-        # The batch is computed once (bronze read, latest per key) instead of once per
-        # statement, and its keys come from the staged copy without another engine query.
-        staged = str(root / "source")
-        spark.table(ctx.source).write.format("delta").save(staged)
-        spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
-        ctx = replace(ctx, source=source_view)
-        keys = batch_keys(DeltaTable(staged), ctx.keys)
-        attempt = 1
-        while True:
-            try:
-                facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
-                return {**facts, "merge_attempts": attempt}
-            except CommitFailedError as exc:
-                # Another writer committed to a table after its slice was read. What this
-                # attempt committed (updates before inserts) is kept: the plan converges, so
-                # the next attempt, on fresh slices, completes it.
-                if attempt == ATTEMPTS:
-                    raise RuntimeError(
-                        f"{first.label}: {ATTEMPTS} attempts to merge lost to concurrent writers "
-                        f"of the same table; run it again once they finish: {exc}") from exc
-            time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other writer finish
-            attempt += 1
+        root.mkdir()
+        yield root
     finally:
-        spark.catalog.dropTempView(source_view)
         shutil.rmtree(root, ignore_errors=True)
-        _remove_if_empty(root.parent)
+        lock.unlink(missing_ok=True)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        _remove_if_empty(scratch)
+
+
+def _locked_file(scratch: Path) -> tuple[int, Path]:
+    """<id>.lock under scratch, already locked when it gets its name: a sweeper never sees it
+    unlocked while this run lives."""
+    import fcntl
+
+    for _ in range(3):
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, temp = tempfile.mkstemp(dir=scratch, prefix=".", suffix=".locking")
+            break
+        except FileNotFoundError:  # another run removed the empty folder meanwhile
+            continue
+    else:
+        raise RuntimeError(f"{scratch}: cannot create a scratch folder there")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    lock = scratch / f"{uuid.uuid4().hex[:12]}.lock"
+    os.rename(temp, lock)
+    return fd, lock
+
+
+def sweep_scratch(scratch: Path) -> int:
+    """Remove the scratch folders of runs that died (their lock is free); returns how many."""
+    if not scratch.is_dir():
+        return 0
+    removed = 0
+    for entry in scratch.iterdir():
+        if entry.suffix == ".lock":
+            removed += _remove_if_unlocked(entry)
+        elif _age_s(entry) <= UNLOCKED_SCRATCH_MAX_AGE_S:
+            continue  # a folder being locked (.locking) or named right now
+        elif entry.suffix == ".locking":  # a run died between creating its lock and naming it
+            _unlink(entry)
+        elif entry.is_dir() and not entry.with_suffix(".lock").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _remove_if_unlocked(lock: Path) -> int:
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:  # its run just finished
+        return 0
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # its run is alive
+            return 0
+        folder = lock.with_suffix("")
+        existed = folder.exists()
+        shutil.rmtree(folder, ignore_errors=True)
+        _unlink(lock)
+        return int(existed)
+    finally:
+        os.close(fd)
+
+
+def _age_s(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _merge_slices(

@@ -2,7 +2,9 @@
 
 Bronze replaces its _ingested_date partition(s); silver runs its strategy's merge plan; gold is
 overwritten. Rejected rows replace the same partition(s) of <table>_quarantine, so every run
-is idempotent. Returns the facts recorded as Dagster metadata.
+is idempotent. Each write runs again when a concurrent writer of the table takes its commit
+(io/frames.py; `write_attempts`, `quarantine_write_attempts`). Returns the facts recorded as
+Dagster metadata.
 """
 
 from __future__ import annotations
@@ -104,10 +106,11 @@ class TableWriterForAsset:
         elif self.asset.kind == "silver":
             facts.update(self._write_silver(batch))
         else:
-            frames.write(self.conform(batch.data), self.location, "overwrite")
+            facts["write_attempts"] = frames.write(self.conform(batch.data), self.location,
+                                                   "overwrite")
             facts["rows_written"] = self.location.read(self.spark).count()
         if batch.partitions or batch.rejected is not None:
-            facts["rows_quarantined"] = self._write_quarantine(batch, run_id)
+            facts.update(self._write_quarantine(batch, run_id))
         if "delta_version" not in facts:  # the key-slice merge knows the version it wrote
             facts["delta_version"] = table_ops(self.spark, self.location,
                                                self.capabilities).version()
@@ -128,9 +131,10 @@ class TableWriterForAsset:
         data = batch.data
         if INGESTED_DATE not in data.columns:
             data = data.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-        frames.write(self.conform(data), self.location, "overwrite", replace_where=where)
+        attempts = frames.write(self.conform(data), self.location, "overwrite",
+                                replace_where=where)
         written = self.location.read(self.spark).where(where).count()
-        return {"rows_written": written}
+        return {"rows_written": written, "write_attempts": attempts}
 
     def _write_silver(self, batch: TableBatch) -> dict[str, Any]:
         from pyspark.sql import functions as F
@@ -188,30 +192,33 @@ class TableWriterForAsset:
         table_ops(self.spark, self.location, self.capabilities).add_columns(new)
         return names
 
-    def _write_quarantine(self, batch: TableBatch, run_id: str) -> int:
-        """Replace this run's partitions of <table>_quarantine (kept empty when nothing failed)."""
+    def _write_quarantine(self, batch: TableBatch, run_id: str) -> dict[str, int]:
+        """Replace this run's partitions of <table>_quarantine (kept empty when nothing failed);
+        returns rows_quarantined and, when it wrote, quarantine_write_attempts."""
         from pyspark.sql import functions as F
 
         target = quarantine_location(self.location)
         if batch.rejected is None:
-            return 0
+            return {"rows_quarantined": 0}
         exists = target.exists(self.spark)
         if (batch.partitions and exists and batch.rejected_rows == 0
                 and not self._quarantined(target, batch)):
-            return 0  # nothing to set aside and nothing to clear: no rewrite
+            return {"rows_quarantined": 0}  # nothing to set aside or to clear: no rewrite
         # One schema for raw text and typed rows, stamped with the run that set them aside.
         rejected = as_text(batch.rejected).withColumn("_run_id", F.lit(run_id)).withColumn(
             "_quarantined_at", F.current_timestamp())
         if not batch.partitions:  # gold: the quarantine mirrors the last build
-            frames.write(rejected, target, "overwrite", merge_schema=True)
-            return target.read(self.spark).count()
+            attempts = frames.write(rejected, target, "overwrite", merge_schema=True)
+            return {"rows_quarantined": target.read(self.spark).count(),
+                    "quarantine_write_attempts": attempts}
         if INGESTED_DATE not in rejected.columns:
             rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
         where = partition_filter(INGESTED_DATE, batch.partitions)
-        frames.write(rejected, target, "overwrite" if exists else "append",
-                     replace_where=where if exists else None, merge_schema=True,
-                     partition_by=None if exists else [INGESTED_DATE])
-        return self._quarantined(target, batch)
+        attempts = frames.write(rejected, target, "overwrite" if exists else "append",
+                                replace_where=where if exists else None, merge_schema=True,
+                                partition_by=None if exists else [INGESTED_DATE])
+        return {"rows_quarantined": self._quarantined(target, batch),
+                "quarantine_write_attempts": attempts}
 
     def _quarantined(self, target: TableLocation, batch: TableBatch) -> int:
         ops = table_ops(self.spark, target, self.capabilities)
