@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from lakehouse_assets.ingest.landing import LandingFile
+from lakehouse_assets.io.table_lock import table_lock
 
 SCHEMA = pa.schema([
     pa.field("source", pa.string(), nullable=False),
@@ -81,7 +82,11 @@ class FileManifest:
 
             rows = pa.Table.from_pylist(
                 [e.__dict__ for e in new], schema=SCHEMA)
-            write_deltalake(self.path, rows, mode="append", partition_by=["source"])
+            if self._exists():  # appends of concurrent runs: delta-rs retries them itself
+                write_deltalake(self.path, rows, mode="append", partition_by=["source"])
+            else:  # the first write creates the table: one creator at a time
+                with table_lock(self.path, "create"):
+                    write_deltalake(self.path, rows, mode="append", partition_by=["source"])
         return new
 
     def files_for(self, source: str, partition: str) -> list[ManifestEntry]:

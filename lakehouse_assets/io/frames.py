@@ -33,6 +33,11 @@ ATTEMPTS = 6  # tries of a write whose commit is lost to concurrent writers of t
 # Sail's (delta-rs's) TransactionError, after the condition pyspark may print before it
 LOST_COMMIT_MESSAGE = re.compile(r"^(\[[\w.]*\] )?Failed to commit transaction:")
 LOST_COMMIT_CONDITION = "DELTA_CONCURRENT_"  # delta-spark / Databricks conflict conditions
+# Sail, writing to (or creating) a table another writer is creating that very moment: it reads
+# the half-made table's partition folders (`_ingested_date=...` as text) before its first
+# commit is visible. Once that commit lands the same write succeeds (measured: the 8-process
+# test failed 2 runs in 6 before this was retried).
+CREATION_RACE = re.compile(r"with a different schema for field .*: existing Utf8")
 T = TypeVar("T")
 
 
@@ -88,7 +93,8 @@ def lost_commit(exc: BaseException) -> bool:
         return False
     condition = exc.getCondition() or ""
     return (condition.startswith(LOST_COMMIT_CONDITION)
-            or LOST_COMMIT_MESSAGE.match(str(exc)) is not None)
+            or LOST_COMMIT_MESSAGE.match(str(exc)) is not None
+            or CREATION_RACE.search(str(exc)) is not None)
 
 
 def backoff(attempt: int) -> None:

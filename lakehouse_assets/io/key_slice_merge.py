@@ -45,6 +45,7 @@ from lakehouse_assets.contracts.identifiers import quote, quote_path
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io.frames import backoff
 from lakehouse_assets.io.plan_runner import run_plan
+from lakehouse_assets.io.table_lock import table_lock
 from lakehouse_assets.strategies.base import MergeContext, MergePlan
 from lakehouse_assets.tables.location import TableLocation
 
@@ -114,9 +115,11 @@ def _stage_and_merge(
     ctx = replace(ctx, source=source_view)
     keys = batch_keys(DeltaTable(staged), ctx.keys)
     attempt = 1
+    target = next(iter(by_ref.values()))  # the silver table (side tables follow it)
     while True:
         try:
-            facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
+            with table_lock(target.path, "merge"):  # see io/table_lock.py: no duplicate keys
+                facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
             return {**facts, "merge_attempts": attempt}
         except CommitFailedError as exc:
             # Another writer committed to a table after its slice was read. What this attempt

@@ -21,6 +21,7 @@ from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
+from lakehouse_assets.io.table_lock import table_lock
 from lakehouse_assets.strategies import companion, planner
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
@@ -74,11 +75,15 @@ class TableWriterForAsset:
         """Create the table from its contract if it does not exist; returns what was skipped."""
         if self.location.exists(self.spark):
             return []
-        plan = create_table_plan(self.asset.contract, physical_columns(self.asset),
-                                 partition_columns(self.asset), self.location, self.capabilities)
-        for statement in plan.statements:
-            self.spark.sql(statement).collect()
-        return plan.skipped
+        with table_lock(self.location.path, "create"):
+            if self.location.exists(self.spark):
+                return []  # another run of this table created it while we waited
+            plan = create_table_plan(self.asset.contract, physical_columns(self.asset),
+                                     partition_columns(self.asset), self.location,
+                                     self.capabilities)
+            for statement in plan.statements:
+                self.spark.sql(statement).collect()
+            return plan.skipped
 
     def conform(self, df: DataFrame) -> DataFrame:
         """The batch in the table's column order and types; a missing column is an error."""
@@ -214,9 +219,17 @@ class TableWriterForAsset:
         if INGESTED_DATE not in rejected.columns:
             rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
         where = partition_filter(INGESTED_DATE, batch.partitions)
-        attempts = frames.write(rejected, target, "overwrite" if exists else "append",
-                                replace_where=where if exists else None, merge_schema=True,
-                                partition_by=None if exists else [INGESTED_DATE])
+
+        def replace(table_exists: bool) -> int:
+            return frames.write(rejected, target, "overwrite" if table_exists else "append",
+                                replace_where=where if table_exists else None, merge_schema=True,
+                                partition_by=None if table_exists else [INGESTED_DATE])
+
+        if exists:
+            attempts = replace(True)
+        else:
+            with table_lock(target.path, "create"):  # two runs may both find no quarantine table
+                attempts = replace(target.exists(self.spark))
         return {"rows_quarantined": self._quarantined(target, batch),
                 "quarantine_write_attempts": attempts}
 
