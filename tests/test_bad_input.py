@@ -133,6 +133,8 @@ def test_run_metadata_counts_match_the_files(built):
         facts = meta[f"bronze/s/{source}_raw"]
         assert facts["rows_written"].value == sum(c.loaded for c in mine)
         assert facts["rows_quarantined"].value == sum(len(c.quarantined) for c in mine)
+        rescued = sum(1 for c in mine for v in c.values if v.get("_rescued_data"))
+        assert facts["rows_with_rescued_data"].value == rescued + (source == "events")  # j17
         assert Counter(Path(p).name for p in facts["source_files"].value.splitlines()) == \
             Counter(c.name for c in mine)
 

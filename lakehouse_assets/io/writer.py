@@ -33,6 +33,7 @@ from lakehouse_assets.tables.location import (
 )
 from lakehouse_assets.tables.physical import (
     INGESTED_DATE,
+    RESCUED_DATA,
     SILVER_CREATED,
     SILVER_MODIFIED,
     partition_columns,
@@ -138,8 +139,13 @@ class TableWriterForAsset:
             data = data.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
         attempts = frames.write(self.conform(data), self.location, "overwrite",
                                 replace_where=where)
-        written = self.location.read(self.spark).where(where).count()
-        return {"rows_written": written, "write_attempts": attempts}
+        table = self.location.read(self.spark).where(where)
+        if RESCUED_DATA not in table.columns:
+            return {"rows_written": table.count(), "write_attempts": attempts}
+        counts = table.select(F.count(F.lit(1)).alias("n"),
+                              F.count(RESCUED_DATA).alias("rescued")).collect()[0]
+        return {"rows_written": int(counts["n"]), "write_attempts": attempts,
+                "rows_with_rescued_data": int(counts["rescued"])}
 
     def _write_silver(self, batch: TableBatch) -> dict[str, Any]:
         from pyspark.sql import functions as F
