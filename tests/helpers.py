@@ -131,6 +131,8 @@ def _ended(proc: subprocess.Popen | int, group: bool, wait_s: float) -> bool:
             proc.poll()  # reap it, or its zombie would count as alive
         alive = {s[0] for s in _stats() if s[0] == pid or (group and s[2] == pid)}
         if not alive:
+            if not isinstance(proc, int):
+                proc.wait(timeout=10)  # it may have died after the poll above: reap it now
             return True
         if time.monotonic() >= deadline:
             return False
