@@ -32,7 +32,7 @@ def _ensure_postgres() -> Path:
     found = _pg_bin()
     if found is None:
         pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
-                    "`apt-get install -y postgresql`, as .ci/run does")
+                    "install the Debian package postgresql, as .ci/run does")
     return found
 
 

@@ -32,7 +32,7 @@ UI_WAIT_MS = 180_000  # bounds, not expectations: a loaded machine renders slowl
 
 def _chromium() -> str:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed ({CHROMIUM}): `apt-get install -y chromium`, "
+        pytest.skip(f"Chromium is not installed ({CHROMIUM}): install the Debian package chromium, "
                     "as .ci/run does")
     pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' (playwright)")
     return CHROMIUM
