@@ -155,3 +155,27 @@ def run_command(args: list[str], timeout_s: float = 600.0,
     finally:
         stop_process(proc)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def orders_pipeline(columns: list[dict[str, Any]]) -> dict[str, str]:
+    """Contract files of bronze shop.orders_raw (JSON landing) -> silver shop.orders
+    (full_merge on order_id, ordered by updated_at), with these columns in both."""
+    import json
+
+    def table(layer: str, name: str) -> str:
+        return json.dumps({"catalog": f"{{catalog.{layer}}}", "schema": "shop", "name": name,
+                           "columns": columns})
+
+    return {
+        "tables/bronze/orders_raw.json": table("bronze", "orders_raw"),
+        "tables/silver/orders.json": table("silver", "orders"),
+        "ingestion/batch/orders.json": json.dumps({
+            "name": "orders", "ingest_type": "batch", "load_type": "incremental",
+            "source": {"format": "json", "path": "{path.landing}/orders"},
+            "destination_contract": "../../tables/bronze/orders_raw.json"}),
+        "ingestion/silver/orders.json": json.dumps({
+            "name": "orders", "strategy": "full_merge", "merge_keys": ["order_id"],
+            "watermark_col": "updated_at",
+            "source_contract": "../../tables/bronze/orders_raw.json",
+            "destination_contract": "../../tables/silver/orders.json"}),
+    }

@@ -16,7 +16,7 @@ from lakehouse_assets.assets.python_gold import gold_builder, unregister
 from lakehouse_assets.contracts.loader import load_project
 from lakehouse_assets.engine.resource import SparkResource
 from tests.conftest import write_contract_folder
-from tests.helpers import free_port, run_assets
+from tests.helpers import free_port, orders_pipeline, run_assets
 
 DAY = "2024-01-01"
 CMD = "dagster asset materialize -m lakehouse_assets.definitions --select"
@@ -43,23 +43,13 @@ def _folder(root: Path, paths: dict[str, str] = PATHS) -> Path:
     """bronze orders_raw -> silver orders; gold: SQL order_total, Python order_count and broken."""
     return write_contract_folder(root, {
         "config.json": _config(paths),
-        "tables/bronze/orders_raw.json": _table("bronze", "orders_raw", ORDERS),
-        "tables/silver/orders.json": _table("silver", "orders", ORDERS),
+        **orders_pipeline(ORDERS),
         "tables/gold/order_total.json": _table(
             "gold", "order_total", [{"name": "total", "type": "DOUBLE"}],
             sql="SELECT SUM(amount) AS total FROM {catalog.silver}.shop.orders"),
         "tables/gold/order_count.json": _table("gold", "order_count",
                                                [{"name": "n", "type": "BIGINT"}]),
         "tables/gold/broken.json": _table("gold", "broken", [{"name": "n", "type": "BIGINT"}]),
-        "ingestion/batch/orders.json": json.dumps({
-            "name": "orders", "ingest_type": "batch", "load_type": "incremental",
-            "source": {"format": "json", "path": "{path.landing}/orders"},
-            "destination_contract": "../../tables/bronze/orders_raw.json"}),
-        "ingestion/silver/orders.json": json.dumps({
-            "name": "orders", "strategy": "full_merge", "merge_keys": ["order_id"],
-            "watermark_col": "updated_at",
-            "source_contract": "../../tables/bronze/orders_raw.json",
-            "destination_contract": "../../tables/silver/orders.json"}),
     })
 
 

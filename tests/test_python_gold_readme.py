@@ -15,7 +15,7 @@ import pytest
 
 from lakehouse_assets.assets.python_gold import unregister
 from tests.conftest import REPO, write_contract_folder
-from tests.helpers import delta_rows, run_assets, table_path
+from tests.helpers import delta_rows, orders_pipeline, run_assets, table_path
 
 MARKED_BLOCK = re.compile(r"<!-- dkops-python-gold:run (\S+) -->\n```python\n(.*?)```", re.S)
 CONFIG = {"EXECUTION_ENVIRONMENT": "local", "PYTHON_MODULES": ["shop_gold"],
@@ -45,20 +45,10 @@ def shop(tmp_path: Path, data_root: Path, monkeypatch: pytest.MonkeyPatch) -> It
     """bronze orders -> silver orders (full_merge) -> the README's gold module."""
     root = write_contract_folder(tmp_path / "shop", {
         "config/config.json": json.dumps(CONFIG),
-        "tables/bronze/orders_raw.json": _table("orders_raw", "bronze", ORDER_COLS),
-        "tables/silver/orders.json": _table("orders", "silver", ORDER_COLS),
+        **orders_pipeline(ORDER_COLS),
         "tables/gold/daily_sales.json": _table("daily_sales", "gold", [
             {"name": "order_date", "type": "DATE"}, {"name": "orders", "type": "BIGINT"},
             {"name": "revenue", "type": "DOUBLE"}]),
-        "ingestion/batch/orders.json": json.dumps({
-            "name": "orders", "ingest_type": "batch", "load_type": "incremental",
-            "source": {"format": "json", "path": "{path.landing}/orders"},
-            "destination_contract": "../../tables/bronze/orders_raw.json"}),
-        "ingestion/silver/orders.json": json.dumps({
-            "name": "orders", "strategy": "full_merge", "merge_keys": ["order_id"],
-            "watermark_col": "updated_at",
-            "source_contract": "../../tables/bronze/orders_raw.json",
-            "destination_contract": "../../tables/silver/orders.json"}),
     })
     code = tmp_path / "code"
     code.mkdir()

@@ -4,6 +4,8 @@ promotion (the columns `select_expr` makes). Each problem: (field, message, fix,
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from lakehouse_assets.contracts.framework_columns import (
     BRONZE_COLUMNS,
     FILLABLE_TYPES,
@@ -11,7 +13,11 @@ from lakehouse_assets.contracts.framework_columns import (
     type_problem,
 )
 from lakehouse_assets.contracts.models import IngestionContract, PromotionContract, TableContract
-from lakehouse_assets.contracts.sql_expressions import output_name, parse_expression
+from lakehouse_assets.contracts.sql_expressions import (
+    columns_used,
+    output_name,
+    parse_expression,
+)
 
 Problem = tuple[str, str, str, str]  # field, message, fix, severity
 
@@ -125,10 +131,5 @@ def select_problems(promo: PromotionContract, source: TableContract) -> list[Pro
     return problems
 
 
-def _unknown(parsed: object, available: set[str]) -> list[str]:
-    from sqlglot import exp
-
-    assert isinstance(parsed, exp.Expression)
-    # A struct field (customer.id) parses as column `id` of table `customer`: check the root.
-    roots = {(c.table or c.name) for c in parsed.find_all(exp.Column)}
-    return sorted(roots - available)
+def _unknown(parsed: exp.Expression, available: set[str]) -> list[str]:
+    return sorted(set(columns_used(parsed)) - available)

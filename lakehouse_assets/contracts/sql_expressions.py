@@ -24,7 +24,8 @@ def parse_expression(text: str, what: str) -> exp.Expression:
 
 
 def columns_used(parsed: exp.Expression) -> list[str]:
-    return list(dict.fromkeys(c.name for c in parsed.find_all(exp.Column)))
+    """The columns an expression reads; a struct field (`customer.id`) reads its column."""
+    return list(dict.fromkeys(c.table or c.name for c in parsed.find_all(exp.Column)))
 
 
 def output_name(parsed: exp.Expression) -> str | None:

@@ -8,8 +8,8 @@ line number, raw text and reason, and goes to quarantine.
 - Lines that are not valid in the file's encoding, and CSV records with more or fewer fields
   than the header, are set aside one by one (Sail fails the whole query on either).
 - What the engine's reader cannot take as it is (multiLine, allowComments, another encoding,
-  compression) is staged as a UTF-8 copy (ingest/staging.py), with a sidecar listing the
-  source line of each staged record so quarantined rows keep their real line numbers.
+  compression) is staged as a UTF-8 copy (ingest/staging.py); the source line of each staged
+  record is kept (Prepared.lines), so quarantined rows keep their real line numbers.
 A file that needs none of this is read by the engine where it lies (the common, fast path).
 """
 
@@ -20,7 +20,7 @@ import csv
 import gzip
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lakehouse_assets.contracts.source_options import ReadOptions
@@ -54,8 +54,6 @@ class Prepared:
     set_aside: tuple[SetAside, ...] = ()
     # Source line of each record of a staged copy (None: read_path's lines are the file's own).
     lines: tuple[int, ...] | None = None
-    staged: bool = False
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) -> Prepared:
@@ -73,8 +71,7 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
         except (OSError, EOFError, zlib.error, ValueError) as exc:
             return Prepared(path, None, (SetAside(None, _preview(data),
                                                   f"corrupt or truncated {suffix} file: {exc}"),))
-    if b"\x00" in data and not options.encoding.lower().startswith("utf-16") \
-            and not options.encoding.lower().startswith("utf-32"):
+    if b"\x00" in data and not options.encoding.lower().startswith(("utf-16", "utf-32")):
         return Prepared(path, None, (SetAside(None, _preview(data),
                                               f"binary data (NUL bytes), not {fmt} text"),))
     plain = suffix not in _DECOMPRESS and not data.startswith(b"\xef\xbb\xbf") and options.utf8
@@ -88,9 +85,14 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
         return _staged_json(entry, lines, bad, options, root)
     if not bad and plain:
         return Prepared(path, path)
-    numbered = [(n, text) for n, text in lines]
-    staged = write_staged(entry, fmt, options, root, [t for _, t in numbered])
-    return Prepared(path, staged, tuple(bad), tuple(n for n, _ in numbered), staged=True)
+    return _staged(entry, fmt, options, root, lines, bad)
+
+
+def _staged(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path,
+            records: list[tuple[int, str]], bad: list[SetAside]) -> Prepared:
+    """A staged copy of these (source line, text) records, and what was set aside."""
+    staged = write_staged(entry, fmt, options, root, [t for _, t in records])
+    return Prepared(entry.file_path, staged, tuple(bad), tuple(n for n, _ in records))
 
 
 def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
@@ -244,6 +246,4 @@ def _staged_json(entry: ManifestEntry, lines: list[tuple[int, str]], bad: list[S
                     for line, raw in json_records(text)]
     else:
         numbered = [(n, t) for n, t in zip(starts, text.split("\n"), strict=False) if t.strip()]
-    staged = write_staged(entry, "json", options, root, [t for _, t in numbered])
-    return Prepared(entry.file_path, staged, tuple(bad), tuple(n for n, _ in numbered),
-                    staged=True)
+    return _staged(entry, "json", options, root, numbered, bad)
