@@ -1,0 +1,39 @@
+"""What the contract loader needs from the layers above it, handed in rather than imported:
+the strategies (which names exist, what each demands of its contracts) and the Python gold
+builders. The loader stays data-only; `lakehouse_assets.project_loader` wires the real ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from lakehouse_assets.contracts.models import PromotionContract, TableContract
+
+Problem = tuple[str, str, str, str]  # field, message, fix, severity ("error" or "warning")
+
+
+class PromotionRules(Protocol):
+    def known(self) -> list[str]:
+        """The strategy names a promotion contract may use."""
+        ...
+
+    def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
+                 promoted: set[str]) -> list[Problem]:
+        """What the promotion's strategy finds wrong; `promoted`: the columns the promotion
+        hands the strategy (format_rules.promoted_columns). Fields name the promotion
+        contract, except `columns[i]...` fields, which name the silver table contract."""
+        ...
+
+
+class GoldBuilders(Protocol):
+    def deps(self, modules: list[str]) -> Mapping[str, tuple[str, ...]]:
+        """Import config.json's PYTHON_MODULES (and entry points); then {"schema.table": the
+        "schema.table" names it reads} of every registered builder."""
+        ...
+
+
+@dataclass(frozen=True)
+class Extensions:
+    strategies: PromotionRules
+    builders: GoldBuilders
