@@ -24,11 +24,11 @@ def _prepare(work: Path, days: int, scale: int):
     from lakehouse_assets.code_location import build_definitions
     from lakehouse_assets.demo.generator import generate
     from lakehouse_assets.engine.resource import SparkResource
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     os.environ["LAKEHOUSE_DATA_ROOT"] = str(work / "data")
     contracts = Path(__file__).resolve().parents[1] / "contracts"
-    project = get_project(str(contracts))
+    project = load_project_or_raise(str(contracts))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), days, scale)
     resources = dict(build_definitions(str(contracts),
                                        spark=SparkResource(mode="local")).resources or {})

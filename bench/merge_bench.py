@@ -25,8 +25,11 @@ from pathlib import Path
 
 from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.engine.resource import SparkResource
-from lakehouse_assets.io.writer import TableWriterForAsset, read_partitions
+from lakehouse_assets.io.table_creation import ensure_table
+from lakehouse_assets.io.upstream import read_partitions
+from lakehouse_assets.io.writer import write_batch
 from lakehouse_assets.tables.location import locate_key
+from lakehouse_assets.tables.physical import partition_columns, physical_columns
 from tests.strategy_lab import make_project
 
 SCHEMA = "k BIGINT, seq BIGINT, v STRING, op_type STRING"
@@ -50,9 +53,10 @@ def bench_a(spark, caps, root: Path, rows: int, changed: int) -> dict[str, float
     os.environ["LAKEHOUSE_DATA_ROOT"] = str(root / "a")
     project = make_project(root / "a_contracts", "full_merge")
     asset = project.asset("silver/lab/ev")
-    writer = TableWriterForAsset(spark, caps, project, asset)
-    writer.write(silver_batch(_events(spark, 0, rows, 1, "v"), asset, ["2024-01-01"]), "init")
-    path = locate_key(project, asset.key, caps).path
+    location = locate_key(project, asset.key, caps)
+    write_batch(spark, caps, asset, location,
+                silver_batch(_events(spark, 0, rows, 1, "v"), asset, ["2024-01-01"]), "init")
+    path = location.path
     assert path
     copy = str(root / "deltars_copy")
     shutil.copytree(path, copy)
@@ -62,7 +66,8 @@ def bench_a(spark, caps, root: Path, rows: int, changed: int) -> dict[str, float
         f"k * {step} AS k", "seq", "v", "op_type")
     batch_df = spark.createDataFrame(batch_df.toPandas(), SCHEMA)  # materialized, like bronze
     started = time.perf_counter()
-    writer.write(silver_batch(batch_df, asset, ["2024-01-02"]), "bench")
+    write_batch(spark, caps, asset, location, silver_batch(batch_df, asset, ["2024-01-02"]),
+                "bench")
     framework = time.perf_counter() - started
 
     source = batch_df.toArrow() if hasattr(batch_df, "toArrow") else None
@@ -104,14 +109,15 @@ def bench_b(spark, caps, root: Path, strategy: str, daily: int, days: int) -> li
         fresh = _events(spark, d * new, new, d + 1, f"d{d}-", day)
         again = _events(spark, max(0, (d - 1) * new), daily - new, d + 1, f"u{d}-", day)
         frames.write(fresh.unionByName(again), bronze, "append", partition_by=["_ingested_date"])
-    writer = TableWriterForAsset(spark, caps, project, asset)
-    writer.ensure_table()
+    location = locate_key(project, asset.key, caps)
+    ensure_table(spark, caps, asset.contract, physical_columns(asset), partition_columns(asset),
+                 location)
     times = []
     for d in range(days):
         day = _day(d)
         started = time.perf_counter()
         source = read_partitions(spark, bronze, [day])
-        writer.write(silver_batch(source, asset, [day]), f"day{d}")
+        write_batch(spark, caps, asset, location, silver_batch(source, asset, [day]), f"day{d}")
         times.append(time.perf_counter() - started)
     return times
 

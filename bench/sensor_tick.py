@@ -25,10 +25,10 @@ def main() -> None:
 
     from dagster import DagsterInstance, build_sensor_context
 
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
     from lakehouse_assets.sensors.landing import landing_sensors
 
-    project = get_project(str(work / "contracts"))
+    project = load_project_or_raise(str(work / "contracts"))
     landing = Path(project.environment.paths["landing"]) / "orders"
     for i in range(args.files):
         day = f"2024-01-{1 + i % args.days:02d}"

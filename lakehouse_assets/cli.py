@@ -112,10 +112,10 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from lakehouse_assets.code_location import spark_from_env
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
     from lakehouse_assets.status import project_status, render
 
-    project = _load(args, get_project)
+    project = _load(args, load_project_or_raise)
     if project is None:
         return 1
     statuses = project_status(project, spark_from_env().capabilities, args.env,

@@ -8,10 +8,10 @@ from dagster import Definitions, EnvVar
 
 from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets, daily_partitions
 from lakehouse_assets.assets.translator import ContractTranslator
+from lakehouse_assets.delta_io_manager import DeltaIOManager
 from lakehouse_assets.engine.resource import MODES, SparkResource
-from lakehouse_assets.io.delta_io_manager import DeltaIOManager
-from lakehouse_assets.io.project_cache import get_project
 from lakehouse_assets.migrations.job import migrations_job
+from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.schedules import contract_schedules
 from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import run_failure_reporter
@@ -44,7 +44,7 @@ def build_definitions(
     spark: SparkResource | None = None,
     translator: ContractTranslator | None = None,
 ) -> Definitions:
-    project = get_project(project_dir, env)
+    project = load_project_or_raise(project_dir, env)
     spark = spark or spark_from_env()
     jobs, schedules = contract_schedules(project, daily_partitions(project))
     return Definitions(

@@ -43,9 +43,9 @@ def demo_dir(tmp_path: Path, data_root: Path) -> Path:
 
 @pytest.fixture
 def demo_project(demo_dir: Path):
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
-    return get_project(str(demo_dir))
+    return load_project_or_raise(str(demo_dir))
 
 
 @pytest.fixture

@@ -11,12 +11,13 @@ import json
 import sys
 
 from lakehouse_assets.engine.resource import SparkResource
-from lakehouse_assets.io.project_cache import get_project
+from lakehouse_assets.project_loader import load_project_or_raise
 from tests.helpers import run_assets
 
 
 def main(contracts: str, key: str, partition: str) -> None:
-    result = run_assets(get_project(contracts), SparkResource(mode="local"), [key], partition)
+    project = load_project_or_raise(contracts)
+    result = run_assets(project, SparkResource(mode="local"), [key], partition)
     [event] = result.get_asset_materialization_events()
     metadata = event.materialization.metadata
     print(json.dumps({k: v.value for k, v in metadata.items()}, default=str))

@@ -1,5 +1,5 @@
 """A small lakehouse for strategy tests: one bronze-like event table, one silver table per
-strategy, fed straight from Python events through silver_batch + TableWriterForAsset (the same
+strategy, fed straight from Python events through silver_batch + write_batch (the same
 code the Dagster asset runs), and the plain-Python oracle every strategy must equal."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.contracts.loader import load_project_or_raise
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.io.writer import TableWriterForAsset
+from lakehouse_assets.io.writer import write_batch
+from lakehouse_assets.tables.location import locate_key
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, table_path
 
@@ -90,7 +91,7 @@ def load_partition(spark: Any, caps: Capabilities, project: Project, events: lis
         df = df.select("*", extra)
     asset = project.asset("silver/lab/ev")
     batch = silver_batch(df, asset, [day(p) for p in parts])
-    return TableWriterForAsset(spark, caps, project, asset).write(batch, "test-run")
+    return write_batch(spark, caps, asset, locate_key(project, asset.key, caps), batch, "test-run")
 
 
 def silver_rows(project: Project, columns: list[str]) -> list[dict[str, Any]]:

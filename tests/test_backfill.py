@@ -17,7 +17,7 @@ from dagster._core.storage.tags import (
 from lakehouse_assets.assets.factory import build_assets
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.demo.generator import generate
-from lakehouse_assets.io.project_cache import get_project
+from lakehouse_assets.project_loader import load_project_or_raise
 from tests.helpers import QUIET, delta_rows
 
 DAYS = [f"2024-01-0{i}" for i in range(1, 6)]
@@ -28,7 +28,7 @@ RUN_TIME_COLUMNS = {"_ingested_at", "_silver_created_at", "_silver_modified_at"}
 def _build(demo_dir: Path, root: Path, monkeypatch: pytest.MonkeyPatch, spark_resource,
            ranged: bool) -> dict[str, list[str]]:
     monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(root))
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), len(DAYS), scale=1)
     resources = dict(build_definitions(str(demo_dir), spark=spark_resource).resources or {})
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]

@@ -146,11 +146,11 @@ def _add_rules(path: Path, rules: object, key: str = "expectations") -> None:
 def test_failing_error_check_writes_nothing_and_blocks_downstream(
         demo_dir, spark_resource):
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     _add_rules(demo_dir / "tables/bronze/orders_raw.json",
                {"expect_all_or_fail": {"small_orders": "quantity < 4"}})
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
     keys = ["bronze/shop/orders_raw", "silver/shop/orders"]
     from dagster import AssetsDefinition, materialize
@@ -179,12 +179,12 @@ def test_failing_table_level_error_rule_stops_downstream(demo_dir, spark_resourc
     from lakehouse_assets.assets.factory import build_assets
     from lakehouse_assets.code_location import build_definitions
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
     from tests.helpers import QUIET
 
     _add_rules(demo_dir / "tables/bronze/events_raw.json",
                [{"unique": "event_id", "action": "fail"}])
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
     defs = build_definitions(str(project.root), spark=spark_resource)
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
@@ -205,7 +205,7 @@ def test_scd2_quarantine(demo_dir, spark_resource):
     if "scd2" not in PLANNERS:
         pytest.skip("scd2 strategy not on this branch yet (issue 3)")
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     history = demo_dir / "ingestion/silver/customers_history.json"
     if history.exists():  # issue 3's scd2 demo table
@@ -223,7 +223,7 @@ def test_scd2_quarantine(demo_dir, spark_resource):
             {"name": "valid_from", "type": "TIMESTAMP"},
             {"name": "valid_to", "type": "TIMESTAMP"}, {"name": "is_current", "type": "BOOLEAN"}]
         table.write_text(json.dumps(spec))
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 4)
     result = run_assets(project, spark_resource, ["bronze/shop/customers_raw", key], DAY4)
     quarantined = delta_rows(str(table_path(project, key)) + "_quarantine")
@@ -301,12 +301,12 @@ def test_is_quarantined_sets_every_failing_row_aside(demo_project):
 
 def test_a_rule_with_bad_sql_is_named(demo_dir, spark_resource):
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     _add_rules(demo_dir / "tables/bronze/products_raw.json",
                [{"name": "good", "expect": "price > 0"},
                 {"name": "typo", "expect": "prise > 0"}])
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
     with pytest.raises(Exception, match=r"rule 'typo' \(prise > 0\) is not valid SQL"):
         run_assets(project, spark_resource, ["bronze/shop/products_raw"], "2024-01-01")

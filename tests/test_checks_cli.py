@@ -26,13 +26,13 @@ def _run(project_dir: Path, home: Path, select: str) -> subprocess.CompletedProc
 
 def test_checks_gate_ci_from_the_command_line(demo_dir, tmp_path):
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     contract = demo_dir / "tables/bronze/customers_raw.json"
     spec = json.loads(contract.read_text())
     spec["expectations"] = {"expect_all_or_fail": {"few_customers": "customer_id < 10"}}
     contract.write_text(json.dumps(spec))
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
 
     ok = _run(demo_dir, tmp_path / "home", "bronze/shop/orders_raw")

@@ -97,7 +97,7 @@ def eight_days(demo_project) -> Path:
 def oracle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_dir: Path, spark_resource):
     """silver/shop/orders built one partition after another, uninterrupted, from a copy of the
     bronze table the test made: the table every other order of runs must equal."""
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     def build(project: Any, days: list[str]) -> list[dict[str, Any]]:
         root = tmp_path / "oracle_data"
@@ -105,7 +105,7 @@ def oracle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_dir: Path, spar
         shutil.copytree(demo_dir, contracts)
         with monkeypatch.context() as env:
             env.setenv("LAKEHOUSE_DATA_ROOT", str(root))
-            twin = get_project(str(contracts))
+            twin = load_project_or_raise(str(contracts))
             shutil.copytree(table_path(project, ORDERS), table_path(twin, ORDERS))
             for day in days:
                 run_assets(twin, spark_resource, [SILVER], day)

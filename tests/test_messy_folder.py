@@ -188,9 +188,9 @@ def test_descriptive_fields_reach_the_ui(messy: Path):
 
 
 def test_python_gold_builder_materializes(messy: Path, spark_resource):
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
-    project = get_project(str(messy))
+    project = load_project_or_raise(str(messy))
     landing = Path(project.environment.paths["landing"]) / "pedidos" / "dt=2024-01-01"
     landing.mkdir(parents=True)
     events = [{"pedido_id": i, "estado": "abierto" if i % 3 else "cerrado",

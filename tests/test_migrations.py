@@ -144,10 +144,10 @@ def test_destructive_plan_fails_the_schema_check_and_writes_nothing(products, sp
 def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     from lakehouse_assets.code_location import build_definitions
     from lakehouse_assets.demo.generator import generate
-    from lakehouse_assets.io.project_cache import get_project
     from lakehouse_assets.migrations.job import JOB_NAME
+    from lakehouse_assets.project_loader import load_project_or_raise
 
-    project = get_project(str(demo_dir))
+    project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
     run_assets(project, spark_resource, ["bronze/shop/products_raw", PRODUCTS], "2024-01-01")
     # A new contract version on disk: a new column (safe) for products.
@@ -164,9 +164,6 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     assert "+ add_column: brand STRING" in done.stdout
     assert "GRANT SELECT ON TABLE" in done.stdout and "SET MASK" in done.stdout
 
-    from lakehouse_assets.io import project_cache
-
-    project_cache._cached.cache_clear()
     defs = build_definitions(str(demo_dir), spark=spark_resource)
     job = defs.resolve_job_def(JOB_NAME)
     path = str(table_path(project, PRODUCTS))

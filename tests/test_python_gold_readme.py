@@ -75,10 +75,10 @@ def _gold(project) -> list[tuple[date, int, float]]:
 
 
 def test_readme_python_gold_builder_and_standalone_writer(shop: Path, spark_resource):
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
     assert set(readme_blocks()) == {"shop_gold.py", "standalone.py"}
-    project = get_project(str(shop))
+    project = load_project_or_raise(str(shop))
     assert project.assets[("gold", "shop", "daily_sales")].kind == "gold_python"
     _land(project, "2024-01-01", [(1, "2024-01-01", "paid", 10.0),
                                   (2, "2024-01-01", "paid", 5.5),

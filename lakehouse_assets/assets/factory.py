@@ -10,8 +10,7 @@ from typing import Any
 
 from dagster import (
     AssetExecutionContext,
-    AssetIn,
-    AssetKey,
+        AssetKey,
     AssetsDefinition,
     AssetSpec,
     BetaWarning,
@@ -22,15 +21,16 @@ from dagster import (
 from lakehouse_assets.assets.automation import automation_condition, backfill_policy
 from lakehouse_assets.assets.bronze import bronze_batch
 from lakehouse_assets.assets.gold import gold_frame
+from lakehouse_assets.assets.materialize import materialize
 from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.assets.translator import ContractTranslator
-from lakehouse_assets.checks.runner import checked_materialization
 from lakehouse_assets.checks.specs import check_specs
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.failures import explained_failures
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.batch import TableBatch
-from lakehouse_assets.io.upstream import require_materialized
+from lakehouse_assets.io.upstream import read_partitions, require_materialized
+from lakehouse_assets.tables.location import locate_key
 
 IO_MANAGER_KEY = "delta_io_manager"
 
@@ -63,11 +63,11 @@ def _explained(body: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any
     return run
 
 
-def _checked(context: AssetExecutionContext, spark: SparkResource, project: Project,
-             table: TableAsset, batch: TableBatch) -> Iterator[Any]:
-    """Yield the checks before and after the write (lakehouse_assets.checks.runner)."""
-    return checked_materialization(context.assets_def.key, spark.get_session(),
-                                   spark.capabilities, project, table, batch)
+def _materialize(context: AssetExecutionContext, spark: SparkResource, project: Project,
+                 table: TableAsset, batch: TableBatch) -> Iterator[Any]:
+    """Judge, write and check the batch (lakehouse_assets.assets.materialize)."""
+    return materialize(context.assets_def.key, spark.get_session(), spark.capabilities,
+                       project, table, batch, context.run.run_id)
 
 
 def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]:
@@ -100,39 +100,32 @@ def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
         if "landing_missing" in batch.facts:
             context.log.warning(f"{table.key_string}: landing folder "
                                 f"{batch.facts['landing_missing']} does not exist: 0 rows")
-        yield from _checked(context, spark, project, table, batch)
+        yield from _materialize(context, spark, project, table, batch)
 
     return _fn
 
 
 def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
             partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+    """Silver reads its bronze partitions itself (no IO manager input), so the one pipeline
+    keeps the project it was built with; Dagster still sees the dependency and its partitions."""
     common = _common(table, translator)
-    source_key = AssetKey(list(table.deps[0]))
-    built = table.deps[0] in project.assets
+    source_key = table.deps[0]
 
-    if built:
-        @asset(**common, partitions_def=partitions, ins={"source": AssetIn(key=source_key)})
-        @_explained
-        def _fn(context: AssetExecutionContext, source: Any,
-                spark: SparkResource) -> Iterator[Any]:
-            batch = silver_batch(source, table, _partitions(context))
-            yield from _checked(context, spark, project, table, batch)
-
-        return _fn
-
-    @asset(**common, partitions_def=partitions, deps=[source_key])
+    @asset(**common, partitions_def=partitions, deps=[AssetKey(list(source_key))])
     @_explained
-    def _fn_external(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
-        from lakehouse_assets.tables.location import locate_key
-
-        require_materialized(spark.get_session(), project, table.deps, spark.capabilities,
+    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+        session = spark.get_session()
+        require_materialized(session, project, table.deps, spark.capabilities,
                              table.key_string, _one_partition(context))
-        source = locate_key(project, table.deps[0], spark.capabilities).read(spark.get_session())
-        batch = silver_batch(source, table, _partitions(context))
-        yield from _checked(context, spark, project, table, batch)
+        days = _partitions(context)
+        location = locate_key(project, source_key, spark.capabilities)
+        # A table written outside this lakehouse is read whole: it has no daily partitions.
+        source = read_partitions(session, location, days if source_key in project.assets
+                                 else None)
+        yield from _materialize(context, spark, project, table, silver_batch(source, table, days))
 
-    return _fn_external
+    return _fn
 
 
 def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -> AssetsDefinition:
@@ -144,7 +137,7 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
         require_materialized(spark.get_session(), project, table.deps, spark.capabilities,
                              table.key_string)
         batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
-        yield from _checked(context, spark, project, table, batch)
+        yield from _materialize(context, spark, project, table, batch)
 
     return _fn
 
@@ -152,18 +145,19 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
 def build_assets(
     project: Project, translator: ContractTranslator | None = None
 ) -> list[AssetsDefinition | AssetSpec]:
-    # backfill_policy is "beta" in Dagster; the warning would repeat once per asset on every load.
-    warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
     translator = translator or ContractTranslator()
     partitions = daily_partitions(project)
     built: list[AssetsDefinition | AssetSpec] = []
-    for table in project.assets.values():
-        if table.kind == "bronze":
-            built.append(_bronze(project, table, translator, partitions))
-        elif table.kind == "silver":
-            built.append(_silver(project, table, translator, partitions))
-        else:
-            built.append(_gold(project, table, translator))
+    with warnings.catch_warnings():
+        # backfill_policy is "beta" in Dagster: the warning would repeat once per asset.
+        warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
+        for table in project.assets.values():
+            if table.kind == "bronze":
+                built.append(_bronze(project, table, translator, partitions))
+            elif table.kind == "silver":
+                built.append(_silver(project, table, translator, partitions))
+            else:
+                built.append(_gold(project, table, translator))
     for key, loaded in project.external.items():
         built.append(AssetSpec(AssetKey(list(key)), group_name="external",
                                description=f"read by this lakehouse, written elsewhere "

@@ -1,57 +1,53 @@
-"""Silver batch preparation: the latest event per key, null keys set aside, typed as silver.
+"""Silver batch preparation: the latest event per key, rows the strategy cannot take set
+aside with their reason, typed as silver.
 
 Ordering rule (documented for users, shared with the merges: see strategies/base.py): the event
 with the greatest order column (sequence_by, else watermark_col; null is oldest) wins; on equal
 order values a delete beats an upsert, then the greater sha256 of the JSON of the silver data
 columns wins. The rule only looks at values silver stores, so the merge applies the very same
-rule across batches and any processing order gives the same table.
-scd2 keeps one event per (key, order value) instead: history needs every version.
+rule across batches and any processing order gives the same table. The strategy says which
+columns identify one event (`Strategy.dedup_keys`: scd2 keeps every version).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lakehouse_assets.contracts.framework_columns import QUARANTINE_REASON
+from lakehouse_assets.contracts.models import PromotionContract
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
-from lakehouse_assets.io.writer import managed_columns
-from lakehouse_assets.strategies.base import DELETE_OPS, KNOWN_OPS
-from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE
+from lakehouse_assets.strategies.base import KNOWN_OPS, delete_predicate, row_hash
+from lakehouse_assets.strategies.registry import strategy_for
+from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE, data_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame
 
-REASON = "_quarantine_reason"
-
-
-def row_hash(columns: list[str]) -> SparkColumn:
-    """Same value as strategies.base.row_hash computes in SQL."""
-    from pyspark.sql import functions as F
-
-    return F.sha2(F.to_json(F.struct(*[F.col(c) for c in columns])), 256)
+BRONZE_PASSTHROUGH = (INGESTED_AT, SOURCE_FILE, INGESTED_DATE)
 
 
 def ordering(
-    order_col: str | None, op_col: str | None, data_columns: list[str]
+    order_col: str | None, op_col: str | None, data_cols: list[str]
 ) -> list[SparkColumn]:
     from pyspark.sql import functions as F
 
     order = [F.col(order_col).desc_nulls_last()] if order_col else []
     if op_col:
-        is_delete = F.coalesce(F.upper(F.col(op_col)).isin(*DELETE_OPS), F.lit(False))
-        order.append(F.when(is_delete, 1).otherwise(0).desc())
-    return [*order, row_hash(data_columns).desc()]
+        order.append(F.expr(delete_predicate(op_col)).cast("int").desc())
+    return [*order, F.expr(row_hash(data_cols)).desc()]
 
 
 def latest_per_key(
     df: DataFrame, keys: list[str], order_col: str | None, op_col: str | None,
-    data_columns: list[str],
+    data_cols: list[str],
 ) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    window = Window.partitionBy(*keys).orderBy(*ordering(order_col, op_col, data_columns))
+    window = Window.partitionBy(*keys).orderBy(*ordering(order_col, op_col, data_cols))
     return df.withColumn("_rn", F.row_number().over(window)).where("_rn = 1").drop("_rn")
 
 
@@ -66,7 +62,7 @@ def promoted_rows(source: DataFrame, asset: TableAsset) -> DataFrame:
         source = source.where(promo.filter)
     if promo.select_expr:
         shaped = source.selectExpr(*promo.select_expr)
-        passthrough = [c for c in (INGESTED_AT, SOURCE_FILE, INGESTED_DATE)
+        passthrough = [c for c in BRONZE_PASSTHROUGH
                        if c in source.columns and c not in shaped.columns]
         source = source.selectExpr(*promo.select_expr, *passthrough)
     for column in asset.contract.columns:
@@ -75,61 +71,74 @@ def promoted_rows(source: DataFrame, asset: TableAsset) -> DataFrame:
     return source
 
 
+@dataclass(frozen=True)
+class _Unplaceable:
+    """Rows the strategy cannot take: flags (each a boolean Column) and the reason text."""
+
+    any: SparkColumn
+    null_key: SparkColumn
+    unknown_op: SparkColumn
+    reason: SparkColumn
+
+
+def _unplaceable(promo: PromotionContract, op_col: str | None) -> _Unplaceable:
+    """Null merge keys, then the strategy's required values, then unknown operations: each
+    row gets the first reason that applies."""
+    from pyspark.sql import functions as F
+
+    null_key = F.lit(False)
+    for key in promo.merge_keys:
+        null_key = null_key | F.col(key).isNull()
+    bad, reason = null_key, F.lit("null merge key (" + ", ".join(promo.merge_keys) + ")")
+    for column, why in strategy_for(promo.strategy).required_values(promo).items():
+        reason = F.when(bad, reason).otherwise(F.lit(why))
+        bad = bad | F.col(column).isNull()
+    unknown_op = F.lit(False)
+    if op_col:
+        unknown_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
+        shown = F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")), F.lit("NULL"))
+        reason = F.when(bad, reason).otherwise(F.concat(
+            F.lit(f"{op_col}: "), shown,
+            F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")")))
+        bad = bad | unknown_op
+    return _Unplaceable(bad, null_key, unknown_op, reason)
+
+
 def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) -> TableBatch:
+    """`rows_in` counts the bronze rows read (before the promotion's filter), so the row
+    accounting can tell filtered, rejected and superseded rows from rows lost."""
     from pyspark.sql import functions as F
 
     promo = asset.promotion
     assert promo is not None
-    contract = asset.contract
-    data_cols = [c for c in contract.column_names if c not in managed_columns(asset)]
+    strategy = strategy_for(promo.strategy)
+    data_cols = data_columns(asset)
     rows_read = source.count() if promo.filter else None
     source = promoted_rows(source, asset)
-    # cdc_merge needs its op column; scd2 honours deletes when the source has one.
-    with_op = promo.strategy == "cdc_merge" or (
-        promo.strategy == "scd2" and promo.op_col in source.columns)
-    op_col = promo.op_col if with_op else None
+    op_col = strategy.op_column(promo, source.columns)
     needed = list(dict.fromkeys(data_cols + ([op_col] if op_col else [])))
     missing = [c for c in needed if c not in source.columns]
     if missing:
-        raise ValueError(f"silver.{contract.schema_}.{contract.name}: source lacks columns "
-                         f"{missing}; add them to the bronze contract or drop them from silver")
-    null_key = F.lit(False)
-    for key in promo.merge_keys:
-        null_key = null_key | F.col(key).isNull()
-    null_merge_key = null_key
-    reason = F.lit("null merge key (" + ", ".join(promo.merge_keys) + ")")
-    if promo.strategy == "scd2" and promo.order_col:
-        # History cannot place an event without an order value.
-        reason = F.when(null_key, reason).otherwise(
-            F.lit(f"null order column {promo.order_col} (scd2 needs it)"))
-        null_key = null_key | F.col(promo.order_col).isNull()
-    if op_col:
-        bad_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
-        reason = F.when(null_key, reason).otherwise(F.concat(
-            F.lit(f"{op_col}: "), F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")),
-                                             F.lit("NULL")),
-            F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")")))
-        null_key = null_key | bad_op
-        unknown_op = bad_op
-    else:
-        unknown_op = F.lit(False)
-    extras = [c for c in (INGESTED_AT, SOURCE_FILE, INGESTED_DATE) if c in source.columns]
-    rejected = source.where(null_key).select(
-        *needed, *[c for c in extras if c not in needed], reason.alias(REASON))
-    typed = source.where(~null_key).select(
-        *[F.col(c).cast(contract.column(c).type).alias(c) for c in data_cols],  # type: ignore[union-attr]
+        raise ValueError(f"{asset.key_string}: source lacks columns {missing}; add them to "
+                         "the bronze contract or drop them from silver")
+    judged = _unplaceable(promo, op_col)
+    extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
+    rejected = source.where(judged.any).select(*needed, *extras,
+                                               judged.reason.alias(QUARANTINE_REASON))
+    typed = source.where(~judged.any).select(
+        *[F.col(c).cast(asset.contract.column(c).type).alias(c)  # type: ignore[union-attr]
+          for c in data_cols],
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
     )
-    keys = list(promo.merge_keys)
-    if promo.strategy == "scd2" and promo.order_col:
-        keys.append(promo.order_col)
-    good = latest_per_key(typed, keys, promo.order_col, op_col, data_cols)
+    good = latest_per_key(typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols)
+    # Each flag counted on its own (a NULL flag would count in neither: the accounting sees it).
     counts = source.select(F.count(F.lit(1)).alias("n"),
-                           F.sum(null_merge_key.cast("int")).alias("keys"),
-                           F.sum(null_key.cast("int")).alias("bad"),
-                           F.sum(unknown_op.cast("int")).alias("ops")).collect()[0]
+                           *[F.sum(F.when(flag, 1).otherwise(0)).alias(name) for name, flag in (
+                               ("keys", judged.null_key), ("bad", judged.any),
+                               ("typed", ~judged.any), ("ops", judged.unknown_op))]).collect()[0]
     facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
-             "rows_rejected": int(counts["bad"] or 0), "unknown_ops": int(counts["ops"] or 0)}
+             "rows_rejected": int(counts["bad"] or 0), "rows_typed": int(counts["typed"] or 0),
+             "unknown_ops": int(counts["ops"] or 0)}
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

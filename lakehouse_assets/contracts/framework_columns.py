@@ -33,3 +33,8 @@ def type_problem(name: str, declared: str) -> str | None:
         return None
     return (f"{name} is filled by the framework as {' or '.join(allowed)}, "
             f"not {declared}")
+
+# Quarantine tables: why a row was set aside, and the rules it failed.
+QUARANTINE_REASON, FAILED_RULES = "_quarantine_reason", "_failed_rules"
+RUN_ID, QUARANTINED_AT = "_run_id", "_quarantined_at"  # which run set the row aside, and when
+RAW, LINE = "_raw", "_line"  # a landing row's raw text and its line in the file

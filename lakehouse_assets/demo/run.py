@@ -17,7 +17,7 @@ from lakehouse_assets.assets.factory import build_assets
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.demo.generator import generate
 from lakehouse_assets.engine.resource import SparkResource
-from lakehouse_assets.io.project_cache import get_project
+from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key, quarantine_location
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -69,7 +69,7 @@ def run_demo(
     started = time.perf_counter()
     data_dir = data_dir.resolve()
     os.environ["LAKEHOUSE_DATA_ROOT"] = str(data_dir)
-    project = get_project(str(project_dir))
+    project = load_project_or_raise(str(project_dir))
     landing = Path(project.environment.paths["landing"])
     day_keys = [(start + timedelta(days=i)).isoformat() for i in range(days)]
     progress(f"generating {days} days of landing files (scale {scale}) in {landing}")

@@ -51,9 +51,9 @@ def open_table(
 ) -> GovernedTable:
     """A table by asset key ("silver/shop/customers") or contract name ("shop.customers")."""
     from lakehouse_assets.code_location import spark_from_env
-    from lakehouse_assets.io.project_cache import get_project
+    from lakehouse_assets.project_loader import load_project_or_raise
 
-    project = project or get_project()
+    project = project or load_project_or_raise()
     resource = spark or spark_from_env()
     key = _resolve(project, table)
     asset = project.assets.get(key)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
+from lakehouse_assets.strategies.base import row_hash
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -97,7 +98,7 @@ def diff_versions(reader: TableReader, start: int, end: int, keys: list[str]) ->
     before = reader.read(version=start - 1) if start > 0 else after.limit(0)
     columns = after.columns
     values = [c for c in columns if c not in keys]
-    fingerprint = F.sha2(F.to_json(F.struct(*[F.col(c) for c in values])), 256)
+    fingerprint = F.expr(row_hash(values))
     b = before.select(*columns, fingerprint.alias("_fp"), F.lit(True).alias("_in"))
     a = after.select(*columns, fingerprint.alias("_fp"), F.lit(True).alias("_in"))
     on = [b[k] == a[k] for k in keys]

@@ -7,8 +7,9 @@
     writer.overwrite_partition(df, {"_ingested_date": "2024-01-15"})
     writer.delete("price = 0")
 
-Every method conforms the batch to the contract (column order and types; a missing contract
-column is an error naming it) and returns its facts: operation, rows and the Delta version.
+Every method conforms the batch to the contract (column order and types; a missing nullable
+column is NULL, a missing NOT NULL column an error naming it) and returns its facts:
+operation, rows and the Delta version.
 upsert uses the same latest-per-key rule and sequence-guarded merge as the silver strategies.
 """
 
@@ -22,10 +23,11 @@ from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
 from lakehouse_assets.io import frames
+from lakehouse_assets.io.conform import conform
 from lakehouse_assets.io.merge_execution import execute_merge
-from lakehouse_assets.strategies import upsert
+from lakehouse_assets.io.table_creation import ensure_table
 from lakehouse_assets.strategies.base import NOW, MergeContext
-from lakehouse_assets.tables.ddl import create_table_plan
+from lakehouse_assets.strategies.upsert import UPSERT
 from lakehouse_assets.tables.physical import SILVER_CREATED, SILVER_MODIFIED
 
 if TYPE_CHECKING:
@@ -43,29 +45,15 @@ class TableWriter:
     # -- helpers -----------------------------------------------------------------------------
     def ensure_table(self) -> None:
         t = self.table
-        if t.location.exists(t.spark):
-            return
-        plan = create_table_plan(t.contract, t.physical_columns(), t.partition_columns(),
-                                 t.location, t.capabilities)
-        for statement in plan.statements:
-            t.spark.sql(statement).collect()
+        ensure_table(t.spark, t.capabilities, t.contract, t.physical_columns(),
+                     t.partition_columns(), t.location)
 
     def conform(self, df: DataFrame) -> DataFrame:
-        """The contract's columns in order and type; the silver timestamps are filled in."""
-        from pyspark.sql import functions as F
-
-        out = []
-        for col in self.table.physical_columns():
-            if col.name in df.columns:
-                out.append(F.col(col.name).cast(col.type).alias(col.name))
-            elif col.name in (SILVER_CREATED, SILVER_MODIFIED):
-                out.append(F.current_timestamp().alias(col.name))
-            elif not col.nullable:
-                raise ValueError(f"{self.table.location.label}: the DataFrame lacks the NOT NULL "
-                                 f"column {col.name!r} (it has {df.columns})")
-            else:
-                out.append(F.lit(None).cast(col.type).alias(col.name))
-        return df.select(*out)
+        """The contract's columns in order and type; the silver timestamps are filled in, a
+        missing nullable column is NULL, a missing NOT NULL column an error."""
+        now = "current_timestamp()"
+        return conform(df, self.table.physical_columns(), self.table.location.label,
+                       fill={SILVER_CREATED: now, SILVER_MODIFIED: now}, nullable_missing="null")
 
     def _facts(self, operation: str, **extra: Any) -> dict[str, Any]:
         t = self.table
@@ -129,7 +117,7 @@ class TableWriter:
         ctx = MergeContext(target=t.location.sql_ref, source=view, keys=keys, columns=columns,
                            order_col=order, silver_timestamps=managed <= set(names))
         try:
-            merged = execute_merge(t.spark, t.capabilities, upsert.plan, ctx, [t.location])
+            merged = execute_merge(t.spark, t.capabilities, UPSERT.plan, ctx, [t.location])
         finally:
             t.spark.catalog.dropTempView(view)
         return self._facts("upsert", keys=keys, null_keys_skipped=df.where(nulls).count(),

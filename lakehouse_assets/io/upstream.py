@@ -13,10 +13,11 @@ from dagster import MetadataValue as MV
 
 from lakehouse_assets.contracts.project import AssetKeyPath, Project
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.tables.location import locate_key
+from lakehouse_assets.tables.location import TableLocation, locate_key
+from lakehouse_assets.tables.physical import INGESTED_DATE, partition_filter
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 COMMAND = "dagster asset materialize -m lakehouse_assets.definitions --select {keys}"
 
@@ -67,3 +68,13 @@ def require_materialized(
         metadata={"missing_upstream": MV.json(["/".join(k) for k in missing]),
                   "commands": MV.md("\n".join(f"```\n{c}\n```" for c in todo) or "none")},
     )
+
+
+def read_partitions(
+    spark: SparkSession, location: TableLocation, partitions: list[str] | None
+) -> DataFrame:
+    """The table, or only its daily partitions when given."""
+    df = location.read(spark)
+    if partitions:
+        df = df.where(partition_filter(INGESTED_DATE, partitions))
+    return df

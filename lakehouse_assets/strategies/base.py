@@ -26,19 +26,17 @@ KNOWN_OPS = ("I", "U", "D", "INSERT", "UPDATE", "DELETE")
 
 @dataclass(frozen=True)
 class MergeContext:
+    """What every plan builder gets; a strategy that needs more subclasses it
+    (`Strategy.context`), so adding a strategy never widens this class."""
+
     target: str  # SQL reference of the silver table
     source: str  # temp view of the prepared batch (one row per key unless the strategy says)
     keys: list[str]
     columns: list[str]  # data columns written from the source
     order_col: str | None  # sequence guard: an older event never overwrites newer state
     silver_timestamps: bool = True
-    op_col: str = "op_type"
-    has_op: bool = False  # the source carries op_col (cdc_merge; scd2 when the source has it)
-    soft_delete_col: str | None = None  # cdc_merge: soft delete into this column if set
-    scd2_valid_from: str = "valid_from"
-    scd2_valid_to: str = "valid_to"
-    scd2_is_current: str = "is_current"
-    # SQL reference of the strategy's side table (see strategies.companion_columns).
+    op_col: str | None = None  # the source's operation column, when the strategy reads it
+    # SQL reference of the strategy's side table (Strategy.side_table).
     companion: str | None = None
 
 
@@ -65,17 +63,26 @@ def key_match(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
     return " AND ".join(f"{t}.{quote(k)} = {s}.{quote(k)}" for k in ctx.keys)
 
 
-def row_hash(columns: list[str], alias: str) -> str:
-    """Tie-break value of a row: sha256 of the JSON of its data columns (rule 3 above)."""
-    fields = ", ".join(f"{alias}.{quote(c)}" for c in columns)
+def row_hash(columns: list[str], alias: str | None = None) -> str:
+    """Tie-break value of a row: sha256 of the JSON of its data columns (rule 3 above). The
+    one definition: batch dedup, merges and the governance diff all use this text."""
+    prefix = f"{alias}." if alias else ""
+    fields = ", ".join(f"{prefix}{quote(c)}" for c in columns)
     return f"sha2(to_json(struct({fields})), 256)"
 
 
-def is_delete(ctx: MergeContext, alias: str = "s") -> str:
-    if not ctx.has_op:
+def delete_predicate(op_col: str | None, alias: str | None = None) -> str:
+    """SQL that is TRUE for a delete event and FALSE otherwise, never NULL (a NULL op is not a
+    delete): the one definition, used by batch dedup, rule exemptions and every merge."""
+    if not op_col:
         return "FALSE"
+    prefix = f"{alias}." if alias else ""
     ops = ", ".join(sql_string(o) for o in DELETE_OPS)
-    return f"coalesce(upper({alias}.{quote(ctx.op_col)}) IN ({ops}), FALSE)"
+    return f"coalesce(upper({prefix}{quote(op_col)}) IN ({ops}), FALSE)"
+
+
+def is_delete(ctx: MergeContext, alias: str = "s") -> str:
+    return delete_predicate(ctx.op_col, alias)
 
 
 def hash_greater(ctx: MergeContext, t: str = "t", s: str = "s") -> str:

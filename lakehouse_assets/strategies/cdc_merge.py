@@ -13,11 +13,11 @@ the key wins over the tombstone and brings the row back.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.models import PromotionContract, TableContract
 from lakehouse_assets.strategies.base import (
-    DELETE_OPS,
     MergeContext,
     MergePlan,
     changed,
@@ -28,23 +28,46 @@ from lakehouse_assets.strategies.base import (
     newer,
     set_clause,
 )
+from lakehouse_assets.strategies.strategy import DeletesExempt, SideTable
 
-__all__ = ["DELETE_OPS", "companion_columns", "plan"]
+SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
 
 
-def companion_columns(ctx: MergeContext) -> list[str] | None:
-    if ctx.soft_delete_col:
+@dataclass(frozen=True)
+class CdcContext(MergeContext):
+    soft_delete_col: str | None = None
+
+
+class CdcMerge(DeletesExempt):
+    names = ("cdc_merge",)
+    needs_order = True
+    needs_op = True
+
+    def context(self, base: MergeContext, promo: PromotionContract,
+                silver: TableContract) -> MergeContext:
+        soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
+        return CdcContext(**vars(base), soft_delete_col=soft)
+
+    def filled_columns(self, promo: PromotionContract, silver: TableContract,
+                       source: TableContract | None) -> dict[str, str | None]:
+        return {SOFT_DELETE: "BOOLEAN"} if SOFT_DELETE in silver.column_names else {}
+
+    def side_table(self, ctx: MergeContext) -> SideTable | None:
+        columns = _tombstone_columns(ctx)
+        return SideTable("_tombstones", columns) if columns else None
+
+    def plan(self, ctx: MergeContext) -> MergePlan:
+        assert isinstance(ctx, CdcContext)
+        return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
+
+
+def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
+    if isinstance(ctx, CdcContext) and ctx.soft_delete_col:
         return None
     return [*ctx.keys, *([ctx.order_col] if ctx.order_col else [])]
 
 
-def plan(ctx: MergeContext) -> MergePlan:
-    if ctx.soft_delete_col:
-        return _soft(ctx)
-    return _hard(ctx)
-
-
-def _soft(ctx: MergeContext) -> MergePlan:
+def _soft(ctx: CdcContext) -> MergePlan:
     col = ctx.soft_delete_col
     assert col
     flag, delete, hashed = quote(col), is_delete(ctx), hash_greater(ctx)
@@ -66,7 +89,7 @@ def _soft(ctx: MergeContext) -> MergePlan:
 def _hard(ctx: MergeContext) -> MergePlan:
     assert ctx.companion, "hard-delete cdc_merge needs its tombstone table"
     delete, tomb = is_delete(ctx), ctx.companion
-    logged = companion_columns(ctx) or []
+    logged = _tombstone_columns(ctx) or []
     plain = replace(ctx, silver_timestamps=False)  # the tombstone table has no timestamps
     keys = ", ".join(f"s.{quote(c)}" for c in logged)
     remember = (
@@ -89,3 +112,6 @@ def _hard(ctx: MergeContext) -> MergePlan:
     )
     return MergePlan([remember, sql], "upsert I/U, hard delete D with tombstones, "
                      "sequence-guarded", {tomb: ctx.keys, ctx.target: ctx.keys})
+
+
+CDC_MERGE = CdcMerge()

@@ -19,9 +19,11 @@ Events with a null order value cannot be placed and are quarantined by the silve
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.models import PromotionContract, TableContract
 from lakehouse_assets.strategies.base import (
     NOW,
     MergeContext,
@@ -35,62 +37,144 @@ from lakehouse_assets.strategies.base import (
     row_hash,
     set_clause,
 )
+from lakehouse_assets.strategies.strategy import SideTable, Strategy
+
+if TYPE_CHECKING:
+    from lakehouse_assets.contracts.extensions import Problem
 
 
-def companion_columns(ctx: MergeContext) -> list[str]:
-    return [*ctx.columns, *([ctx.op_col] if ctx.has_op and ctx.op_col not in ctx.columns else [])]
+@dataclass(frozen=True)
+class Scd2Context(MergeContext):
+    valid_from: str = "valid_from"
+    valid_to: str = "valid_to"
+    is_current: str = "is_current"
+
+    @property
+    def versions(self) -> list[str]:
+        return [*self.columns, self.valid_from, self.valid_to, self.is_current]
 
 
-def plan(ctx: MergeContext) -> MergePlan:
-    assert ctx.order_col and ctx.companion, "scd2 needs an order column and its event log"
-    o, log, logged = quote(ctx.order_col), ctx.companion, companion_columns(ctx)
+class Scd2(Strategy):
+    names = ("scd2",)
+    needs_order = True
+    reads_op = True
+
+    def context(self, base: MergeContext, promo: PromotionContract,
+                silver: TableContract) -> MergeContext:
+        s = promo.scd2
+        return Scd2Context(**vars(base), valid_from=s.valid_from, valid_to=s.valid_to,
+                           is_current=s.is_current)
+
+    def filled_columns(self, promo: PromotionContract, silver: TableContract,
+                       source: TableContract | None) -> dict[str, str | None]:
+        order = source.column(promo.order_col) if source and promo.order_col else None
+        kind = order.type if order is not None else None
+        s = promo.scd2
+        return {s.valid_from: kind, s.valid_to: kind, s.is_current: "BOOLEAN"}
+
+    def dedup_keys(self, promo: PromotionContract) -> list[str]:
+        # History keeps every version: one event per (key, order value).
+        return [*promo.merge_keys, *([promo.order_col] if promo.order_col else [])]
+
+    def required_values(self, promo: PromotionContract) -> dict[str, str]:
+        if not promo.order_col:
+            return {}
+        return {promo.order_col: f"null order column {promo.order_col} (scd2 needs it)"}
+
+    def unique_rows(self, promo: PromotionContract) -> str | None:
+        return f"{quote(promo.scd2.is_current)} = true"
+
+    def side_table(self, ctx: MergeContext) -> SideTable | None:
+        return SideTable("_scd2_events", _logged(ctx))
+
+    def contract_problems(self, promo: PromotionContract, silver: TableContract,
+                          source: TableContract, promoted: set[str]) -> list[Problem]:
+        problems = super().contract_problems(promo, silver, source, promoted)
+        s = promo.scd2
+        missing = [c for c in (s.valid_from, s.valid_to, s.is_current)
+                   if c not in silver.column_names]
+        if missing:
+            problems.append(("scd2", f"scd2 columns {missing} are not in the silver contract "
+                             f"{silver.schema_}.{silver.name}", "add them to the silver contract",
+                             "error"))
+        return problems
+
+    def plan(self, ctx: MergeContext) -> MergePlan:
+        assert isinstance(ctx, Scd2Context) and ctx.order_col and ctx.companion, \
+            "scd2 needs an order column and its event log"
+        staged = Stage(f"{ctx.source}_scd2", _versions_source(ctx))
+        vf = quote(ctx.valid_from)
+        merge = (
+            f"MERGE INTO {ctx.target} t USING {staged.name} s ON {key_match(ctx)} "
+            f"AND t.{vf} = s.{vf} "
+            f"WHEN MATCHED AND s._action = 'delete' THEN DELETE "
+            f"WHEN MATCHED AND {changed(ctx, ctx.versions)} "
+            f"THEN UPDATE SET {set_clause(ctx, ctx.versions)} "
+            f"WHEN NOT MATCHED AND s._action = 'upsert' "
+            f"THEN INSERT {insert_clause(ctx, ctx.versions)}"
+        )
+        return MergePlan([_record_events(ctx), staged, merge], "scd2 history by merge keys, "
+                         f"ordered by {ctx.order_col}; late events re-placed",
+                         {ctx.companion: [*ctx.keys, ctx.order_col],
+                          ctx.target: [*ctx.keys, ctx.valid_from]})
+
+
+def _logged(ctx: MergeContext) -> list[str]:
+    op = [ctx.op_col] if ctx.op_col and ctx.op_col not in ctx.columns else []
+    return [*ctx.columns, *op]
+
+
+def _record_events(ctx: Scd2Context) -> str:
+    """Keep the winning event per (key, order value) in the event log."""
+    assert ctx.order_col and ctx.companion
+    o, logged = quote(ctx.order_col), _logged(ctx)
     s_del, t_del = is_delete(ctx, "s"), is_delete(ctx, "t")
     plain = replace(ctx, silver_timestamps=False)  # the event log has no timestamps
-    record = (
-        f"MERGE INTO {log} t USING {ctx.source} s ON {key_match(ctx)} AND t.{o} = s.{o} "
+    return (
+        f"MERGE INTO {ctx.companion} t USING {ctx.source} s ON {key_match(ctx)} AND t.{o} = s.{o} "
         f"WHEN MATCHED AND (({s_del} AND NOT {t_del}) OR ({s_del} = {t_del} AND "
         f"{hash_greater(ctx)})) THEN UPDATE SET {set_clause(plain, logged)} "
         f"WHEN NOT MATCHED THEN INSERT {insert_clause(plain, logged)}"
     )
-    part = ", ".join(f"{quote(k)}" for k in ctx.keys)
-    batch_keys = f"(SELECT DISTINCT {part} FROM {ctx.source})"
+
+
+def _history(ctx: Scd2Context, batch_keys: str) -> str:
+    """The batch keys' versions recomputed from the event log: an event opens a version when
+    its state (tracked values, or D) differs from the previous event's."""
+    assert ctx.order_col
+    o, part = quote(ctx.order_col), ", ".join(quote(k) for k in ctx.keys)
     # Tracked columns: every data column but the order column itself.
     tracked = [c for c in ctx.columns if c != ctx.order_col]
     value = row_hash(tracked, "l") if tracked else "'row'"
     state = f"CASE WHEN {is_delete(ctx, 'l')} THEN 'D' ELSE {value} END"
-    events = (f"(SELECT l.*, {state} AS _state FROM {log} l LEFT SEMI JOIN {batch_keys} b "
-              f"ON {key_match(ctx, 'l', 'b')})")
+    events = (f"(SELECT l.*, {state} AS _state FROM {ctx.companion} l LEFT SEMI JOIN "
+              f"{batch_keys} b ON {key_match(ctx, 'l', 'b')})")
     marked = (f"(SELECT e.*, lag(_state) OVER (PARTITION BY {part} ORDER BY {o}) AS _prev "
               f"FROM {events} e)")
     kept = f"(SELECT m.* FROM {marked} m WHERE _prev IS NULL OR _prev <> _state)"
-    vf, vt, cur = (quote(c) for c in (ctx.scd2_valid_from, ctx.scd2_valid_to,
-                                      ctx.scd2_is_current))
+    vf, vt, cur = (quote(c) for c in (ctx.valid_from, ctx.valid_to, ctx.is_current))
     data = ", ".join(f"h.{quote(c)}" for c in ctx.columns)
-    history = (
+    return (
         f"(SELECT {data}, h.{o} AS {vf}, h._next AS {vt}, h._next IS NULL AS {cur} FROM "
         f"(SELECT k.*, lead({o}) OVER (PARTITION BY {part} ORDER BY {o}) AS _next "
         f"FROM {kept} k) h WHERE h._state <> 'D')"
     )
-    versions = [*ctx.columns, ctx.scd2_valid_from, ctx.scd2_valid_to, ctx.scd2_is_current]
-    current = ("(SELECT " + ", ".join(f"x.{quote(c)}" for c in versions) + f" FROM "
+
+
+def _versions_source(ctx: Scd2Context) -> str:
+    """One pass over the recomputed history: a version silver holds that the history lacks
+    (x without h) is deleted; the history's versions are upserted."""
+    part = ", ".join(quote(k) for k in ctx.keys)
+    batch_keys = f"(SELECT DISTINCT {part} FROM {ctx.source})"
+    current = ("(SELECT " + ", ".join(f"x.{quote(c)}" for c in ctx.versions) + f" FROM "
                f"{ctx.target} x LEFT SEMI JOIN {batch_keys} b ON {key_match(ctx, 'x', 'b')})")
-    # One pass over the recomputed history: a version silver holds that the history lacks
-    # (x without h) is deleted; the history's versions are upserted.
+    vf = quote(ctx.valid_from)
     gone = f"h.{vf} IS NULL"
     cols = ", ".join(f"CASE WHEN {gone} THEN x.{quote(c)} ELSE h.{quote(c)} END AS {quote(c)}"
-                     for c in versions)
-    source = (f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
-              f"current_timestamp() AS {NOW} FROM {history} h FULL OUTER JOIN {current} x "
-              f"ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}")
-    staged = Stage(f"{ctx.source}_scd2", source)
-    merge = (
-        f"MERGE INTO {ctx.target} t USING {staged.name} s ON {key_match(ctx)} "
-        f"AND t.{vf} = s.{vf} "
-        f"WHEN MATCHED AND s._action = 'delete' THEN DELETE "
-        f"WHEN MATCHED AND {changed(ctx, versions)} THEN UPDATE SET {set_clause(ctx, versions)} "
-        f"WHEN NOT MATCHED AND s._action = 'upsert' THEN INSERT {insert_clause(ctx, versions)}"
-    )
-    return MergePlan([record, staged, merge], "scd2 history by merge keys, ordered by "
-                     f"{ctx.order_col}; late events re-placed",
-                     {log: [*ctx.keys, ctx.order_col],
-                      ctx.target: [*ctx.keys, ctx.scd2_valid_from]})
+                     for c in ctx.versions)
+    return (f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
+            f"current_timestamp() AS {NOW} FROM {_history(ctx, batch_keys)} h FULL OUTER JOIN "
+            f"{current} x ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}")
+
+
+SCD2 = Scd2()

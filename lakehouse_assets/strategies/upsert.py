@@ -1,5 +1,5 @@
-"""full_merge, incremental_replace (alias scd1) and append_dedup: upsert every key of the
-batch, never delete.
+"""full_merge, scd1, incremental_replace and append_dedup: upsert every key of the batch,
+never delete.
 
 A row is replaced only by an event that beats it under the shared ordering rule (base.py), and
 only when a value changed, so re-running a batch is a no-op and an old batch replayed late
@@ -19,13 +19,29 @@ from lakehouse_assets.strategies.base import (
     newer,
     set_clause,
 )
+from lakehouse_assets.strategies.strategy import Strategy
 
 
-def plan(ctx: MergeContext) -> MergePlan:
+def plan(ctx: MergeContext, summary: str = "upsert by merge keys, sequence-guarded") -> MergePlan:
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
         f"WHEN MATCHED AND {newer(ctx, hash_greater(ctx))} AND {changed(ctx, ctx.columns)} "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
-    return MergePlan([sql], "upsert by merge keys, sequence-guarded", {ctx.target: ctx.keys})
+    return MergePlan([sql], summary, {ctx.target: ctx.keys})
+
+
+class Upsert(Strategy):
+    def __init__(self, names: tuple[str, ...], needs_order: bool = False,
+                 summary: str = "upsert by merge keys, sequence-guarded"):
+        self.names, self.needs_order, self.summary = names, needs_order, summary
+
+    def plan(self, ctx: MergeContext) -> MergePlan:
+        return plan(ctx, self.summary)
+
+
+UPSERT = Upsert(("full_merge", "scd1"))
+# Replaces a key's row by its latest event: needs the column that says which is latest.
+INCREMENTAL_REPLACE = Upsert(("incremental_replace",), needs_order=True)
+APPEND_DEDUP = Upsert(("append_dedup",), summary="append new keys, dedup on merge keys")

@@ -16,6 +16,7 @@ from lakehouse_assets.contracts.framework_columns import (
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
+from lakehouse_assets.strategies.registry import strategy_for
 
 __all__ = ["INGESTED_AT", "INGESTED_DATE", "RESCUED_DATA", "SILVER_CREATED", "SILVER_MODIFIED",
            "SOURCE_FILE"]
@@ -62,6 +63,22 @@ def added_columns(asset: TableAsset) -> list[Column]:
         ]
     declared = set(asset.contract.column_names)
     return [c for c in extra if c.name not in declared]
+
+
+def managed_columns(asset: TableAsset) -> set[str]:
+    """Silver columns the framework fills (timestamps, the strategy's own) rather than copies
+    from the source."""
+    promo = asset.promotion
+    if promo is None:
+        return set()
+    filled = strategy_for(promo.strategy).filled_columns(promo, asset.contract, None)
+    return {SILVER_CREATED, SILVER_MODIFIED, *filled}
+
+
+def data_columns(asset: TableAsset) -> list[str]:
+    """The contract's columns a silver batch carries from its source, in contract order."""
+    managed = managed_columns(asset)
+    return [c for c in asset.contract.column_names if c not in managed]
 
 
 def physical_columns(asset: TableAsset) -> list[Column]:

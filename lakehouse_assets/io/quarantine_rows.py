@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lakehouse_assets.contracts.framework_columns import (
+    INGESTED_AT,
+    INGESTED_DATE,
+    LINE,
+    QUARANTINED_AT,
+    SILVER_CREATED,
+    SILVER_MODIFIED,
+)
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-TYPED = frozenset({"_ingested_date", "_ingested_at", "_quarantined_at", "_silver_created_at",
-                   "_silver_modified_at", "_line"})
+TYPED = frozenset({INGESTED_DATE, INGESTED_AT, QUARANTINED_AT, SILVER_CREATED, SILVER_MODIFIED,
+                   LINE})
 
 
 def as_text(df: DataFrame) -> DataFrame:

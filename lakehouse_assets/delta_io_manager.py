@@ -1,0 +1,72 @@
+"""The Delta IO manager: Dagster's side of every table write, and upstream reads for assets
+that take a lakehouse table as an input.
+
+A write arrives as a `TableWrite` (io/table_write.py) that already holds its table, so
+`handle_output` only executes it and records its facts. `load_input` reads the upstream table,
+filtered to the run's partitions; it loads the contracts once per IO manager instance.
+It sits with the entry points because it wires Dagster to the loaded project.
+
+No `from __future__ import annotations`: Dagster resolves ResourceDependency at runtime."""
+
+from typing import TYPE_CHECKING, Any
+
+from dagster import ConfigurableIOManager, InputContext, OutputContext, ResourceDependency
+from dagster import MetadataValue as MV
+from pydantic import PrivateAttr
+
+from lakehouse_assets.contracts.project import Project
+from lakehouse_assets.engine.failures import explained_failures
+from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.io.table_write import TableWrite
+from lakehouse_assets.io.upstream import read_partitions, require_materialized
+from lakehouse_assets.project_loader import load_project_or_raise
+from lakehouse_assets.tables.location import locate_key
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+
+def _metadata_value(key: str, value: Any) -> Any:
+    if key == "path":
+        return MV.path(value)
+    if key == "delta_version":
+        return MV.int(value)
+    return value
+
+
+class DeltaIOManager(ConfigurableIOManager):
+    spark: ResourceDependency[SparkResource]
+    project_dir: str | None = None
+    env: str | None = None
+    _project: Project | None = PrivateAttr(default=None)
+
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = load_project_or_raise(self.project_dir, self.env)
+        return self._project
+
+    def handle_output(self, context: OutputContext, obj: TableWrite) -> None:
+        if not isinstance(obj, TableWrite):
+            raise TypeError(f"{context.asset_key.to_user_string()}: the Delta IO manager writes "
+                            "what a lakehouse table asset yields (a TableWrite), got "
+                            f"{type(obj).__name__}")
+        with explained_failures(obj.asset.key_string):
+            facts = obj.execute()
+        context.add_output_metadata({k: _metadata_value(k, v) for k, v in facts.items()})
+
+    def _reader(self, context: InputContext) -> str:
+        """The asset reading this input: its op is named by its key joined with `__`."""
+        op = context.op_def.name
+        keys = (a.key_string for a in self.project().assets.values() if "__".join(a.key) == op)
+        return next(keys, op)
+
+    def load_input(self, context: InputContext) -> "DataFrame":
+        key: Any = tuple(context.asset_key.path)
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else None
+        with explained_failures("/".join(key)):
+            spark, project = self.spark.get_session(), self.project()
+            require_materialized(spark, project, (key,), self.spark.capabilities,
+                                 self._reader(context),
+                                 partitions[0] if partitions and len(partitions) == 1 else None)
+            location = locate_key(project, key, self.spark.capabilities)
+            return read_partitions(spark, location, partitions)

@@ -1,0 +1,84 @@
+"""Silver writes: the strategy's merge plan, run on the batch (io/merge_execution.py), after
+adding contract columns the table lacks when the contract allows it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from lakehouse_assets.contracts.project import TableAsset
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.engine.table_ops import table_ops
+from lakehouse_assets.io import frames
+from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.merge_execution import execute_merge
+from lakehouse_assets.strategies.base import NOW, MergeContext
+from lakehouse_assets.strategies.registry import strategy_for
+from lakehouse_assets.tables.location import TableLocation, sibling_location
+from lakehouse_assets.tables.physical import data_columns, physical_columns
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def merge_silver(
+    spark: SparkSession, capabilities: Capabilities, asset: TableAsset,
+    location: TableLocation, batch: TableBatch,
+) -> dict[str, Any]:
+    """Returns the merge's facts; `rows_written` is the number of rows the merge received."""
+    from pyspark.sql import functions as F
+
+    promo = asset.promotion
+    assert promo is not None
+    strategy = strategy_for(promo.strategy)
+    facts: dict[str, Any] = {}
+    added = evolve_schema(spark, capabilities, asset, location)
+    if added:
+        facts["columns_added"] = added
+    view = f"lh_batch_{uuid.uuid4().hex[:12]}"
+    batch.data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
+    base = MergeContext(
+        target=location.sql_ref, source=view, keys=list(promo.merge_keys),
+        columns=data_columns(asset), order_col=promo.order_col,
+        silver_timestamps=promo.metadata.add_silver_timestamps,
+        op_col=strategy.op_column(promo, batch.data.columns))
+    ctx = strategy.context(base, promo, asset.contract)
+    locations = [location]
+    side = strategy.side_table(ctx)
+    if side is not None:
+        side_location = sibling_location(location, side.suffix)
+        if not side_location.exists(spark):
+            frames.write(batch.data.select(*side.columns).limit(0), side_location, "append")
+        ctx = replace(ctx, companion=side_location.sql_ref)
+        locations.append(side_location)
+        facts["companion_table"] = side_location.label
+    try:
+        merged = execute_merge(spark, capabilities, strategy.plan, ctx, locations)
+        if "merge_source_rows" not in merged:  # the engine's own MERGE: count what it got
+            merged["merge_source_rows"] = spark.table(view).count()
+    finally:
+        spark.catalog.dropTempView(view)
+    facts.update(merged)
+    facts["rows_written"] = facts.pop("merge_source_rows")
+    return facts
+
+
+def evolve_schema(
+    spark: SparkSession, capabilities: Capabilities, asset: TableAsset, location: TableLocation,
+) -> list[str]:
+    """Columns the contract gained since the table was created: added when the promotion
+    (or table properties) say merge_schema, else an error naming them."""
+    existing = set(location.read(spark).columns)
+    new = [c for c in physical_columns(asset) if c.name not in existing]
+    if not new:
+        return []
+    names = [c.name for c in new]
+    promo = asset.promotion
+    if not (asset.contract.merge_schema or (promo is not None and promo.merge_schema)):
+        raise ValueError(
+            f"{location.label}: the contract has columns the table lacks: {names}; "
+            f"set \"merge_schema\": true in {asset.producer_file.name} to add them, "
+            "or remove them from the contract")
+    table_ops(spark, location, capabilities).add_columns(new)
+    return names

@@ -1,0 +1,102 @@
+"""What one silver strategy decides, in one object: its merge plan and every rule the rest of
+the framework asks of it (columns it fills, side table, dedup keys, which rows it cannot take,
+which rows must be unique, what it demands of its contracts).
+
+Nothing outside `strategies/` compares a strategy's name: it asks the registered `Strategy`
+(strategies/registry.py). A new strategy is one module with a subclass, registered there.
+The defaults below are the plain upsert's answers; a strategy overrides what differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_predicate
+
+if TYPE_CHECKING:
+    from lakehouse_assets.contracts.extensions import Problem
+    from lakehouse_assets.contracts.models import PromotionContract, TableContract
+
+
+@dataclass(frozen=True)
+class SideTable:
+    """A table the strategy keeps beside silver (`<table><suffix>`), made from these columns
+    of the prepared batch."""
+
+    suffix: str
+    columns: list[str]
+
+
+class Strategy:
+    names: tuple[str, ...] = ()  # what promotion contracts write in `strategy` (aliases too)
+    needs_order: bool = False  # a promotion without sequence_by/watermark_col is an error
+    needs_op: bool = False  # the source must carry the operation column (op_col)
+    reads_op: bool = False  # honours the op column when the source has one
+
+    def plan(self, ctx: MergeContext) -> MergePlan:
+        raise NotImplementedError
+
+    def context(self, base: MergeContext, promo: PromotionContract,
+                silver: TableContract) -> MergeContext:
+        """The context the plan needs; a strategy with more settings returns a subclass."""
+        return base
+
+    def side_table(self, ctx: MergeContext) -> SideTable | None:
+        return None
+
+    def filled_columns(self, promo: PromotionContract, silver: TableContract,
+                       source: TableContract | None) -> dict[str, str | None]:
+        """Silver columns the strategy fills itself -> the type it fills them with (None: the
+        type cannot be told without the source contract)."""
+        return {}
+
+    def op_column(self, promo: PromotionContract, source_columns: list[str]) -> str | None:
+        """The operation column the batch and the merge read, if any."""
+        if self.needs_op or (self.reads_op and promo.op_col in source_columns):
+            return promo.op_col
+        return None
+
+    def dedup_keys(self, promo: PromotionContract) -> list[str]:
+        """One row per these columns survives the batch's dedup."""
+        return list(promo.merge_keys)
+
+    def required_values(self, promo: PromotionContract) -> dict[str, str]:
+        """Column -> why: rows with NULL there cannot be placed and go to quarantine."""
+        return {}
+
+    def rule_exempt(self, op_col: str | None) -> str | None:
+        """SQL marking rows that no row rule applies to (never NULL), or None."""
+        return None
+
+    def unique_rows(self, promo: PromotionContract) -> str | None:
+        """SQL selecting the silver rows whose merge keys must be unique (None: all rows)."""
+        return None
+
+    def contract_problems(self, promo: PromotionContract, silver: TableContract,
+                          source: TableContract, promoted: set[str]) -> list[Problem]:
+        """What this strategy finds wrong with a promotion and its silver contract."""
+        name = promo.strategy
+        problems: list[Problem] = []
+        if self.needs_op and promo.op_col not in promoted:
+            problems.append(("op_col", f"{name} needs the operation column {promo.op_col!r} "
+                             "in its source", "add it to the source or set op_col", "error"))
+        if self.needs_order and not promo.order_col:
+            problems.append(("watermark_col", f"{name} needs an ordering column",
+                             "set watermark_col (or sequence_by) to an event time or sequence",
+                             "error"))
+        filled = self.filled_columns(promo, silver, source)
+        for i, column in enumerate(silver.columns):
+            kind = filled.get(column.name)
+            if kind and column.type != kind:
+                problems.append((f"columns[{i}].type", f"{column.name} is filled by {name} as "
+                                 f"{kind}, not {column.type}", f"declare {column.name} as {kind}",
+                                 "error"))
+        return problems
+
+
+class DeletesExempt(Strategy):
+    """A strategy whose delete events carry only a key: row rules do not judge them."""
+
+    def rule_exempt(self, op_col: str | None) -> str | None:
+        return delete_predicate(op_col) if op_col else None
