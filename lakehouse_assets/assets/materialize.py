@@ -42,6 +42,7 @@ def materialize(
     rules = rules_for(asset)
     judged = judge(asset, batch, rules)
     yield from (check_result(key, o) for o in judged.outcomes)
+    judged.stop_if_failed(asset)
     location = locate_key(project, asset.key, capabilities)
     write = TableWrite(asset, location, judged.batch, run_id, spark, capabilities)
     yield Output(write)

@@ -1,8 +1,9 @@
 """Judge a batch before it is written: the row rules in one pass, the rows that drop rules set
 aside with their reason, and the counts the row accounting needs.
 
-A failing `expect_or_fail` rule stops the run here, so nothing is written. Rows no rule applies
-to (a strategy's delete events, which carry only a key) are kept whatever the rules say.
+A failed `expect_or_fail` rule stops the run before the write (`Judged.stop_if_failed`).
+Rows no rule applies to (a strategy's delete events, which carry only a key) are kept
+whatever the rules say.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ class Judged:
     superseded: int  # silver: typed rows a later event of the same key replaced in the batch
     filtered: int  # silver: rows the promotion's filter left out
 
+    def stop_if_failed(self, asset: TableAsset) -> None:
+        """After the rules' results are recorded: a failed expect_or_fail writes nothing."""
+        failed = [o.rule.name for o in self.outcomes if o.rule.action == "fail" and not o.passed]
+        if failed:
+            raise Failure(f"{asset.key_string}: expect_or_fail rules {failed} failed; nothing "
+                          "was written (see the check results for failing rows)")
+
 
 def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
     promo = asset.promotion
@@ -49,10 +57,6 @@ def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
         if named is None:
             raise
         raise named from exc
-    failed = [o.rule.name for o in split.outcomes if o.rule.action == "fail" and not o.passed]
-    if failed:
-        raise Failure(f"{asset.key_string}: expect_or_fail rules {failed} failed; nothing was "
-                      "written (see the check results for failing rows)")
     on_load = (batch.rejected_rows if batch.rejected_rows is not None
                else batch.rejected.count() if batch.rejected is not None else 0)
     facts = {**batch.facts, "rows_dropped_by_rules": split.rows_dropped,
