@@ -25,12 +25,12 @@ from lakehouse_assets.checks.specs import QUARANTINED_ON_LOAD, ROW_ACCOUNTING, S
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.migrations.plan import plan_for
 from lakehouse_assets.strategies.cdc_merge import DELETE_OPS
 from lakehouse_assets.tables.location import locate_key, quarantine_location
 from lakehouse_assets.tables.physical import INGESTED_DATE, partition_filter
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

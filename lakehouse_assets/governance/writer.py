@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.merge_execution import execute_merge
@@ -27,6 +26,7 @@ from lakehouse_assets.strategies import upsert
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.tables.ddl import create_table_plan
 from lakehouse_assets.tables.physical import SILVER_CREATED, SILVER_MODIFIED
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

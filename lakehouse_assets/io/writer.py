@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from lakehouse_assets.checks.quarantine import as_text
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
@@ -40,6 +39,7 @@ from lakehouse_assets.tables.physical import (
     partition_filter,
     physical_columns,
 )
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
