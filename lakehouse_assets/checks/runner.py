@@ -19,13 +19,13 @@ from lakehouse_assets.checks.evaluate import (
     split_rows,
     unique_outcome,
 )
-from lakehouse_assets.checks.quarantine import combine_rejected
 from lakehouse_assets.checks.rules import rules_for
 from lakehouse_assets.checks.specs import QUARANTINED_ON_LOAD, ROW_ACCOUNTING, SCHEMA_MIGRATION
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.quarantine_rows import combine_rejected
 from lakehouse_assets.migrations.plan import plan_for
 from lakehouse_assets.strategies.cdc_merge import DELETE_OPS
 from lakehouse_assets.tables.location import locate_key, quarantine_location

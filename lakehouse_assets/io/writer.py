@@ -14,12 +14,12 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.checks.quarantine import as_text
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
+from lakehouse_assets.io.quarantine_rows import as_text
 from lakehouse_assets.io.table_lock import table_lock
 from lakehouse_assets.strategies import companion, planner
 from lakehouse_assets.strategies.base import NOW, MergeContext
