@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.delta_types import delta_type
-from lakehouse_assets.tables.ddl import column_ddl
+from lakehouse_assets.tables.alter_sql import (
+    add_columns_sql,
+    column_comment_sql,
+    drop_not_null_sql,
+    set_properties_sql,
+    table_comment_sql,
+    widen_type_sql,
+)
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_filter
 
@@ -142,13 +148,10 @@ class SparkSqlTableOps:
         return {r["key"]: r["value"] for r in self._rows(f"SHOW TBLPROPERTIES {self._ref}")}
 
     def set_properties(self, props: dict[str, str]) -> None:
-        pairs = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-        self._spark.sql(f"ALTER TABLE {self._ref} SET TBLPROPERTIES ({pairs})")
+        self._spark.sql(set_properties_sql(self._ref, props))
 
     def add_columns(self, columns: list[Column]) -> None:
-        nullable = [c.model_copy(update={"nullable": True}) for c in columns]
-        cols = ", ".join(column_ddl(c) for c in nullable)
-        self._spark.sql(f"ALTER TABLE {self._ref} ADD COLUMNS ({cols})")
+        self._spark.sql(add_columns_sql(self._ref, columns))
 
     def optimize(self) -> dict[str, Any]:
         return self._rows(f"OPTIMIZE {self._ref}")[0]
@@ -159,21 +162,18 @@ class SparkSqlTableOps:
         return [str(next(iter(r.values()))) for r in rows]
 
     def set_table_comment(self, comment: str) -> None:
-        self._spark.sql(f"COMMENT ON TABLE {self._ref} IS {sql_string(comment)}").collect()
+        self._spark.sql(table_comment_sql(self._ref, comment)).collect()
 
     def set_column_comment(self, column: str, comment: str) -> None:
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        f"COMMENT {sql_string(comment)}").collect()
+        self._spark.sql(column_comment_sql(self._ref, column, comment)).collect()
 
     def drop_not_null(self, column: str) -> None:
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        "DROP NOT NULL").collect()
+        self._spark.sql(drop_not_null_sql(self._ref, column)).collect()
 
     def widen_column(self, column: str, new_type: str) -> None:
         # Delta type widening (Databricks, Delta 3.2+): enable the feature, then change the type.
         self.set_properties({"delta.enableTypeWidening": "true"})
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        f"TYPE {new_type}").collect()
+        self._spark.sql(widen_type_sql(self._ref, column, new_type)).collect()
 
 
 def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabilities) -> TableOps:
