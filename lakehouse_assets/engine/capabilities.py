@@ -15,8 +15,8 @@ class Capabilities:
     # The hidden _metadata.file_path column of file sources (else files are read one by one).
     file_metadata_column: bool
     change_data_feed: bool
-    # DESCRIBE HISTORY, ALTER TABLE ADD COLUMNS, SET TBLPROPERTIES, OPTIMIZE, VACUUM in Spark SQL;
-    # without it the delta-rs adapter does table maintenance on local paths.
+    # DESCRIBE HISTORY, ALTER TABLE (ADD COLUMNS, ALTER COLUMN, SET TBLPROPERTIES) and COMMENT
+    # ON TABLE in Spark SQL; without it the delta-rs adapter maintains tables on local paths.
     sql_table_maintenance: bool
     structured_streaming: bool
     # Unity Catalog: managed tables by name, column masks and GRANTs.

@@ -1,5 +1,5 @@
 """Table maintenance through one port, two adapters: Spark SQL where the engine has it,
-delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, ADD COLUMNS, OPTIMIZE...)."""
+delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, no ALTER TABLE...)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,8 @@ class TableOps(Protocol):
     def version(self) -> int: ...
     def rows_in_partitions(self, column: str, days: list[str]) -> int: ...
     def history(self, limit: int | None = None) -> list[dict[str, Any]]: ...
-    def properties(self) -> dict[str, str]: ...
     def set_properties(self, props: dict[str, str]) -> None: ...
     def add_columns(self, columns: list[Column]) -> None: ...
-    def optimize(self) -> dict[str, Any]: ...
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]: ...
     # Safe migrations (lakehouse_assets.migrations).
     def set_table_comment(self, comment: str) -> None: ...
     def set_column_comment(self, column: str, comment: str) -> None: ...
@@ -76,9 +73,6 @@ class DeltaRsTableOps:
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         return list(self._table.history(limit))
 
-    def properties(self) -> dict[str, str]:
-        return dict(self._table.metadata().configuration)
-
     def set_properties(self, props: dict[str, str]) -> None:
         self._table.alter.set_table_properties(props, raise_if_not_exists=False)
 
@@ -91,13 +85,6 @@ class DeltaRsTableOps:
             for c in columns
         ]
         self._table.alter.add_columns(fields)
-
-    def optimize(self) -> dict[str, Any]:
-        return dict(self._table.optimize.compact())
-
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
-        return list(self._table.vacuum(retention_hours=retention_hours, dry_run=dry_run,
-                                       enforce_retention_duration=False))
 
     def set_table_comment(self, comment: str) -> None:
         self._table.alter.set_table_description(comment)
@@ -144,22 +131,11 @@ class SparkSqlTableOps:
         suffix = f" LIMIT {int(limit)}" if limit else ""
         return self._rows(f"DESCRIBE HISTORY {self._ref}{suffix}")
 
-    def properties(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self._rows(f"SHOW TBLPROPERTIES {self._ref}")}
-
     def set_properties(self, props: dict[str, str]) -> None:
         self._spark.sql(set_properties_sql(self._ref, props))
 
     def add_columns(self, columns: list[Column]) -> None:
         self._spark.sql(add_columns_sql(self._ref, columns))
-
-    def optimize(self) -> dict[str, Any]:
-        return self._rows(f"OPTIMIZE {self._ref}")[0]
-
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
-        dry = " DRY RUN" if dry_run else ""
-        rows = self._rows(f"VACUUM {self._ref} RETAIN {int(retention_hours)} HOURS{dry}")
-        return [str(next(iter(r.values()))) for r in rows]
 
     def set_table_comment(self, comment: str) -> None:
         self._spark.sql(table_comment_sql(self._ref, comment)).collect()
