@@ -13,8 +13,6 @@ import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMATS = ("json", "csv", "parquet", "avro", "orc", "text")
-
 # Spark's spelling of each honoured option, by format (keys are lower case, as Spark matches).
 _COMMON = {"encoding": "encoding", "charset": "encoding", "dateformat": "dateFormat",
            "timestampformat": "timestampFormat"}
