@@ -200,29 +200,12 @@ def test_failing_table_level_error_rule_stops_downstream(demo_dir, spark_resourc
 
 def test_scd2_quarantine(demo_dir, spark_resource):
     """Drop rules act before any strategy runs, scd2 included (Delta Live Store cannot)."""
-    from lakehouse_assets.strategies import PLANNERS
-
-    if "scd2" not in PLANNERS:
-        pytest.skip("scd2 strategy not on this branch yet (issue 3)")
     from lakehouse_assets.demo.generator import generate
     from lakehouse_assets.io.project_cache import get_project
 
-    history = demo_dir / "ingestion/silver/customers_history.json"
-    if history.exists():  # issue 3's scd2 demo table
-        key = "silver/shop/customers_history"
-        _add_rules(history, [{"regex": "email", "pattern": "^[^@]+@[^@]+$", "action": "drop"}])
-    else:
-        key = "silver/shop/customers"
-        promo = demo_dir / "ingestion/silver/customers.json"
-        contract = json.loads(promo.read_text())
-        contract["strategy"] = "scd2"
-        promo.write_text(json.dumps(contract))
-        table = demo_dir / "tables/silver/customers.json"
-        spec = json.loads(table.read_text())
-        spec["columns"] = [c for c in spec["columns"] if c["name"] != "is_deleted"] + [
-            {"name": "valid_from", "type": "TIMESTAMP"},
-            {"name": "valid_to", "type": "TIMESTAMP"}, {"name": "is_current", "type": "BOOLEAN"}]
-        table.write_text(json.dumps(spec))
+    key = "silver/shop/customers_history"  # the demo's scd2 table
+    _add_rules(demo_dir / "ingestion/silver/customers_history.json",
+               [{"regex": "email", "pattern": "^[^@]+@[^@]+$", "action": "drop"}])
     project = get_project(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 4)
     result = run_assets(project, spark_resource, ["bronze/shop/customers_raw", key], DAY4)
