@@ -1,4 +1,5 @@
-"""Imports only point down the layers of DESIGN.md, and no modules import each other.
+"""Imports only point down the package's layers (LAYERS below, as the README's Layout lists
+them), and no modules import each other.
 
 Every module of the package is read with `ast` (nothing is imported): absolute and relative
 imports, at module level, inside functions and under TYPE_CHECKING alike, and
@@ -119,7 +120,7 @@ def layer_of(module: str, layers: dict[str, int]) -> tuple[str, int]:
         return "package root", ROOT_RANK
     if parts[1] not in layers:
         raise AssertionError(f"{module}: top-level {parts[1]!r} has no layer; add it to LAYERS "
-                             "in tests/test_layers.py (and to DESIGN.md's layers)")
+                             "in tests/test_layers.py (and to the README's Layout)")
     return parts[1], layers[parts[1]]
 
 

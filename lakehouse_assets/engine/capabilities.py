@@ -1,4 +1,4 @@
-"""What each engine can do, decided in one place (see ENGINE_NOTES.md for the measurements)."""
+"""What each engine can do, decided in one place."""
 
 from __future__ import annotations
 
