@@ -35,7 +35,7 @@ LAYERS: dict[str, int] = {
     "assets": 5,
     **dict.fromkeys(
         ["sensors", "schedules", "definitions", "cli", "code_location", "status", "governance",
-         "demo", "project_loader"], 6),
+         "demo", "project_loader", "delta_io_manager"], 6),
 }
 ROOT_RANK = 6
 
