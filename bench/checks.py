@@ -1,4 +1,4 @@
-"""Cost of data quality checks (issue 4): rule evaluation alone, and the demo end to end.
+"""Cost of data quality checks: rule evaluation alone, and the demo end to end.
 
     python bench/checks.py [--rows 200000] [--days 5]
 

@@ -1,4 +1,4 @@
-"""Import time of the code location and wall time of the demo (issue 2).
+"""Import time of the code location and wall time of the demo.
 
     python bench/foundation.py [--days 5] [--scale 1] [--repeat 5]
 

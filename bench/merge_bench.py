@@ -1,4 +1,4 @@
-"""Silver merge benchmarks (issue 3). Not a test: prints a Markdown table for bench/RESULTS.md.
+"""Silver merge benchmarks. Not a test: prints a Markdown table for bench/RESULTS.md.
 
 (a) merge 100k changed rows into a 1M-row silver table: the framework (silver_batch + the
     full_merge plan executed by the IO manager's writer, on embedded Sail) against the same

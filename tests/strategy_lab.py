@@ -31,7 +31,6 @@ BRONZE_COLUMNS = [
     {"name": "v", "type": "STRING"}, {"name": "op_type", "type": "STRING"},
 ]
 DATA = ["k", "seq", "v"]  # silver data columns, in contract order
-DAY0 = "2024-01-01"
 
 
 @dataclass(frozen=True)

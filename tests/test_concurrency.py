@@ -145,7 +145,7 @@ def test_a_merge_killed_midway_is_completed_and_swept_by_the_next_run(
     try:
         # Killed once it copies the table's slices: the batch is staged, nothing committed yet
         # (or, if the kill lands later, part of the write-back is).
-        _wait_for(lambda: any(scratch.glob("*/a1/t0")) or proc.poll() is not None, proc)
+        _wait_for(lambda: any(scratch.glob("*/a1/t0")) or proc.poll() is not None)
         assert proc.poll() is None, f"the run ended before it was killed: {proc.communicate()}"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -161,7 +161,7 @@ def test_a_merge_killed_midway_is_completed_and_swept_by_the_next_run(
     assert _silver_rows(demo_project) == oracle(demo_project, DAYS[:3])
 
 
-def _wait_for(condition: Any, proc: subprocess.Popen, deadline_s: float = RUN_DEADLINE_S) -> None:
+def _wait_for(condition: Any, deadline_s: float = RUN_DEADLINE_S) -> None:
     deadline = time.monotonic() + deadline_s
     while not condition():
         assert time.monotonic() < deadline, f"nothing happened in {deadline_s} s"

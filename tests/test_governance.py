@@ -104,7 +104,7 @@ def test_rows_in_partitions_from_log_stats_or_by_scan(tmp_path):
     import pyarrow as pa
     from deltalake import write_deltalake
 
-    from lakehouse_assets.engine.table_ops import DeltaRsTableOps
+    from lakehouse_assets.tables.table_ops import DeltaRsTableOps
 
     days = pa.array([date(2024, 1, d) for d in (1, 1, 2, 3, 3, 3)], pa.date32())
     data = pa.table({"_ingested_date": days, "n": pa.array(range(6), pa.int64())})

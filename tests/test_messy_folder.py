@@ -1,4 +1,4 @@
-"""Issue 6: contract folders as teams keep them. Referenced tables become assets; old versions,
+"""Contract folders as teams keep them. Referenced tables become assets; old versions,
 scratch copies, dimension tables of the team's own code and gold without SQL are governed but
 not built; only a duplicate among used contracts is an error."""
 

@@ -1,4 +1,4 @@
-"""Issue 11: validation that guides. Several mistakes planted at once in one folder give one
+"""Validation that guides: several mistakes planted at once in one folder give one
 message each, against the file where the mistake is, and nothing that follows from another."""
 
 from __future__ import annotations

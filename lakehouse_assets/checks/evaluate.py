@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.checks.rules import Rule
+from lakehouse_assets.contracts.framework_columns import FAILED_RULES
+from lakehouse_assets.contracts.framework_columns import QUARANTINE_REASON as REASON
 from lakehouse_assets.contracts.identifiers import quote
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame
 
-FAILED_RULES, REASON = "_failed_rules", "_quarantine_reason"
 SAMPLES = 3
 
 

@@ -1,10 +1,10 @@
 """Landing-file read options with Spark's names and meanings, checked before any run.
 
 Spark treats option names case-insensitively; so do we. Every option a contract writes is one
-of: honoured (the same meaning on every engine: see ingest/staging.py and ingest/typing.py for
-what the embedded engine's reader cannot do itself), accepted and ignored with an info line
-(the contract's schema always wins over inference), or not honoured: a warning naming it, never
-a silent difference.
+of: honoured (the same meaning on every engine: see ingest/staging.py and
+ingest/typed_values.py for what the embedded engine's reader cannot do itself), accepted and
+ignored with an info line (the contract's schema always wins over inference), or not honoured:
+a warning naming it, never a silent difference.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 from typing import Any
-
-FORMATS = ("json", "csv", "parquet", "avro", "orc", "text")
 
 # Spark's spelling of each honoured option, by format (keys are lower case, as Spark matches).
 _COMMON = {"encoding": "encoding", "charset": "encoding", "dateformat": "dateFormat",

@@ -91,7 +91,7 @@ def is_nested(spark_type: str) -> bool:
 @lru_cache(maxsize=1024)
 def as_text_type(spark_type: str) -> str:
     """The same shape with every leaf STRING: what a JSON value of that type parses into
-    without loss, so a failed cast of any leaf can be found (see ingest/typing.py)."""
+    without loss, so a failed cast of any leaf can be found (see ingest/typed_values.py)."""
     node = exp.DataType.build(spark_type, dialect="spark")
     for leaf in list(node.find_all(exp.DataType)):
         if leaf.this not in (T.ARRAY, T.MAP, T.STRUCT):

@@ -1,4 +1,4 @@
-"""What each engine can do, decided in one place (see ENGINE_NOTES.md for the measurements)."""
+"""What each engine can do, decided in one place."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ class Capabilities:
     # The hidden _metadata.file_path column of file sources (else files are read one by one).
     file_metadata_column: bool
     change_data_feed: bool
-    # DESCRIBE HISTORY, ALTER TABLE ADD COLUMNS, SET TBLPROPERTIES, OPTIMIZE, VACUUM in Spark SQL;
-    # without it the delta-rs adapter does table maintenance on local paths.
+    # DESCRIBE HISTORY, ALTER TABLE (ADD COLUMNS, ALTER COLUMN, SET TBLPROPERTIES) and COMMENT
+    # ON TABLE in Spark SQL; without it the delta-rs adapter maintains tables on local paths.
     sql_table_maintenance: bool
-    structured_streaming: bool
     # Unity Catalog: managed tables by name, column masks and GRANTs.
     unity_catalog: bool
     # MERGE reads only the target files the batch's keys can match. Without it (Sail 0.7 joins
@@ -40,19 +39,19 @@ class Capabilities:
 SAIL = Capabilities(
     engine="sail", tables_by_path=True, create_table_at_path=False,
     file_metadata_column=False, change_data_feed=False, sql_table_maintenance=False,
-    structured_streaming=False, unity_catalog=False, merge_prunes_files=False,
+    unity_catalog=False, merge_prunes_files=False,
     file_formats=frozenset({"json", "csv", "parquet", "avro", "text"}), column_defaults=False,
 )  # fmt: skip
 SPARK = Capabilities(
     engine="spark", tables_by_path=True, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
-    structured_streaming=True, unity_catalog=False, merge_prunes_files=True,
+    unity_catalog=False, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "orc", "text"}), column_defaults=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
-    structured_streaming=True, unity_catalog=True, merge_prunes_files=True,
+    unity_catalog=True, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "avro", "orc", "text"}),
     column_defaults=True,
 )  # fmt: skip

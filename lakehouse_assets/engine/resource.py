@@ -86,8 +86,11 @@ class SparkResource(ConfigurableResource):
         if self.mode == "spark":
             return self._classic()
         if self.mode == "local":
-            from lakehouse_assets.engine.sail_server import embedded_url
+            from lakehouse_assets.engine.sail_server import before_stop, embedded_url
 
+            # Close client sessions before the server stops (at exit too), or Sail aborts
+            # their tasks noisily.
+            before_stop(stop_sessions)
             url = embedded_url()
         else:
             if not self.connect_url or not self.connect_url.startswith("sc://"):

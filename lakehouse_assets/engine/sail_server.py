@@ -1,14 +1,27 @@
-"""The embedded Sail Spark Connect server: started lazily, once per process, stopped at exit."""
+"""The embedded Sail Spark Connect server: started lazily, once per process, stopped at exit.
+
+This module owns only the server; its clients register what must happen before it stops
+(`before_stop`), so it imports none of them.
+"""
 
 from __future__ import annotations
 
 import atexit
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _lock = threading.Lock()
 _server: Any = None
+_before_stop: list[Callable[[], None]] = []
+
+
+def before_stop(callback: Callable[[], None]) -> None:
+    """Run `callback` (registered once, however often asked) before the server stops."""
+    with _lock:
+        if callback not in _before_stop:
+            _before_stop.append(callback)
 
 
 def embedded_url() -> str:
@@ -30,9 +43,10 @@ def embedded_url() -> str:
 
 def stop_embedded() -> None:
     global _server
-    from lakehouse_assets.engine.resource import stop_sessions
-
-    stop_sessions()  # close client sessions first, or Sail aborts their tasks noisily
+    with _lock:
+        callbacks = list(_before_stop)
+    for callback in callbacks:
+        callback()
     with _lock:
         if _server is not None:
             _server.stop()

@@ -22,9 +22,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.project import Project
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
 from lakehouse_assets.strategies.base import row_hash
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

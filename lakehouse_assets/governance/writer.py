@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.conform import conform
@@ -29,6 +28,7 @@ from lakehouse_assets.io.table_creation import ensure_table
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.upsert import UPSERT
 from lakehouse_assets.tables.physical import SILVER_CREATED, SILVER_MODIFIED
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.framework_columns import QUARANTINED_AT, RUN_ID
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.quarantine_rows import as_text
 from lakehouse_assets.io.table_lock import table_lock
 from lakehouse_assets.tables.location import TableLocation, quarantine_location
 from lakehouse_assets.tables.physical import INGESTED_DATE, partition_filter
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

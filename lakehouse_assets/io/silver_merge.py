@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
@@ -17,6 +16,7 @@ from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.location import TableLocation, sibling_location
 from lakehouse_assets.tables.physical import data_columns, physical_columns
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

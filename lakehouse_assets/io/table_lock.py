@@ -13,7 +13,8 @@ A lock is a file beside the table, held with flock: the kernel drops it when its
 so a killed run never blocks the next. Other threads and processes wait for it; the thread
 holding it may enter again (a writer nested in a merge stands for one outside this lock, and
 the merge's lost-commit retry still covers writers that take no lock: other tools, Spark).
-Local paths only (object storage: issue 16).
+Local paths only: for a table on object storage (a path with ://) no lock is taken yet, and
+runs of one table that start together rely on Delta's conflict checks alone.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.conform import conform
@@ -28,6 +27,7 @@ from lakehouse_assets.tables.physical import (
     partition_filter,
     physical_columns,
 )
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.engine.table_ops import table_ops
 from lakehouse_assets.migrations.plan import MigrationPlan
+from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -12,12 +12,20 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.contracts.identifiers import quote, sql_string
+from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.migrations.live import LiveTable, read_live
-from lakehouse_assets.tables.ddl import column_ddl, table_properties
+from lakehouse_assets.tables.alter_sql import (
+    add_columns_sql,
+    column_comment_sql,
+    drop_not_null_sql,
+    set_properties_sql,
+    table_comment_sql,
+    widen_type_sql,
+)
+from lakehouse_assets.tables.ddl import table_properties
 from lakehouse_assets.tables.location import TableLocation, locate_key
 from lakehouse_assets.tables.physical import partition_columns, physical_columns
 
@@ -61,22 +69,17 @@ class MigrationPlan:
         ref, out = self.location.sql_ref, []
         for s in self.safe_steps:
             if s.kind == "add_column" and s.column is not None:
-                col = s.column.model_copy(update={"nullable": True})
-                out.append(f"ALTER TABLE {ref} ADD COLUMNS ({column_ddl(col)})")
+                out.append(add_columns_sql(ref, [s.column]))
             elif s.kind == "column_comment" and s.column is not None:
-                out.append(f"ALTER TABLE {ref} ALTER COLUMN {quote(s.column.name)} COMMENT "
-                           f"{sql_string(s.value)}")
+                out.append(column_comment_sql(ref, s.column.name, s.value))
             elif s.kind == "table_comment":
-                out.append(f"COMMENT ON TABLE {ref} IS {sql_string(s.value)}")
+                out.append(table_comment_sql(ref, s.value))
             elif s.kind == "set_properties":
-                pairs = ", ".join(f"{sql_string(k)} = {sql_string(v)}"
-                                  for k, v in sorted(s.value.items()))
-                out.append(f"ALTER TABLE {ref} SET TBLPROPERTIES ({pairs})")
+                out.append(set_properties_sql(ref, dict(sorted(s.value.items()))))
             elif s.kind == "drop_not_null" and s.column is not None:
-                out.append(f"ALTER TABLE {ref} ALTER COLUMN {quote(s.column.name)} DROP NOT NULL")
+                out.append(drop_not_null_sql(ref, s.column.name))
             elif s.kind == "widen_type" and s.column is not None:
-                out.append(f"ALTER TABLE {ref} ALTER COLUMN {quote(s.column.name)} TYPE "
-                           f"{s.column.type}")
+                out.append(widen_type_sql(ref, s.column.name, s.column.type))
         return out
 
     def render(self) -> str:

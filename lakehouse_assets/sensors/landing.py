@@ -81,7 +81,7 @@ def sensor_name(table: TableAsset) -> str:
 
 
 def landing_sensor(
-    project: Project, table: TableAsset, manifest: FileManifest,
+    table: TableAsset, manifest: FileManifest,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
 ) -> SensorDefinition:
     ingestion = table.ingestion
@@ -114,4 +114,4 @@ def landing_sensors(project: Project) -> list[SensorDefinition]:
     if not bronze or not project.environment.paths.get("ops"):
         return []  # no manifest location: bronze runs say how to fix it
     manifest = manifest_for(project)
-    return [landing_sensor(project, t, manifest) for t in bronze]
+    return [landing_sensor(t, manifest) for t in bronze]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lakehouse_assets.contracts.framework_columns import SILVER_CREATED, SILVER_MODIFIED
 from lakehouse_assets.contracts.identifiers import quote, sql_string
 
 NOW = "_batch_ts"  # column of the source view holding the batch's timestamp
@@ -110,7 +111,7 @@ def changed(ctx: MergeContext, columns: list[str], t: str = "t", s: str = "s") -
 def set_clause(ctx: MergeContext, columns: list[str], extra: dict[str, str] | None = None) -> str:
     pairs = [f"{quote(c)} = s.{quote(c)}" for c in columns]
     if ctx.silver_timestamps:
-        pairs.append(f"`_silver_modified_at` = s.{NOW}")
+        pairs.append(f"{quote(SILVER_MODIFIED)} = s.{NOW}")
     pairs += [f"{quote(k)} = {v}" for k, v in (extra or {}).items()]
     return ", ".join(pairs)
 
@@ -121,7 +122,7 @@ def insert_clause(
     names = [quote(c) for c in columns]
     values = [f"s.{quote(c)}" for c in columns]
     if ctx.silver_timestamps:
-        names += ["`_silver_created_at`", "`_silver_modified_at`"]
+        names += [quote(SILVER_CREATED), quote(SILVER_MODIFIED)]
         values += [f"s.{NOW}", f"s.{NOW}"]
     for k, v in (extra or {}).items():
         names.append(quote(k))

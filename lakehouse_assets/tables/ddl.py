@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,11 @@ def column_ddl(column: Column, defaults: bool = False) -> str:
     if column.comment:
         text += f" COMMENT {sql_string(column.comment)}"
     return text
+
+
+def property_list(props: Mapping[str, str]) -> str:
+    """'key' = 'value', ... in the order given (TBLPROPERTIES of CREATE and ALTER TABLE)."""
+    return ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
 
 
 def _property_value(value: Any) -> str:
@@ -87,7 +93,6 @@ def create_table_plan(
     if comment:
         sql += f" COMMENT {sql_string(comment)}"
     if props:
-        sql += " TBLPROPERTIES (" + ", ".join(
-            f"{sql_string(k)} = {sql_string(v)}" for k, v in sorted(props.items())) + ")"
+        sql += f" TBLPROPERTIES ({property_list(dict(sorted(props.items())))})"
     statements.append(sql)
     return CreatePlan(statements, props, skipped)

@@ -1,15 +1,21 @@
 """Table maintenance through one port, two adapters: Spark SQL where the engine has it,
-delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, ADD COLUMNS, OPTIMIZE...)."""
+delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, no ALTER TABLE...)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lakehouse_assets.contracts.identifiers import quote, sql_string
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.delta_types import delta_type
-from lakehouse_assets.tables.ddl import column_ddl
+from lakehouse_assets.tables.alter_sql import (
+    add_columns_sql,
+    column_comment_sql,
+    drop_not_null_sql,
+    set_properties_sql,
+    table_comment_sql,
+    widen_type_sql,
+)
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_filter
 
@@ -21,11 +27,8 @@ class TableOps(Protocol):
     def version(self) -> int: ...
     def rows_in_partitions(self, column: str, days: list[str]) -> int: ...
     def history(self, limit: int | None = None) -> list[dict[str, Any]]: ...
-    def properties(self) -> dict[str, str]: ...
     def set_properties(self, props: dict[str, str]) -> None: ...
     def add_columns(self, columns: list[Column]) -> None: ...
-    def optimize(self) -> dict[str, Any]: ...
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]: ...
     # Safe migrations (lakehouse_assets.migrations).
     def set_table_comment(self, comment: str) -> None: ...
     def set_column_comment(self, column: str, comment: str) -> None: ...
@@ -70,9 +73,6 @@ class DeltaRsTableOps:
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         return list(self._table.history(limit))
 
-    def properties(self) -> dict[str, str]:
-        return dict(self._table.metadata().configuration)
-
     def set_properties(self, props: dict[str, str]) -> None:
         self._table.alter.set_table_properties(props, raise_if_not_exists=False)
 
@@ -85,13 +85,6 @@ class DeltaRsTableOps:
             for c in columns
         ]
         self._table.alter.add_columns(fields)
-
-    def optimize(self) -> dict[str, Any]:
-        return dict(self._table.optimize.compact())
-
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
-        return list(self._table.vacuum(retention_hours=retention_hours, dry_run=dry_run,
-                                       enforce_retention_duration=False))
 
     def set_table_comment(self, comment: str) -> None:
         self._table.alter.set_table_description(comment)
@@ -138,42 +131,25 @@ class SparkSqlTableOps:
         suffix = f" LIMIT {int(limit)}" if limit else ""
         return self._rows(f"DESCRIBE HISTORY {self._ref}{suffix}")
 
-    def properties(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self._rows(f"SHOW TBLPROPERTIES {self._ref}")}
-
     def set_properties(self, props: dict[str, str]) -> None:
-        pairs = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-        self._spark.sql(f"ALTER TABLE {self._ref} SET TBLPROPERTIES ({pairs})")
+        self._spark.sql(set_properties_sql(self._ref, props))
 
     def add_columns(self, columns: list[Column]) -> None:
-        nullable = [c.model_copy(update={"nullable": True}) for c in columns]
-        cols = ", ".join(column_ddl(c) for c in nullable)
-        self._spark.sql(f"ALTER TABLE {self._ref} ADD COLUMNS ({cols})")
-
-    def optimize(self) -> dict[str, Any]:
-        return self._rows(f"OPTIMIZE {self._ref}")[0]
-
-    def vacuum(self, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
-        dry = " DRY RUN" if dry_run else ""
-        rows = self._rows(f"VACUUM {self._ref} RETAIN {int(retention_hours)} HOURS{dry}")
-        return [str(next(iter(r.values()))) for r in rows]
+        self._spark.sql(add_columns_sql(self._ref, columns))
 
     def set_table_comment(self, comment: str) -> None:
-        self._spark.sql(f"COMMENT ON TABLE {self._ref} IS {sql_string(comment)}").collect()
+        self._spark.sql(table_comment_sql(self._ref, comment)).collect()
 
     def set_column_comment(self, column: str, comment: str) -> None:
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        f"COMMENT {sql_string(comment)}").collect()
+        self._spark.sql(column_comment_sql(self._ref, column, comment)).collect()
 
     def drop_not_null(self, column: str) -> None:
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        "DROP NOT NULL").collect()
+        self._spark.sql(drop_not_null_sql(self._ref, column)).collect()
 
     def widen_column(self, column: str, new_type: str) -> None:
         # Delta type widening (Databricks, Delta 3.2+): enable the feature, then change the type.
         self.set_properties({"delta.enableTypeWidening": "true"})
-        self._spark.sql(f"ALTER TABLE {self._ref} ALTER COLUMN {quote(column)} "
-                        f"TYPE {new_type}").collect()
+        self._spark.sql(widen_type_sql(self._ref, column, new_type)).collect()
 
 
 def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabilities) -> TableOps:
