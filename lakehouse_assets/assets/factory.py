@@ -6,7 +6,7 @@ No `from __future__ import annotations` here: Dagster reads the context annotati
 import functools
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from dagster import (
     AssetExecutionContext,
@@ -102,7 +102,7 @@ def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
                                 f"{batch.facts['landing_missing']} does not exist: 0 rows")
         yield from _materialize(context, spark, project, table, batch)
 
-    return _fn
+    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 
 
 def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
@@ -125,7 +125,7 @@ def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
                                  else None)
         yield from _materialize(context, spark, project, table, silver_batch(source, table, days))
 
-    return _fn
+    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 
 
 def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -> AssetsDefinition:
@@ -139,7 +139,7 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
         batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
         yield from _materialize(context, spark, project, table, batch)
 
-    return _fn
+    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 
 
 def build_assets(

@@ -131,5 +131,5 @@ def select_problems(promo: PromotionContract, source: TableContract) -> list[Pro
     return problems
 
 
-def _unknown(parsed: exp.Expression, available: set[str]) -> list[str]:
+def _unknown(parsed: exp.Expr, available: set[str]) -> list[str]:
     return sorted(set(columns_used(parsed)) - available)

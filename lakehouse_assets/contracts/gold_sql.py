@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 TableName = tuple[str, str, str]  # (catalog or "", schema, table)
 
 
-def _parse(sql: str) -> exp.Expression:
+def _parse(sql: str) -> exp.Expr:
     parsed = sqlglot.parse_one(sql, dialect="spark")
     if parsed is None:
         raise ValueError("empty SQL")
@@ -21,7 +22,7 @@ def _is_table_ref(table: exp.Table, ctes: set[str]) -> bool:
     return bool(table.name) and not (not table.db and table.name.lower() in ctes)
 
 
-def _ctes(tree: exp.Expression) -> set[str]:
+def _ctes(tree: exp.Expr) -> set[str]:
     return {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
 
 
@@ -29,7 +30,7 @@ def tables_read(sql: str) -> list[TableName]:
     """Every table the query reads, CTE names excluded; raises ValueError on SQL it cannot parse."""
     try:
         tree = _parse(sql)
-    except sqlglot.errors.ParseError as exc:
+    except ParseError as exc:
         raise ValueError(f"SQL does not parse: {str(exc).splitlines()[0]}") from exc
     ctes = _ctes(tree)
     found: list[TableName] = []
@@ -46,7 +47,7 @@ def rewrite_tables(sql: str, to_sql: Callable[[TableName], str]) -> str:
     tree = _parse(sql)
     ctes = _ctes(tree)
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Table) and _is_table_ref(node, ctes):
             target = exp.to_table(to_sql((node.catalog, node.db, node.name)), dialect="spark")
             if node.alias:

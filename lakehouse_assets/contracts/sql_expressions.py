@@ -11,7 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 
-def parse_expression(text: str, what: str) -> exp.Expression:
+def parse_expression(text: str, what: str) -> exp.Expr:
     """The parsed expression; ValueError naming `what` when it is not one SQL expression."""
     try:
         parsed = sqlglot.parse_one(text, read="spark")
@@ -23,12 +23,12 @@ def parse_expression(text: str, what: str) -> exp.Expression:
     return parsed
 
 
-def columns_used(parsed: exp.Expression) -> list[str]:
+def columns_used(parsed: exp.Expr) -> list[str]:
     """The columns an expression reads; a struct field (`customer.id`) reads its column."""
     return list(dict.fromkeys(c.table or c.name for c in parsed.find_all(exp.Column)))
 
 
-def output_name(parsed: exp.Expression) -> str | None:
+def output_name(parsed: exp.Expr) -> str | None:
     """The column a select expression produces (`expr AS name`, or a bare column's name)."""
     if isinstance(parsed, exp.Alias):
         return parsed.alias

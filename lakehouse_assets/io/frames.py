@@ -62,6 +62,7 @@ def write(
         if location.by_path:
             writer.save(location.path)
         else:
+            assert location.name is not None  # a table without a path has a catalog name
             writer.saveAsTable(location.name)
 
     return retry_lost_commits(once, location.label)[1]

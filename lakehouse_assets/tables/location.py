@@ -43,6 +43,7 @@ class TableLocation:
             from deltalake import DeltaTable
 
             return DeltaTable.is_deltatable(self.path)
+        assert self.name is not None
         return bool(spark.catalog.tableExists(self.name))
 
     def read(self, spark: SparkSession, version: int | None = None) -> DataFrame:
