@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lakehouse_assets.contracts.broken_files import BrokenFiles
+from lakehouse_assets.contracts.extensions import PromotionRules
 from lakehouse_assets.contracts.format_rules import bronze_problems, source_problems
 from lakehouse_assets.contracts.gold_deps import GoldDeps
 from lakehouse_assets.contracts.issues import IssueLog
@@ -20,10 +21,11 @@ class AssetGraph:
     """`builders`: {"schema.table": the "schema.table" names it reads} of each Python builder."""
 
     def __init__(self, project: Project, log: IssueLog, broken: BrokenFiles,
-                 builders: Mapping[str, tuple[str, ...]]):
+                 rules: PromotionRules, builders: Mapping[str, tuple[str, ...]]):
         self.project = project
         self.log = log
         self.broken = broken
+        self.rules = rules
         self.builders = builders
 
     def build(self) -> None:
@@ -51,7 +53,7 @@ class AssetGraph:
             dest = self._ref(file, promo.destination_contract, "destination_contract")
             if source is None or dest is None or not promo.enabled:
                 continue
-            check_promotion(self.log, file, promo, source, dest)
+            check_promotion(self.log, self.rules, file, promo, source, dest)
             self._add(TableAsset(("silver", dest.schema, dest.name), "silver", dest, file,
                                  promotion=promo, deps=(self._key_of(source),),
                                  source_columns=tuple(source.contract.column_names)))

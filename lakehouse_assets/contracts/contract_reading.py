@@ -17,6 +17,7 @@ from lakehouse_assets.contracts.expectations import parse_expectations
 from lakehouse_assets.contracts.identifiers import is_identifier
 from lakehouse_assets.contracts.issues import IssueLog
 from lakehouse_assets.contracts.models import (
+    STRATEGIES_CONTEXT,
     Column,
     IngestionContract,
     PromotionContract,
@@ -66,9 +67,12 @@ def _stand_in(raw: Any, exc: ValidationError) -> dict[str, Any] | None:
 
 
 class ContractReader:
-    def __init__(self, project: Project, log: IssueLog):
+    """`strategies`: the strategy names a promotion may use."""
+
+    def __init__(self, project: Project, log: IssueLog, strategies: list[str]):
         self.project = project
         self.log = log
+        self.context = {STRATEGIES_CONTEXT: strategies}
 
     def read(self, file: Path) -> bool:
         """Load one contract file into the project; False (after reporting why) if it fails."""
@@ -123,7 +127,7 @@ class ContractReader:
         if kind == "table":
             data = self._checked_columns(file, data)
         try:
-            contract = MODELS[kind].model_validate(data)
+            contract = MODELS[kind].model_validate(data, context=self.context)
         except ValidationError as exc:
             validation_issues(self.log, file, exc)
             return None

@@ -8,13 +8,15 @@ How problems are reported (issue 11), so that each mistake yields one message, w
   a folder with errors never builds.
 - Field paths read as written: `columns[2].type`, `expectations[1] (not_null order_id).action`;
   files are relative to the contract folder.
+
+What depends on the layers above (strategy names and rules, Python gold builders) is handed in
+as `Extensions`; `lakehouse_assets.project_loader` wires the real ones.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from lakehouse_assets.assets.python_gold import import_builder_modules, registered_builders
 from lakehouse_assets.contracts.asset_graph import AssetGraph
 from lakehouse_assets.contracts.broken_files import BrokenFiles
 from lakehouse_assets.contracts.contract_reading import ContractReader
@@ -28,6 +30,7 @@ from lakehouse_assets.contracts.discovery import (
 )
 from lakehouse_assets.contracts.environment import absolute_paths
 from lakehouse_assets.contracts.errors import ContractError
+from lakehouse_assets.contracts.extensions import Extensions
 from lakehouse_assets.contracts.issues import IssueLog
 from lakehouse_assets.contracts.load_types import load_type_issues
 from lakehouse_assets.contracts.project import Project
@@ -35,7 +38,7 @@ from lakehouse_assets.contracts.project import Project
 __all__ = ["default_project_dir", "load_project", "load_project_or_raise", "read_document"]
 
 
-def load_project(root: str | Path | None = None, env: str | None = None) -> Project:
+def load_project(root: str | Path | None, env: str | None, extensions: Extensions) -> Project:
     """Load and check a folder (None: default_project_dir()). Contract problems land in
     project.issues; raises ContractError only when the folder, its config.json or the chosen
     environment cannot be used at all."""
@@ -44,23 +47,23 @@ def load_project(root: str | Path | None = None, env: str | None = None) -> Proj
     config_file, config = read_config(log)
     env_name = environment_name(log, config_file, config, env)
     environment = absolute_paths(config.environments[env_name])
-    import_builder_modules(config.PYTHON_MODULES)
-    builders = {table: builder.deps for table, builder in registered_builders().items()}
+    builders = extensions.builders.deps(config.PYTHON_MODULES)
     project = Project(log.root, config, env_name, environment)
     broken = BrokenFiles()
-    reader = ContractReader(project, log)
+    reader = ContractReader(project, log, extensions.strategies.known())
     for file in contract_files(log.root, config_file):
         if not reader.read(file):
             broken.add(file)
-    AssetGraph(project, log, broken, builders).build()
+    AssetGraph(project, log, broken, extensions.strategies, builders).build()
     log.issues += load_type_issues(project)
     broken.report(project, log)
     project.issues = log.issues
     return project
 
 
-def load_project_or_raise(root: str | Path | None = None, env: str | None = None) -> Project:
-    project = load_project(root, env)
+def load_project_or_raise(root: str | Path | None, env: str | None,
+                          extensions: Extensions) -> Project:
+    project = load_project(root, env, extensions)
     if project.errors:
         raise ContractError(project.issues)
     return project

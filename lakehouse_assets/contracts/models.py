@@ -4,17 +4,16 @@ one module per contract kind; imported from here."""
 from lakehouse_assets.contracts.contract_base import DESCRIPTIVE_FIELDS, ContractModel
 from lakehouse_assets.contracts.ingestion_model import IngestionContract, IngestMetadata, Source
 from lakehouse_assets.contracts.promotion_model import (
-    STRATEGIES,
+    STRATEGIES_CONTEXT,
     PromotionContract,
     PromotionMetadata,
     Scd2Columns,
-    Strategy,
 )
 from lakehouse_assets.contracts.table_model import Column, TableContract
 
 __all__ = [
     "DESCRIPTIVE_FIELDS",
-    "STRATEGIES",
+    "STRATEGIES_CONTEXT",
     "Column",
     "ContractModel",
     "IngestMetadata",
@@ -23,6 +22,5 @@ __all__ = [
     "PromotionMetadata",
     "Scd2Columns",
     "Source",
-    "Strategy",
     "TableContract",
 ]

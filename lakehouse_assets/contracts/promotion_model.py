@@ -1,19 +1,23 @@
-"""Promotion contracts (bronze -> silver)."""
+"""Promotion contracts (bronze -> silver). The strategy is a name: which names exist belongs to
+the strategies, above contracts; the loader passes them in the validation context."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from lakehouse_assets.contracts.contract_base import ContractModel
+from lakehouse_assets.contracts.errors import join_words
 from lakehouse_assets.contracts.expectations import Expectations
 from lakehouse_assets.contracts.identifiers import is_identifier
 from lakehouse_assets.contracts.ingestion_model import Source
 from lakehouse_assets.contracts.sql_expressions import parse_expression
 
-Strategy = Literal["full_merge", "cdc_merge", "incremental_replace", "append_dedup", "scd2", "scd1"]
-STRATEGIES: tuple[str, ...] = Strategy.__args__  # type: ignore[attr-defined]
+# Validation context key: the strategy names a promotion may use (contracts.loader sets it).
+STRATEGIES_CONTEXT = "strategies"
 
 
 class PromotionMetadata(ContractModel):
@@ -31,7 +35,7 @@ class PromotionContract(ContractModel):
 
     name: str
     ingest_type: Literal["batch", "streaming"] = "batch"
-    strategy: Strategy
+    strategy: str
     enabled: bool = True
     source: Source = Field(default_factory=lambda: Source(format="delta"))
     source_contract: str
@@ -54,6 +58,16 @@ class PromotionContract(ContractModel):
     is_quarantined: bool = False
     schedule: str | None = None
     automation: Literal["eager", "on_cron", "none"] = "eager"
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _known_strategy(cls, v: Any, info: ValidationInfo) -> Any:
+        """Reported the way pydantic reports a Literal, so the issue reads as it always has."""
+        known: Sequence[str] | None = (info.context or {}).get(STRATEGIES_CONTEXT)
+        if known is not None and v not in known:
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": join_words([repr(n) for n in known])})
+        return v
 
     @field_validator("merge_keys")
     @classmethod

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from lakehouse_assets.contracts.environment import data_root
-from lakehouse_assets.contracts.loader import default_project_dir, load_project_or_raise
 from lakehouse_assets.contracts.project import Project
+from lakehouse_assets.project_loader import default_project_dir, load_project_or_raise
 
 
 @lru_cache(maxsize=16)
