@@ -100,9 +100,6 @@ class Project:
         path = tuple(key.split("/")) if isinstance(key, str) else tuple(key)
         return self.assets[path]  # type: ignore[index]
 
-    def upstream(self, asset: TableAsset) -> list[TableAsset]:
-        return [self.assets[d] for d in asset.deps if d in self.assets]
-
     def table_for(self, key: AssetKeyPath) -> LoadedTable:
         """The contract behind an asset key, built here or only read (external)."""
         if key in self.assets:
