@@ -35,8 +35,8 @@ def _folder_args(parser: argparse.ArgumentParser) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from lakehouse_assets.checks.validate import governance_issues
     from lakehouse_assets.code_location import spark_from_env
-    from lakehouse_assets.contracts.loader import load_project
     from lakehouse_assets.ingest.readable import unreadable_sources
+    from lakehouse_assets.project_loader import load_project
 
     project = _load(args, load_project)
     if project is None:
@@ -57,8 +57,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from lakehouse_assets.contracts.json_schema import contract_json_schema
+    from lakehouse_assets.project_loader import EXTENSIONS
 
-    text = json.dumps(contract_json_schema(), indent=2, sort_keys=True) + "\n"
+    schema = contract_json_schema(EXTENSIONS.strategies.known())
+    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
@@ -79,9 +81,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     """Every table's migration plan and the governance SQL; non-zero on destructive changes."""
-    from lakehouse_assets.contracts.loader import load_project
     from lakehouse_assets.engine.capabilities import PROFILES
     from lakehouse_assets.migrations.plan import plan_project
+    from lakehouse_assets.project_loader import load_project
     from lakehouse_assets.security.plan import governance_plan
 
     project = _load(args, load_project)

@@ -1,11 +1,28 @@
-"""Load a contract folder with the strategies and gold builders that validate it."""
+"""Load a contract folder with this package's strategies and Python gold builders: the contract
+loader (contracts.loader) cannot import them itself, being the layer below."""
 
 from __future__ import annotations
 
-from lakehouse_assets.contracts.loader import (
-    default_project_dir,
-    load_project,
-    load_project_or_raise,
-)
+from pathlib import Path
 
-__all__ = ["default_project_dir", "load_project", "load_project_or_raise"]
+from lakehouse_assets.assets.python_gold import RegisteredBuilders
+from lakehouse_assets.contracts import loader
+from lakehouse_assets.contracts.discovery import default_project_dir
+from lakehouse_assets.contracts.extensions import Extensions
+from lakehouse_assets.contracts.project import Project
+from lakehouse_assets.strategies.contract_rules import ContractRules
+
+__all__ = ["EXTENSIONS", "default_project_dir", "load_project", "load_project_or_raise"]
+
+EXTENSIONS = Extensions(strategies=ContractRules(), builders=RegisteredBuilders())
+
+
+def load_project(root: str | Path | None = None, env: str | None = None) -> Project:
+    """Load and check a folder (default: $LAKEHOUSE_PROJECT_DIR or contracts/); problems land in
+    project.issues (see contracts.loader)."""
+    return loader.load_project(root, env, EXTENSIONS)
+
+
+def load_project_or_raise(root: str | Path | None = None, env: str | None = None) -> Project:
+    """As load_project, raising ContractError when the folder has errors."""
+    return loader.load_project_or_raise(root, env, EXTENSIONS)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_assets.assets.silver import silver_batch
-from lakehouse_assets.contracts.loader import load_project_or_raise
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io.writer import write_batch
+from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, table_path

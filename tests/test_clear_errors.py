@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from lakehouse_assets.assets.python_gold import gold_builder, unregister
-from lakehouse_assets.contracts.loader import load_project
 from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
 from tests.helpers import free_port, orders_pipeline, run_assets
 

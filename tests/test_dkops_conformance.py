@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.assets.bronze import manifest_for
-from lakehouse_assets.contracts.loader import load_project
+from lakehouse_assets.project_loader import load_project
 from tests.helpers import delta_rows, run_assets, run_command, table_path
 
 HERE = Path(__file__).parent / "conformance"

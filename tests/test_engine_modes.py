@@ -128,8 +128,8 @@ def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatc
 
 
 def test_databricks_names_tables_by_unity_catalog(demo_dir):
-    from lakehouse_assets.contracts.loader import load_project
     from lakehouse_assets.engine.capabilities import DATABRICKS
+    from lakehouse_assets.project_loader import load_project
     from lakehouse_assets.tables.location import locate_key
 
     project = load_project(demo_dir, env="dev")

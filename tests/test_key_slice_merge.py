@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from deltalake import DeltaTable
 
-from lakehouse_assets.contracts.loader import load_project_or_raise
 from lakehouse_assets.governance import TableWriter
 from lakehouse_assets.governance.handle import GovernedTable
 from lakehouse_assets.io import key_slice_merge
+from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import TableLocation
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, table_path

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lakehouse_assets.contracts.loader import load_project
+from lakehouse_assets.project_loader import load_project
 
 
 def _edit(root: Path, rel: str, **fields: Any) -> None:

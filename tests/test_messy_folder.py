@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.assets.python_gold import unregister
-from lakehouse_assets.contracts.loader import load_project
+from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, run_assets, run_command, table_path
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from lakehouse_assets.cli import main
-from lakehouse_assets.contracts.loader import load_project
 from lakehouse_assets.engine.capabilities import DATABRICKS
+from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.security.plan import governance_plan
 
 REVENUE, ENGAGEMENT = "tables/gold/daily_revenue.json", "tables/gold/customer_engagement.json"

@@ -31,7 +31,7 @@ def test_sql_braces_are_not_placeholders():
 
 
 def test_demo_contracts_resolve_per_environment(demo_dir, monkeypatch):
-    from lakehouse_assets.contracts.loader import load_project
+    from lakehouse_assets.project_loader import load_project
 
     local = load_project(demo_dir)
     dev = load_project(demo_dir, env="dev")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from lakehouse_assets.contracts.loader import load_project
+from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, run_assets, table_path
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.checks.validate import governance_issues
-from lakehouse_assets.contracts.loader import load_project
 from lakehouse_assets.contracts.types import normalize_type
+from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.security.masks import MASKS
 from lakehouse_assets.tables.physical import physical_columns
 from tests.conftest import write_contract_folder

@@ -54,3 +54,11 @@ def import_builder_modules(modules: Iterable[str]) -> None:
         importlib.import_module(name)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         ep.load()
+
+
+class RegisteredBuilders:
+    """The gold builders as the contract loader sees them (contracts.extensions.GoldBuilders)."""
+
+    def deps(self, modules: list[str]) -> dict[str, tuple[str, ...]]:
+        import_builder_modules(modules)
+        return {table: builder.deps for table, builder in _REGISTRY.items()}

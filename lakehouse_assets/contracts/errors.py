@@ -30,3 +30,9 @@ class ContractError(Exception):
         self.issues = [i for i in issues if i.severity == "error"]
         lines = "\n".join(f"  - {i}" for i in self.issues)
         super().__init__(f"{len(self.issues)} contract error(s):\n{lines}")
+
+
+def join_words(words: list[str], last: str = "or") -> str:
+    """a / a or b / a, b or c"""
+    return f" {last} ".join(words) if len(words) < 3 else \
+        ", ".join(words[:-1]) + f" {last} " + words[-1]

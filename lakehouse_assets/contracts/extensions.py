@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from lakehouse_assets.contracts.models import PromotionContract, TableContract
@@ -19,10 +20,11 @@ class PromotionRules(Protocol):
         ...
 
     def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
-                 promoted: set[str]) -> list[Problem]:
+                 promoted: set[str], *, silver_file: Path, source_file: Path) -> list[Problem]:
         """What the promotion's strategy finds wrong; `promoted`: the columns the promotion
-        hands the strategy (format_rules.promoted_columns). Fields name the promotion
-        contract, except `columns[i]...` fields, which name the silver table contract."""
+        hands the strategy (format_rules.promoted_columns); the two files, relative to the
+        contract folder, for messages to name. Fields name the promotion contract, except
+        `columns[i]...` fields, which name the silver table contract."""
         ...
 
 

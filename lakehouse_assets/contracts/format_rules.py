@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from lakehouse_assets.contracts.extensions import Problem
 from lakehouse_assets.contracts.framework_columns import (
     BRONZE_COLUMNS,
     FILLABLE_TYPES,
@@ -18,8 +19,6 @@ from lakehouse_assets.contracts.sql_expressions import (
     output_name,
     parse_expression,
 )
-
-Problem = tuple[str, str, str, str]  # field, message, fix, severity
 
 _METADATA_FLAG = {"_ingested_at": "add_ingested_at", "_source_file": "add_source_file",
                   "_rescued_data": "add_rescued_data"}
@@ -66,27 +65,10 @@ def source_problems(ingestion: IngestionContract, table: TableContract) -> list[
     return problems
 
 
-def silver_problems(promo: PromotionContract, table: TableContract,
-                    source: TableContract) -> list[Problem]:
-    """Silver columns the strategy fills must be declared with a type it fills them with:
-    the silver timestamps, cdc_merge's is_deleted, scd2's is_current (BOOLEAN) and valid_from /
-    valid_to (the type of the order column whose values they take)."""
-    problems = _framework_types(table, SILVER_COLUMNS)
-    wanted: dict[str, str] = {}
-    if promo.strategy == "cdc_merge":
-        wanted["is_deleted"] = "BOOLEAN"
-    if promo.strategy == "scd2":
-        wanted[promo.scd2.is_current] = "BOOLEAN"
-        order = source.column(promo.order_col) if promo.order_col else None
-        if order is not None:
-            wanted[promo.scd2.valid_from] = wanted[promo.scd2.valid_to] = order.type
-    for i, column in enumerate(table.columns):
-        kind = wanted.get(column.name)
-        if kind and column.type != kind:
-            problems.append((f"columns[{i}].type", f"{column.name} is filled by {promo.strategy} "
-                             f"as {kind}, not {column.type}", f"declare {column.name} as {kind}",
-                             "error"))
-    return problems
+def silver_problems(table: TableContract) -> list[Problem]:
+    """The silver timestamps must be declared with a type the framework fills them with (the
+    columns a strategy fills are its own rules: contracts.extensions.PromotionRules)."""
+    return _framework_types(table, SILVER_COLUMNS)
 
 
 def promoted_columns(promo: PromotionContract, source: TableContract) -> set[str]:

@@ -24,11 +24,13 @@ def unregister(strategy: Strategy) -> None:
 
 
 def known() -> list[str]:
-    return sorted(_BY_NAME)
+    """In registration order, the order messages list them."""
+    return list(_BY_NAME)
 
 
 def strategy_for(name: str) -> Strategy:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise ValueError(f"strategy {name!r} is not registered; available: {known()}") from None
+        raise ValueError(f"strategy {name!r} is not registered; available: "
+                         f"{', '.join(known())}") from None

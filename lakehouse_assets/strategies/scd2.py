@@ -40,6 +40,8 @@ from lakehouse_assets.strategies.base import (
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lakehouse_assets.contracts.extensions import Problem
 
 
@@ -88,15 +90,16 @@ class Scd2(Strategy):
         return SideTable("_scd2_events", _logged(ctx))
 
     def contract_problems(self, promo: PromotionContract, silver: TableContract,
-                          source: TableContract, promoted: set[str]) -> list[Problem]:
-        problems = super().contract_problems(promo, silver, source, promoted)
+                          source: TableContract, promoted: set[str], *, silver_file: Path,
+                          source_file: Path) -> list[Problem]:
+        problems = super().contract_problems(promo, silver, source, promoted,
+                                             silver_file=silver_file, source_file=source_file)
         s = promo.scd2
         missing = [c for c in (s.valid_from, s.valid_to, s.is_current)
                    if c not in silver.column_names]
         if missing:
-            problems.append(("scd2", f"scd2 columns {missing} are not in the silver contract "
-                             f"{silver.schema_}.{silver.name}", "add them to the silver contract",
-                             "error"))
+            problems.append(("scd2", f"scd2 columns {missing} are not in {silver_file}",
+                             "add them to the silver contract", "error"))
         return problems
 
     def plan(self, ctx: MergeContext) -> MergePlan:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_predicate
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lakehouse_assets.contracts.extensions import Problem
     from lakehouse_assets.contracts.models import PromotionContract, TableContract
 
@@ -74,13 +76,15 @@ class Strategy:
         return None
 
     def contract_problems(self, promo: PromotionContract, silver: TableContract,
-                          source: TableContract, promoted: set[str]) -> list[Problem]:
-        """What this strategy finds wrong with a promotion and its silver contract."""
+                          source: TableContract, promoted: set[str], *, silver_file: Path,
+                          source_file: Path) -> list[Problem]:
+        """What this strategy finds wrong with a promotion and its silver contract; `promoted`:
+        the columns the promotion hands it; files relative to the contract folder."""
         name = promo.strategy
         problems: list[Problem] = []
         if self.needs_op and promo.op_col not in promoted:
             problems.append(("op_col", f"{name} needs the operation column {promo.op_col!r} "
-                             "in its source", "add it to the source or set op_col", "error"))
+                             f"in {source_file}", "add it to the source or set op_col", "error"))
         if self.needs_order and not promo.order_col:
             problems.append(("watermark_col", f"{name} needs an ordering column",
                              "set watermark_col (or sequence_by) to an event time or sequence",

@@ -41,7 +41,8 @@ class Upsert(Strategy):
         return plan(ctx, self.summary)
 
 
-UPSERT = Upsert(("full_merge", "scd1"))
+UPSERT = Upsert(("full_merge",))
+SCD1 = Upsert(("scd1",))  # DKOps' name for the same merge
 # Replaces a key's row by its latest event: needs the column that says which is latest.
 INCREMENTAL_REPLACE = Upsert(("incremental_replace",), needs_order=True)
 APPEND_DEDUP = Upsert(("append_dedup",), summary="append new keys, dedup on merge keys")

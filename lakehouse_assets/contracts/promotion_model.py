@@ -1,0 +1,99 @@
+"""Promotion contracts (bronze -> silver). The strategy is a name: which names exist belongs to
+the strategies, above contracts; the loader passes them in the validation context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from lakehouse_assets.contracts.contract_base import ContractModel
+from lakehouse_assets.contracts.errors import join_words
+from lakehouse_assets.contracts.expectations import Expectations
+from lakehouse_assets.contracts.identifiers import is_identifier
+from lakehouse_assets.contracts.ingestion_model import Source
+from lakehouse_assets.contracts.sql_expressions import parse_expression
+
+# Validation context key: the strategy names a promotion may use (contracts.loader sets it).
+STRATEGIES_CONTEXT = "strategies"
+
+
+class PromotionMetadata(ContractModel):
+    add_silver_timestamps: bool = True
+
+
+class Scd2Columns(ContractModel):
+    valid_from: str = "valid_from"
+    valid_to: str = "valid_to"
+    is_current: str = "is_current"
+
+
+class PromotionContract(ContractModel):
+    """Bronze -> silver."""
+
+    name: str
+    ingest_type: Literal["batch", "streaming"] = "batch"
+    strategy: str
+    enabled: bool = True
+    source: Source = Field(default_factory=lambda: Source(format="delta"))
+    source_contract: str
+    destination_contract: str
+    merge_keys: list[str]
+    # DKOps: a SQL predicate on the bronze rows; rows it rejects are not promoted (counted).
+    filter: str | None = None
+    # Delta Live Store: SQL expressions that make the silver columns from the bronze row
+    # (renames, casts, derived columns); bronze's own framework columns pass through.
+    select_expr: list[str] = Field(default_factory=list,
+                                   validation_alias=AliasChoices("select_expr", "transform"))
+    watermark_col: str | None = None
+    sequence_by: str | None = None
+    op_col: str = "op_type"
+    scd2: Scd2Columns = Field(default_factory=Scd2Columns)
+    # Add columns the silver contract gained to the existing table (else an error names them).
+    merge_schema: bool = False
+    metadata: PromotionMetadata = Field(default_factory=PromotionMetadata)
+    expectations: Expectations = None
+    is_quarantined: bool = False
+    schedule: str | None = None
+    automation: Literal["eager", "on_cron", "none"] = "eager"
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _known_strategy(cls, v: Any, info: ValidationInfo) -> Any:
+        """Reported the way pydantic reports a Literal, so the issue reads as it always has."""
+        known: Sequence[str] | None = (info.context or {}).get(STRATEGIES_CONTEXT)
+        if known is not None and v not in known:
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": join_words([repr(n) for n in known])})
+        return v
+
+    @field_validator("merge_keys")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("merge_keys needs at least one column")
+        bad = [k for k in v if not is_identifier(k)]
+        if bad:
+            raise ValueError(f"bad identifiers {bad}: use letters, digits and _ only")
+        return v
+
+    @field_validator("filter")
+    @classmethod
+    def _filter(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_expression(v, "filter")
+        return v
+
+    @field_validator("select_expr")
+    @classmethod
+    def _select(cls, v: list[str]) -> list[str]:
+        for i, text in enumerate(v):
+            parse_expression(text, f"select_expr[{i}]")
+        return v
+
+    @property
+    def order_col(self) -> str | None:
+        """The column that orders events of one key: sequence_by, else watermark_col."""
+        return self.sequence_by or self.watermark_col
