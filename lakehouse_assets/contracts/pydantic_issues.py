@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from lakehouse_assets.contracts.contract_base import ContractModel
 from lakehouse_assets.contracts.expectations import SHAPE_TAGS
 from lakehouse_assets.contracts.issues import IssueLog
 
@@ -42,7 +43,7 @@ def validation_issues(log: IssueLog, file: Path, exc: ValidationError, prefix: s
 
 def warn_unknown(log: IssueLog, file: Path, model: BaseModel, prefix: str = "") -> None:
     """A warning per field no model declares, nested models included."""
-    unknown = model.unknown_fields() if hasattr(model, "unknown_fields") else []
+    unknown = model.unknown_fields() if isinstance(model, ContractModel) else []
     for name in unknown:
         log.add(file, f"{prefix}{name}", "unknown field (ignored)",
                 "remove it or check its spelling", severity="warning")
