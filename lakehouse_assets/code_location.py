@@ -43,8 +43,11 @@ def build_definitions(
     env: str | None = None,
     spark: SparkResource | None = None,
     translator: ContractTranslator | None = None,
+    data_dir: str | None = None,
 ) -> Definitions:
-    project = load_project_or_raise(project_dir, env)
+    """`data_dir`: where the environment's relative paths point (default
+    $LAKEHOUSE_DATA_ROOT, else ./.lakehouse)."""
+    project = load_project_or_raise(project_dir, env, data_dir)
     spark = spark or spark_from_env()
     jobs, schedules = contract_schedules(project, daily_partitions(project))
     return Definitions(
@@ -54,6 +57,7 @@ def build_definitions(
         schedules=schedules,
         resources={
             "spark": spark,
-            IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env),
+            IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env,
+                                           data_dir=data_dir),
         },
     )

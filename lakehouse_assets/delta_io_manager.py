@@ -38,11 +38,12 @@ class DeltaIOManager(ConfigurableIOManager):
     spark: ResourceDependency[SparkResource]
     project_dir: str | None = None
     env: str | None = None
+    data_dir: str | None = None  # where relative environment paths point ($LAKEHOUSE_DATA_ROOT)
     _project: Project | None = PrivateAttr(default=None)
 
     def project(self) -> Project:
         if self._project is None:
-            self._project = load_project_or_raise(self.project_dir, self.env)
+            self._project = load_project_or_raise(self.project_dir, self.env, self.data_dir)
         return self._project
 
     def handle_output(self, context: OutputContext, obj: TableWrite) -> None:

@@ -37,9 +37,9 @@ def data_root() -> Path:
     return Path(os.environ.get("LAKEHOUSE_DATA_ROOT", Path.cwd() / ".lakehouse")).resolve()
 
 
-def absolute_paths(env: Environment) -> Environment:
-    """Relative paths in config.json are taken under data_root(), so a demo can move."""
-    root = data_root()
+def absolute_paths(env: Environment, root: Path) -> Environment:
+    """Relative paths in config.json are taken under `root` (default data_root()), so a demo
+    can move."""
     paths = {
         k: v if ("://" in v or Path(v).is_absolute()) else str(root / v)
         for k, v in env.paths.items()

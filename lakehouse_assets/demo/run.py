@@ -3,7 +3,6 @@ every day through Dagster on the embedded engine, and summarise what the tables 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,15 +67,14 @@ def run_demo(
 ) -> DemoSummary:
     started = time.perf_counter()
     data_dir = data_dir.resolve()
-    os.environ["LAKEHOUSE_DATA_ROOT"] = str(data_dir)
-    project = load_project_or_raise(str(project_dir))
+    project = load_project_or_raise(str(project_dir), data_dir=data_dir)
     landing = Path(project.environment.paths["landing"])
     day_keys = [(start + timedelta(days=i)).isoformat() for i in range(days)]
     progress(f"generating {days} days of landing files (scale {scale}) in {landing}")
     generate(landing, start, days, scale)
 
     spark = SparkResource(mode="local")
-    defs = build_definitions(str(project_dir), spark=spark)
+    defs = build_definitions(str(project_dir), spark=spark, data_dir=str(data_dir))
     resources = dict(defs.resources or {})
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     partitioned = [a for a in assets if a.partitions_def is not None]
