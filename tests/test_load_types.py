@@ -42,7 +42,7 @@ def test_cdc_load_promoted_without_ops(demo_dir: Path):
         "tables/bronze/products_raw.json, or set load_type to 'incremental' or 'full')",
         "warning: ingestion/batch/products.json: load_type: load_type 'cdc' is promoted by "
         "ingestion/silver/products.json with strategy 'full_merge', which reads no operation "
-        "column: its deletes become upserts (fix: use strategy 'cdc_merge' (or 'scd2') there)"]
+        "column: its deletes become upserts (fix: use strategy 'cdc_merge' or 'scd2' there)"]
 
 
 def test_streaming_load_type_read_as_batch_is_a_warning(demo_dir: Path):

@@ -19,6 +19,10 @@ class PromotionRules(Protocol):
         """The strategy names a promotion contract may use."""
         ...
 
+    def op_readers(self) -> list[str]:
+        """The strategies that apply an operation column (I/U/D): a CDC feed needs one."""
+        ...
+
     def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
                  promoted: set[str], *, silver_file: Path, source_file: Path) -> list[Problem]:
         """What the promotion's strategy finds wrong; `promoted`: the columns the promotion

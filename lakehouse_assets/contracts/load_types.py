@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from lakehouse_assets.contracts.errors import ContractIssue
+from lakehouse_assets.contracts.extensions import PromotionRules
 from lakehouse_assets.contracts.project import Project, TableAsset
 
 DEFAULT_OP_COL = "op_type"
-# Strategies that read no operation column: a cdc batch's deletes would become upserts.
-IGNORE_OPS = ("full_merge", "incremental_replace", "scd1", "append_dedup")
 
 
-def load_type_issues(project: Project) -> list[ContractIssue]:
+def load_type_issues(project: Project, strategies: PromotionRules) -> list[ContractIssue]:
     issues: list[ContractIssue] = []
     for bronze in project.assets.values():
         if bronze.ingestion is None:
@@ -25,13 +24,13 @@ def load_type_issues(project: Project) -> list[ContractIssue]:
         file = _rel(project, bronze.producer_file)
         readers = [a for a in project.assets.values() if a.promotion and bronze.key in a.deps]
         if bronze.ingestion.load_type == "cdc":
-            issues += _cdc_issues(project, file, bronze, readers)
+            issues += _cdc_issues(project, file, bronze, readers, strategies.op_readers())
         issues += _streaming_issues(file, bronze)
     return issues
 
 
-def _cdc_issues(project: Project, file: Path, bronze: TableAsset,
-                readers: list[TableAsset]) -> list[ContractIssue]:
+def _cdc_issues(project: Project, file: Path, bronze: TableAsset, readers: list[TableAsset],
+                op_readers: list[str]) -> list[ContractIssue]:
     # Bronze keeps only the columns its contract declares, so an undeclared op column is lost
     # before any promotion could apply the I/U/D events.
     table = _rel(project, bronze.table.file)
@@ -42,12 +41,14 @@ def _cdc_issues(project: Project, file: Path, bronze: TableAsset,
                             f"{table}, or set load_type to 'incremental' or 'full'")
               for col in op_cols if col not in bronze.contract.column_names]
     for reader in readers:
-        if reader.promotion and reader.promotion.strategy in IGNORE_OPS:
+        # A strategy reading no operation column would turn the batch's deletes into upserts.
+        if reader.promotion and reader.promotion.strategy not in op_readers:
             issues.append(ContractIssue(
                 file, "load_type", f"load_type 'cdc' is promoted by "
                 f"{_rel(project, reader.producer_file)} with strategy "
                 f"{reader.promotion.strategy!r}, which reads no operation column: its deletes "
-                "become upserts", "use strategy 'cdc_merge' (or 'scd2') there", "warning"))
+                "become upserts", f"use strategy {' or '.join(map(repr, op_readers))} there",
+                "warning"))
     return issues
 
 

@@ -58,7 +58,7 @@ def load_project(root: str | Path | None, env: str | None, extensions: Extension
         if not reader.read(file):
             broken.add(file)
     AssetGraph(project, log, broken, extensions.strategies, builders).build()
-    log.issues += load_type_issues(project)
+    log.issues += load_type_issues(project, extensions.strategies)
     broken.report(project, log)
     project.issues = log.issues
     return project

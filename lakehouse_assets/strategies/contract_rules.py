@@ -14,6 +14,10 @@ class ContractRules:
     def known(self) -> list[str]:
         return registry.known()
 
+    def op_readers(self) -> list[str]:
+        return [n for n in registry.known()
+                if (s := registry.strategy_for(n)).needs_op or s.reads_op]
+
     def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
                  promoted: set[str], *, silver_file: Path, source_file: Path) -> list[Problem]:
         strategy = registry.strategy_for(promo.strategy)
