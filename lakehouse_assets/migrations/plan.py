@@ -17,14 +17,7 @@ from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.migrations.live import LiveTable, read_live
-from lakehouse_assets.tables.alter_sql import (
-    add_columns_sql,
-    column_comment_sql,
-    drop_not_null_sql,
-    set_properties_sql,
-    table_comment_sql,
-    widen_type_sql,
-)
+from lakehouse_assets.tables import alter_sql
 from lakehouse_assets.tables.ddl import table_properties
 from lakehouse_assets.tables.location import TableLocation, locate_key
 from lakehouse_assets.tables.physical import partition_columns, physical_columns
@@ -69,17 +62,17 @@ class MigrationPlan:
         ref, out = self.location.sql_ref, []
         for s in self.safe_steps:
             if s.kind == "add_column" and s.column is not None:
-                out.append(add_columns_sql(ref, [s.column]))
+                out.append(alter_sql.add_columns_sql(ref, [s.column]))
             elif s.kind == "column_comment" and s.column is not None:
-                out.append(column_comment_sql(ref, s.column.name, s.value))
+                out.append(alter_sql.column_comment_sql(ref, s.column.name, s.value))
             elif s.kind == "table_comment":
-                out.append(table_comment_sql(ref, s.value))
+                out.append(alter_sql.table_comment_sql(ref, s.value))
             elif s.kind == "set_properties":
-                out.append(set_properties_sql(ref, dict(sorted(s.value.items()))))
+                out.append(alter_sql.set_properties_sql(ref, dict(sorted(s.value.items()))))
             elif s.kind == "drop_not_null" and s.column is not None:
-                out.append(drop_not_null_sql(ref, s.column.name))
+                out.append(alter_sql.drop_not_null_sql(ref, s.column.name))
             elif s.kind == "widen_type" and s.column is not None:
-                out.append(widen_type_sql(ref, s.column.name, s.column.type))
+                out.append(alter_sql.widen_type_sql(ref, s.column.name, s.column.type))
         return out
 
     def render(self) -> str:

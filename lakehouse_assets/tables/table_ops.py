@@ -8,14 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.delta_types import delta_type
-from lakehouse_assets.tables.alter_sql import (
-    add_columns_sql,
-    column_comment_sql,
-    drop_not_null_sql,
-    set_properties_sql,
-    table_comment_sql,
-    widen_type_sql,
-)
+from lakehouse_assets.tables import alter_sql
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_filter
 
@@ -132,24 +125,24 @@ class SparkSqlTableOps:
         return self._rows(f"DESCRIBE HISTORY {self._ref}{suffix}")
 
     def set_properties(self, props: dict[str, str]) -> None:
-        self._spark.sql(set_properties_sql(self._ref, props))
+        self._spark.sql(alter_sql.set_properties_sql(self._ref, props))
 
     def add_columns(self, columns: list[Column]) -> None:
-        self._spark.sql(add_columns_sql(self._ref, columns))
+        self._spark.sql(alter_sql.add_columns_sql(self._ref, columns))
 
     def set_table_comment(self, comment: str) -> None:
-        self._spark.sql(table_comment_sql(self._ref, comment)).collect()
+        self._spark.sql(alter_sql.table_comment_sql(self._ref, comment)).collect()
 
     def set_column_comment(self, column: str, comment: str) -> None:
-        self._spark.sql(column_comment_sql(self._ref, column, comment)).collect()
+        self._spark.sql(alter_sql.column_comment_sql(self._ref, column, comment)).collect()
 
     def drop_not_null(self, column: str) -> None:
-        self._spark.sql(drop_not_null_sql(self._ref, column)).collect()
+        self._spark.sql(alter_sql.drop_not_null_sql(self._ref, column)).collect()
 
     def widen_column(self, column: str, new_type: str) -> None:
         # Delta type widening (Databricks, Delta 3.2+): enable the feature, then change the type.
         self.set_properties({"delta.enableTypeWidening": "true"})
-        self._spark.sql(widen_type_sql(self._ref, column, new_type)).collect()
+        self._spark.sql(alter_sql.widen_type_sql(self._ref, column, new_type)).collect()
 
 
 def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabilities) -> TableOps:
