@@ -134,7 +134,7 @@ def test_read_slice_handles_files_written_with_string_view(tmp_path):
     import pyarrow as pa
     from deltalake import write_deltalake
 
-    from lakehouse_assets.io.key_slice_merge import read_slice
+    from lakehouse_assets.io.key_slice import read_slice
 
     path = str(tmp_path / "t")
     write_deltalake(path, pa.table({"k": pa.array(["a", "b", "c"], pa.string_view()),
