@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.contracts.framework_columns import INGESTED_AT
+from lakehouse_assets.contracts.framework_columns import INGESTED_AT, RAW
 from lakehouse_assets.contracts.types import zero_sql
 from lakehouse_assets.ingest.landing_read import (
     FILE,
-    RAW,
     REASON,
     RECORD_OK,
     RESCUED,
@@ -85,7 +84,7 @@ def judge_fields(df: DataFrame, read: LandingRead) -> DataFrame:
     null_text = read.options.csv.get("nullValue") if read.fmt == "csv" else None
     values = {c: _null_if(F.col(quote_any(n)), null_text) for c, n in found.items()}
     present = {c.name: F.lit(c.name in found) for c in read.columns}
-    native = {c: natives.get(n) for c, n in found.items() if natives.get(n)}
+    native = {c: t for c, n in found.items() if (t := natives.get(n))}
     return _judge(with_raw, read, values, present, native, [])
 
 

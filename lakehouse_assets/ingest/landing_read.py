@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lakehouse_assets.contracts.framework_columns import BRONZE_COLUMNS, SOURCE_FILE
+from lakehouse_assets.contracts.framework_columns import (
+    BRONZE_COLUMNS,
+    QUARANTINE_REASON,
+    SOURCE_FILE,
+)
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.source_options import ReadOptions
 from lakehouse_assets.tables.physical import FrameworkColumn
 
-RAW, FILE, REASON, LINE = "_raw", SOURCE_FILE, "_quarantine_reason", "_line"
+FILE, REASON = SOURCE_FILE, QUARANTINE_REASON
 RESCUED = "_rescued"  # the record's fields the contract does not declare, as JSON
 RECORD_OK = "_record_ok"  # the record parsed: only then are its values judged one by one
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 import bz2
 import csv
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from lakehouse_assets.contracts.source_options import ReadOptions
 from lakehouse_assets.ingest.manifest import ManifestEntry
@@ -141,7 +143,7 @@ def _csv_counts_agree(data: bytes, options: ReadOptions) -> bool:
     quote, escape = options.csv.get("quote", '"')[:1], options.csv.get("escape", "\\")[:1]
     bad: list[object] = []
 
-    def count_bad(row: object) -> str:
+    def count_bad(row: pcsv.InvalidRow) -> Literal["skip"]:
         bad.append(row)
         return "skip"
 
@@ -152,7 +154,7 @@ def _csv_counts_agree(data: bytes, options: ReadOptions) -> bool:
     read = pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
     first = pcsv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()})
     try:
-        pcsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse,
+        pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse,
                       convert_options=first)
     except pa.ArrowInvalid:
         return False

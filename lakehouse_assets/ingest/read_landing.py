@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.contracts.framework_columns import INGESTED_AT
+from lakehouse_assets.contracts.framework_columns import INGESTED_AT, RAW
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.judge_records import judge_fields, judge_json, judge_text
-from lakehouse_assets.ingest.landing_read import FILE, RAW, LandingRead, text_schema
+from lakehouse_assets.ingest.landing_read import FILE, LandingRead, text_schema
 from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.prepare import Prepared
 

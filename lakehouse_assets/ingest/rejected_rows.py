@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.contracts.framework_columns import INGESTED_AT
+from lakehouse_assets.contracts.framework_columns import INGESTED_AT, LINE, RAW
 from lakehouse_assets.contracts.identifiers import quote
-from lakehouse_assets.ingest.landing_read import FILE, LINE, RAW, REASON, LandingRead
+from lakehouse_assets.ingest.landing_read import FILE, REASON, LandingRead
 from lakehouse_assets.ingest.line_numbers import number_rows
 from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.prepare import Prepared
@@ -42,11 +42,11 @@ def numbered_rejects(
     columns = [*[c.name for c in read.columns], RAW, FILE, INGESTED_AT, REASON]
     schema = ", ".join(f"{quote(c)} STRING" for c in columns[:-2]) + \
         f", {INGESTED_AT} TIMESTAMP, {REASON} STRING, {LINE} INT"
-    rejected = [] if judged is None else judged.filter(F.col(REASON) != "").select(*columns)
-    found = [] if judged is None else [r.asDict() for r in rejected.limit(NUMBERED_ROWS + 1)
-                                       .collect()]
-    if len(found) > NUMBERED_ROWS:  # a whole day gone wrong: counted, kept lazy, unnumbered
-        assert judged is not None
+    rejected = None if judged is None else judged.filter(F.col(REASON) != "").select(*columns)
+    found = [] if rejected is None else [r.asDict() for r in rejected.limit(NUMBERED_ROWS + 1)
+                                         .collect()]
+    if rejected is not None and len(found) > NUMBERED_ROWS:
+        # A whole day gone wrong: counted, kept lazy, unnumbered.
         lazy = rejected.withColumn(LINE, F.lit(None).cast("int"))
         local = spark.createDataFrame([tuple(r[c] for c in [*columns, LINE]) for r in set_aside],
                                       schema)

@@ -70,7 +70,10 @@ def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
     if len(columns) == 1:
         return table[columns[0]].combine_chunks()
     parts = [pc.cast(table[c], pa.string()) for c in columns]
-    return pc.binary_join_element_wise(*parts, _KEY_SEPARATOR).combine_chunks()
+    separator = pa.scalar(_KEY_SEPARATOR, pa.string())
+    # The stubs take only arrays here; Arrow documents a scalar separator as the last argument.
+    join: Any = pc.binary_join_element_wise
+    return join(*parts, separator).combine_chunks()
 
 
 def nullable(schema: pa.Schema, columns: list[str]) -> pa.Schema:

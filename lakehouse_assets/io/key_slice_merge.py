@@ -82,14 +82,17 @@ def _stage_and_merge(
     spark.table(ctx.source).write.format("delta").save(staged)
     spark.read.format("delta").load(staged).createOrReplaceTempView(source_view)
     ctx = replace(ctx, source=source_view)
-    keys = batch_keys(DeltaTable(staged), ctx.keys)
+    staged_table = DeltaTable(staged)
+    keys = batch_keys(staged_table, ctx.keys)
+    # The rows the merge receives, for the row accounting: from the files' footers, no scan.
+    received = staged_table.to_pyarrow_dataset().count_rows()
     attempt = 1
     target = next(iter(by_ref.values()))  # the silver table (side tables follow it)
     while True:
         try:
             with table_lock(target.path, "merge"):  # see io/table_lock.py: no duplicate keys
                 facts = _merge_slices(spark, plan_for, ctx, by_ref, keys, root / f"a{attempt}")
-            return {**facts, "merge_attempts": attempt}
+            return {**facts, "merge_attempts": attempt, "merge_source_rows": received}
         except CommitFailedError as exc:
             # Another writer committed to a table after its slice was read. What this attempt
             # committed (updates before inserts) is kept: the plan converges, so the next
@@ -115,7 +118,9 @@ def _merge_slices(
 
     slices: dict[str, Slice] = {}
     for n, (ref, identity) in enumerate(plan_for(ctx).identities.items()):
-        table = DeltaTable(by_ref[ref].path)
+        path = by_ref[ref].path
+        assert path is not None  # the key-slice merge only applies to tables by path
+        table = DeltaTable(path)
         before = read_slice(table, ctx.keys, keys)
         scratch = str(scratch_root / f"t{n}")
         write_deltalake(scratch, before, mode="overwrite")

@@ -15,7 +15,7 @@ by two commits a day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.io.key_slice import identity_values, nullable
@@ -64,9 +64,11 @@ def write_back(piece: Slice, after: pa.Table) -> dict[str, int]:
 def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
     """The rows of `new` that differ from the row of `old` with the same identity, so the
     MERGE reads and rewrites only what changed (scd2's event log mostly gains rows)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    order = [(c, "ascending") for c in identity]
+    order: list[tuple[str, Literal["ascending", "descending"]]] = [
+        (c, "ascending") for c in identity]
     old, new = old.sort_by(order), new.sort_by(order)
     if not identity_values(old, identity).equals(identity_values(new, identity)):
         return new  # identities not one-to-one (a table with duplicate rows): send them all
@@ -75,10 +77,12 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
         if c in identity:
             continue
         a, b = old[c], new[c]
-        column = pc.or_(pc.fill_null(pc.not_equal(a, b), False),
+        column = pc.or_(pc.fill_null(pc.not_equal(a, b), pa.scalar(False)),
                         pc.xor(pc.is_null(a), pc.is_null(b)))
         differs = column if differs is None else pc.or_(differs, column)
-    return new.slice(0, 0) if differs is None else new.filter(differs)  # identity only
+    if differs is None:  # identity columns only
+        return new.slice(0, 0)
+    return new.filter(cast("pa.ChunkedArray", differs))
 
 
 def _checkpoint_when_due(table: Any, read_version: int) -> None:
