@@ -1,5 +1,5 @@
 """The assets a contract folder builds: bronze tables from ingestions, silver tables from
-promotions, gold tables from SQL or registered Python builders (issue 6); then the tables they
+promotions, gold tables from SQL or registered Python builders; then the tables they
 read that nothing here builds. Other table contracts are loaded and checked, not built."""
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""Identifiers from contracts are validated before they reach SQL, and always quoted there."""
+"""SQL quoting, in one leaf module: identifiers from contracts are validated before they reach
+SQL and always quoted there; Python values become SQL literals."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from typing import Any
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -28,3 +31,18 @@ def quote_path(path: str) -> str:
 def sql_string(value: str) -> str:
     """A single-quoted Spark SQL string literal."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def literal(value: Any) -> str:
+    """A Python value as a Spark SQL literal (partition values, filters built from dicts)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, datetime):
+        return f"TIMESTAMP {sql_string(value.isoformat(sep=' '))}"
+    if isinstance(value, date):
+        return f"DATE {sql_string(value.isoformat())}"
+    return sql_string(str(value))

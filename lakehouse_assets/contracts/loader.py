@@ -1,6 +1,6 @@
 """Load a contract folder: every file below it, every problem reported at once.
 
-How problems are reported (issue 11), so that each mistake yields one message, where it was made:
+How problems are reported, so that each mistake yields one message, where it was made:
 - A contract file that does not load (syntax, shape, placeholder, validation) is "broken": its
   own errors are reported, its dependents wait for it silently (contracts.broken_files).
 - Rules in `expectations` and entries of `columns` are validated one by one: a bad one is

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.identifiers import literal, quote
 from lakehouse_assets.contracts.models import Column, TableContract
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
@@ -76,25 +76,6 @@ def _resolve(project: Project, table: str | tuple[str, str, str]) -> tuple[str, 
         raise KeyError(f"table {table!r}: {'ambiguous: ' + str(found) if found else 'unknown'}; "
                        f"name it by asset key, one of {sorted('/'.join(k) for k in known)}")
     return found[0]
-
-
-def literal(value: Any) -> str:
-    """A Python value as a Spark SQL literal (partition values, filters built from dicts)."""
-    from datetime import date, datetime
-
-    from lakehouse_assets.contracts.identifiers import sql_string
-
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, datetime):
-        return f"TIMESTAMP {sql_string(value.isoformat(sep=' '))}"
-    if isinstance(value, date):
-        return f"DATE {sql_string(value.isoformat())}"
-    return sql_string(str(value))
 
 
 def equals(values: dict[str, Any]) -> str:
