@@ -30,8 +30,9 @@ def _prepare(work: Path, days: int, scale: int):
     contracts = Path(__file__).resolve().parents[1] / "contracts"
     project = load_project_or_raise(str(contracts))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), days, scale)
-    resources = dict(build_definitions(str(contracts),
-                                       spark=SparkResource(mode="local")).resources or {})
+    resources = dict(
+        build_definitions(str(contracts), spark=SparkResource(mode="local")).resources or {}
+    )
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     return [a for a in assets if a.partitions_def is not None], resources
 
@@ -54,16 +55,20 @@ def main() -> None:
         assets, resources = _prepare(work, args.days if mode != "warmup" else 1, args.scale)
         t0 = time.perf_counter()
         if mode == "range":
-            tags = {ASSET_PARTITION_RANGE_START_TAG: days[0],
-                    ASSET_PARTITION_RANGE_END_TAG: days[-1]}
+            tags = {
+                ASSET_PARTITION_RANGE_START_TAG: days[0],
+                ASSET_PARTITION_RANGE_END_TAG: days[-1],
+            }
             materialize(assets, tags=tags, resources=resources, run_config=QUIET)
         else:
             for day in days[: 1 if mode == "warmup" else None]:
                 materialize(assets, partition_key=day, resources=resources, run_config=QUIET)
         times[mode] = time.perf_counter() - t0
         shutil.rmtree(work)
-    print(f"days={args.days} scale={args.scale} single_runs_s={times['single']:.1f} "
-          f"one_range_run_s={times['range']:.1f}")
+    print(
+        f"days={args.days} scale={args.scale} single_runs_s={times['single']:.1f} "
+        f"one_range_run_s={times['range']:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,13 +28,20 @@ def rule_seconds(rows: int) -> tuple[float, float]:
     spark = SparkResource(mode="local").get_session()
     table = tempfile.mkdtemp(prefix="bench-checks-")
     spark.range(rows).selectExpr(
-        "id", "id % 7 AS qty", "concat('u', id, '@x.io') AS email",
+        "id",
+        "id % 7 AS qty",
+        "concat('u', id, '@x.io') AS email",
         "CASE WHEN id % 1000 = 0 THEN 'lost' ELSE 'placed' END AS status",
     ).write.format("delta").mode("overwrite").save(table)
     df = spark.read.format("delta").load(table)
-    specs = [dict(expect="qty < 6"), dict(expect_or_drop="qty > 0"), dict(not_null="email"),
-             dict(accepted_values="status", values=["placed"]), dict(range="qty", min=0, max=9),
-             dict(regex="email", pattern="^[^@]+@[^@]+$")]
+    specs = [
+        dict(expect="qty < 6"),
+        dict(expect_or_drop="qty > 0"),
+        dict(not_null="email"),
+        dict(accepted_values="status", values=["placed"]),
+        dict(range="qty", min=0, max=9),
+        dict(regex="email", pattern="^[^@]+@[^@]+$"),
+    ]
     rules = [compile_rule(ExpectationRule(**s), "bench", None) for s in specs]
     df.count()  # warm up
     started = time.perf_counter()
@@ -51,8 +58,18 @@ def rule_seconds(rows: int) -> tuple[float, float]:
 def demo_seconds(days: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "lakehouse"), "demo", "--data-dir",
-                        tmp, "--days", str(days)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "lakehouse"),
+                "demo",
+                "--data-dir",
+                tmp,
+                "--days",
+                str(days),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - started
 
 
@@ -62,8 +79,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=5)
     args = parser.parse_args()
     plain, judged = rule_seconds(args.rows)
-    print(f"{args.rows} rows from Delta: scan + count {plain:.2f} s; 6 row rules judged + "
-          f"split + both halves counted {judged:.2f} s")
+    print(
+        f"{args.rows} rows from Delta: scan + count {plain:.2f} s; 6 row rules judged + "
+        f"split + both halves counted {judged:.2f} s"
+    )
     print(f"lakehouse demo --days {args.days}: {demo_seconds(args.days):.1f} s wall")
 
 

@@ -18,17 +18,25 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-IMPORT = ("import time; t = time.perf_counter(); import lakehouse_assets.definitions as d; "
-          "n = len(d.defs.resolve_asset_graph().get_all_asset_keys()); "
-          "print(time.perf_counter() - t, n)")
+IMPORT = (
+    "import time; t = time.perf_counter(); import lakehouse_assets.definitions as d; "
+    "n = len(d.defs.resolve_asset_graph().get_all_asset_keys()); "
+    "print(time.perf_counter() - t, n)"
+)
 
 
 def import_seconds(repeat: int) -> list[float]:
     env = {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(REPO / "contracts")}
     times = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", IMPORT], capture_output=True, text=True,
-                             check=True, env=env, cwd=REPO).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", IMPORT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=REPO,
+        ).stdout.split()
         times.append(float(out[0]))
     return times
 
@@ -36,9 +44,20 @@ def import_seconds(repeat: int) -> list[float]:
 def demo_seconds(days: int, scale: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "lakehouse"), "demo", "--data-dir",
-                        tmp, "--days", str(days), "--scale", str(scale)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "lakehouse"),
+                "demo",
+                "--data-dir",
+                tmp,
+                "--days",
+                str(days),
+                "--scale",
+                str(scale),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - started
 
 
@@ -49,10 +68,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     imports = import_seconds(args.repeat)
-    print(f"import lakehouse_assets.definitions (+ asset graph): median "
-          f"{statistics.median(imports):.2f} s, min {min(imports):.2f} s over {args.repeat}")
-    print(f"lakehouse demo --days {args.days} --scale {args.scale}: "
-          f"{demo_seconds(args.days, args.scale):.1f} s wall")
+    print(
+        f"import lakehouse_assets.definitions (+ asset graph): median "
+        f"{statistics.median(imports):.2f} s, min {min(imports):.2f} s over {args.repeat}"
+    )
+    print(
+        f"lakehouse demo --days {args.days} --scale {args.scale}: "
+        f"{demo_seconds(args.days, args.scale):.1f} s wall"
+    )
 
 
 if __name__ == "__main__":

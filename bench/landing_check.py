@@ -28,8 +28,18 @@ def _files(folder: Path, rows: int) -> dict[str, Path]:
     lines = folder / "orders.json"
     with lines.open("w") as out:
         for i in range(rows):
-            out.write(json.dumps({"order_id": i, "customer_id": i % 5000, "amount": i % 997 / 7,
-                                  "status": "paid", "ts": "2024-01-01 10:00:00"}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "order_id": i,
+                        "customer_id": i % 5000,
+                        "amount": i % 997 / 7,
+                        "status": "paid",
+                        "ts": "2024-01-01 10:00:00",
+                    }
+                )
+                + "\n"
+            )
     plain, quoted = folder / "orders.csv", folder / "orders_quoted.csv"
     with plain.open("w") as out, quoted.open("w") as out_q:
         out.write("order_id,customer_id,amount,status,ts\n")
@@ -61,16 +71,28 @@ def main() -> None:
         for label, path in _files(folder, args.rows).items():
             fmt = label.split()[0]
             options = read_options(fmt, {"header": "true"} if fmt == "csv" else {})
-            entry = ManifestEntry("bench", str(path), path.stat().st_size, path.stat().st_mtime,
-                                  "2024-01-01", datetime.now(timezone.utc))
-            check = _median(lambda e=entry, f=fmt, o=options: prepare(e, f, o, folder / "stg"),
-                            args.repeat)
+            entry = ManifestEntry(
+                "bench",
+                str(path),
+                path.stat().st_size,
+                path.stat().st_mtime,
+                "2024-01-01",
+                datetime.now(timezone.utc),
+            )
+            check = _median(
+                lambda e=entry, f=fmt, o=options: prepare(e, f, o, folder / "stg"), args.repeat
+            )
             # What a hand-written script's bronze step does with the same file.
-            reader = (spark.read.json(str(path)) if fmt == "json"
-                      else spark.read.options(header="true").csv(str(path)))
+            reader = (
+                spark.read.json(str(path))
+                if fmt == "json"
+                else spark.read.options(header="true").csv(str(path))
+            )
             target = str(folder / f"delta_{label.replace(' ', '_')}")
-            read = _median(lambda r=reader, t=target: r.write.format("delta").mode("overwrite")
-                           .save(t), args.repeat)
+            read = _median(
+                lambda r=reader, t=target: r.write.format("delta").mode("overwrite").save(t),
+                args.repeat,
+            )
             size = path.stat().st_size / 1e6
             print(f"{label:<12} {size:>5.0f} {check:>8.2f} {read:>14.2f} {check / read:>6.2f}")
 

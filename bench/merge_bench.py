@@ -39,9 +39,11 @@ def _events(spark, start: int, count: int, seq: int, tag: str, day: str | None =
     from pyspark.sql import functions as F
 
     df = spark.range(start, start + count).select(
-        F.col("id").alias("k"), F.lit(seq).cast("bigint").alias("seq"),
+        F.col("id").alias("k"),
+        F.lit(seq).cast("bigint").alias("seq"),
         F.concat(F.lit(tag), F.col("id").cast("string")).alias("v"),
-        F.lit("U").alias("op_type"))
+        F.lit("U").alias("op_type"),
+    )
     if day:
         df = df.withColumn("_ingested_date", F.lit(day).cast("date"))
     return df
@@ -54,8 +56,14 @@ def bench_a(spark, caps, root: Path, rows: int, changed: int) -> dict[str, float
     project = make_project(root / "a_contracts", "full_merge")
     asset = project.asset("silver/lab/ev")
     location = locate_key(project, asset.key, caps)
-    write_batch(spark, caps, asset, location,
-                silver_batch(_events(spark, 0, rows, 1, "v"), asset, ["2024-01-01"]), "init")
+    write_batch(
+        spark,
+        caps,
+        asset,
+        location,
+        silver_batch(_events(spark, 0, rows, 1, "v"), asset, ["2024-01-01"]),
+        "init",
+    )
     path = location.path
     assert path
     copy = str(root / "deltars_copy")
@@ -63,11 +71,13 @@ def bench_a(spark, caps, root: Path, rows: int, changed: int) -> dict[str, float
     # 100k keys spread over the table, newer sequence and new values
     step = rows // changed
     batch_df = _events(spark, 0, changed, 2, "w").selectExpr(
-        f"k * {step} AS k", "seq", "v", "op_type")
+        f"k * {step} AS k", "seq", "v", "op_type"
+    )
     batch_df = spark.createDataFrame(batch_df.toPandas(), SCHEMA)  # materialized, like bronze
     started = time.perf_counter()
-    write_batch(spark, caps, asset, location, silver_batch(batch_df, asset, ["2024-01-02"]),
-                "bench")
+    write_batch(
+        spark, caps, asset, location, silver_batch(batch_df, asset, ["2024-01-02"]), "bench"
+    )
     framework = time.perf_counter() - started
 
     source = batch_df.toArrow() if hasattr(batch_df, "toArrow") else None
@@ -77,12 +87,24 @@ def bench_a(spark, caps, root: Path, rows: int, changed: int) -> dict[str, float
         source = pa.Table.from_pandas(batch_df.toPandas(), preserve_index=False)
     source = source.drop(["op_type"])
     started = time.perf_counter()
-    (DeltaTable(copy).merge(source, "t.k = s.k", source_alias="s", target_alias="t")
-     .when_matched_update({"seq": "s.seq", "v": "s.v", "_silver_modified_at": "now()"},
-                          predicate="s.seq >= t.seq AND s.v != t.v")
-     .when_not_matched_insert({"k": "s.k", "seq": "s.seq", "v": "s.v",
-                               "_silver_created_at": "now()", "_silver_modified_at": "now()"})
-     .execute())
+    (
+        DeltaTable(copy)
+        .merge(source, "t.k = s.k", source_alias="s", target_alias="t")
+        .when_matched_update(
+            {"seq": "s.seq", "v": "s.v", "_silver_modified_at": "now()"},
+            predicate="s.seq >= t.seq AND s.v != t.v",
+        )
+        .when_not_matched_insert(
+            {
+                "k": "s.k",
+                "seq": "s.seq",
+                "v": "s.v",
+                "_silver_created_at": "now()",
+                "_silver_modified_at": "now()",
+            }
+        )
+        .execute()
+    )
     deltars = time.perf_counter() - started
     check = spark.read.format("delta").load(path).where("seq = 2").count()
     assert check == changed, check
@@ -110,8 +132,9 @@ def bench_b(spark, caps, root: Path, strategy: str, daily: int, days: int) -> li
         again = _events(spark, max(0, (d - 1) * new), daily - new, d + 1, f"u{d}-", day)
         frames.write(fresh.unionByName(again), bronze, "append", partition_by=["_ingested_date"])
     location = locate_key(project, asset.key, caps)
-    ensure_table(spark, caps, asset.contract, physical_columns(asset), partition_columns(asset),
-                 location)
+    ensure_table(
+        spark, caps, asset.contract, physical_columns(asset), partition_columns(asset), location
+    )
     times = []
     for d in range(days):
         day = _day(d)
@@ -138,20 +161,27 @@ def main() -> None:
     try:
         if not args.skip_a:
             a = bench_a(spark, caps, root, args.rows, args.changed)
-            print(f"| (a) merge {args.changed:,} changed rows into {args.rows:,} | framework "
-                  f"{a['framework_s']:.2f} s | delta-rs {a['deltars_s']:.2f} s | ratio "
-                  f"{a['framework_s'] / a['deltars_s']:.1f}x |", flush=True)
+            print(
+                f"| (a) merge {args.changed:,} changed rows into {args.rows:,} | framework "
+                f"{a['framework_s']:.2f} s | delta-rs {a['deltars_s']:.2f} s | ratio "
+                f"{a['framework_s'] / a['deltars_s']:.1f}x |",
+                flush=True,
+            )
         for strategy in args.strategies.split(","):
-            runs = [bench_b(spark, caps, root, strategy, args.daily, args.days)
-                    for _ in range(args.repeat)]
+            runs = [
+                bench_b(spark, caps, root, strategy, args.daily, args.days)
+                for _ in range(args.repeat)
+            ]
             t = [statistics.median(day) for day in zip(*runs, strict=True)]
             first3, last3 = statistics.median(t[:3]), statistics.median(t[-3:])
-            print(f"| (b) {strategy}: {args.days} days x {args.daily:,} rows, median of "
-                  f"{args.repeat} | day 1 "
-                  f"{t[0]:.2f} s, day {args.days} {t[-1]:.2f} s | day{args.days}/day1 "
-                  f"{t[-1] / t[0]:.2f} | day{args.days}/day2 {t[-1] / t[1]:.2f} | "
-                  f"median last 3 / first 3 {last3 / first3:.2f} |",
-                  flush=True)
+            print(
+                f"| (b) {strategy}: {args.days} days x {args.daily:,} rows, median of "
+                f"{args.repeat} | day 1 "
+                f"{t[0]:.2f} s, day {args.days} {t[-1]:.2f} s | day{args.days}/day1 "
+                f"{t[-1] / t[0]:.2f} | day{args.days}/day2 {t[-1] / t[1]:.2f} | "
+                f"median last 3 / first 3 {last3 / first3:.2f} |",
+                flush=True,
+            )
             print("    per day: " + " ".join(f"{x:.2f}" for x in t), flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -47,9 +47,11 @@ def main() -> None:
         newer.write_text('{"order_id": -1}\n')
         one = sensor(build_sensor_context(instance=instance, cursor=steady.cursor))
         t3 = time.perf_counter()
-    print(f"files={args.files} first_tick_s={t1 - t0:.2f} runs={len(first.run_requests)} "
-          f"steady_tick_s={t2 - t1:.2f} runs={len(steady.run_requests)} "
-          f"one_new_file_tick_s={t3 - t2:.2f} runs={len(one.run_requests)}")
+    print(
+        f"files={args.files} first_tick_s={t1 - t0:.2f} runs={len(first.run_requests)} "
+        f"steady_tick_s={t2 - t1:.2f} runs={len(steady.run_requests)} "
+        f"one_new_file_tick_s={t3 - t2:.2f} runs={len(one.run_requests)}"
+    )
     shutil.rmtree(work)
 
 

@@ -45,8 +45,16 @@ _WHERE = {
     "register_strategy": ("lakehouse_assets.strategies.registry", "register"),
 }
 __all__ = [
-    "ContractTranslator", "DeltaIOManager", "SparkResource", "Strategy", "TableReader",
-    "TableWriter", "build_definitions", "gold_builder", "load_project", "register_mask",
+    "ContractTranslator",
+    "DeltaIOManager",
+    "SparkResource",
+    "Strategy",
+    "TableReader",
+    "TableWriter",
+    "build_definitions",
+    "gold_builder",
+    "load_project",
+    "register_mask",
     "register_strategy",
 ]
 

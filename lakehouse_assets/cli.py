@@ -27,8 +27,12 @@ def _load(args: argparse.Namespace, loader: Callable[..., Project]) -> Project |
 
 
 def _folder_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dir", nargs="?", default=None, help="contract folder (default: "
-                        "$LAKEHOUSE_PROJECT_DIR or contracts/)")
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        default=None,
+        help="contract folder (default: $LAKEHOUSE_PROJECT_DIR or contracts/)",
+    )
     parser.add_argument("--env", default=None, help="environment of config.json")
 
 
@@ -46,12 +50,16 @@ def _validate(args: argparse.Namespace) -> int:
     for issue in project.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     for table in project.unbuilt_tables():
-        print(f"info: {table.file.relative_to(project.root)}: table "
-              f"{table.schema}.{table.name} is not built by any contract")
+        print(
+            f"info: {table.file.relative_to(project.root)}: table "
+            f"{table.schema}.{table.name} is not built by any contract"
+        )
     errors = len(project.errors)
-    print(f"{len(project.assets)} assets, {len(project.unbuilt_tables())} tables not built, "
-          f"{errors} errors, {len(project.warnings)} warnings ({project.root}, env "
-          f"{project.env_name})")
+    print(
+        f"{len(project.assets)} assets, {len(project.unbuilt_tables())} tables not built, "
+        f"{errors} errors, {len(project.warnings)} warnings ({project.root}, env "
+        f"{project.env_name})"
+    )
     return 1 if errors else 0
 
 
@@ -73,8 +81,9 @@ def _demo(args: argparse.Namespace) -> int:
     from lakehouse_assets.demo.run import run_demo
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="lakehouse-demo-"))
-    summary = run_demo(data_dir, days=args.days, scale=args.scale,
-                       progress=lambda m: print(f"... {m}", flush=True))
+    summary = run_demo(
+        data_dir, days=args.days, scale=args.scale, progress=lambda m: print(f"... {m}", flush=True)
+    )
     print(summary.render())
     return 0
 
@@ -120,8 +129,12 @@ def _status(args: argparse.Namespace) -> int:
     project = _load(args, load_project_or_raise)
     if project is None:
         return 1
-    statuses = project_status(project, spark_from_env().capabilities, args.env,
-                              progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True))
+    statuses = project_status(
+        project,
+        spark_from_env().capabilities,
+        args.env,
+        progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True),
+    )
     print(render(statuses))
     return 0
 
@@ -140,11 +153,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=5)
     p.add_argument("--scale", type=int, default=1)
     p.set_defaults(fn=_demo)
-    p = sub.add_parser("plan", help="migration plan of every table vs its live Delta table, and "
-                       "the GRANT / column mask SQL; exit 2 on destructive changes")
+    p = sub.add_parser(
+        "plan",
+        help="migration plan of every table vs its live Delta table, and "
+        "the GRANT / column mask SQL; exit 2 on destructive changes",
+    )
     _folder_args(p)
-    p.add_argument("--engine", default="sail", choices=["sail", "spark", "databricks"],
-                   help="whose SQL and capabilities to plan for (databricks connects)")
+    p.add_argument(
+        "--engine",
+        default="sail",
+        choices=["sail", "spark", "databricks"],
+        help="whose SQL and capabilities to plan for (databricks connects)",
+    )
     p.add_argument("--sql", action="store_true", help="print the SQL of the safe steps")
     p.set_defaults(fn=_plan)
     p = sub.add_parser("status", help="per table: Delta version, rows, last partition, checks")

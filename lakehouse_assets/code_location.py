@@ -25,8 +25,10 @@ def _env_var(name: str) -> EnvVar | None:
 def spark_from_env() -> SparkResource:
     mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
     if mode not in MODES:
-        raise ValueError(f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}: "
-                         "set LAKEHOUSE_SPARK_MODE (default local)")
+        raise ValueError(
+            f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}: "
+            "set LAKEHOUSE_SPARK_MODE (default local)"
+        )
     if mode == "databricks":
         return SparkResource(
             mode="databricks",
@@ -57,7 +59,8 @@ def build_definitions(
         schedules=schedules,
         resources={
             "spark": spark,
-            IO_MANAGER_KEY: DeltaIOManager(spark=spark, project_dir=str(project.root), env=env,
-                                           data_dir=data_dir),
+            IO_MANAGER_KEY: DeltaIOManager(
+                spark=spark, project_dir=str(project.root), env=env, data_dir=data_dir
+            ),
         },
     )

@@ -48,9 +48,11 @@ class DeltaIOManager(ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: TableWrite) -> None:
         if not isinstance(obj, TableWrite):
-            raise TypeError(f"{context.asset_key.to_user_string()}: the Delta IO manager writes "
-                            "what a lakehouse table asset yields (a TableWrite), got "
-                            f"{type(obj).__name__}")
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: the Delta IO manager writes "
+                "what a lakehouse table asset yields (a TableWrite), got "
+                f"{type(obj).__name__}"
+            )
         with explained_failures(obj.asset.key_string):
             facts = obj.execute()
         context.add_output_metadata({k: _metadata_value(k, v) for k, v in facts.items()})
@@ -66,8 +68,13 @@ class DeltaIOManager(ConfigurableIOManager):
         partitions = list(context.asset_partition_keys) if context.has_asset_partitions else None
         with explained_failures("/".join(key)):
             spark, project = self.spark.get_session(), self.project()
-            require_materialized(spark, project, (key,), self.spark.capabilities,
-                                 self._reader(context),
-                                 partitions[0] if partitions and len(partitions) == 1 else None)
+            require_materialized(
+                spark,
+                project,
+                (key,),
+                self.spark.capabilities,
+                self._reader(context),
+                partitions[0] if partitions and len(partitions) == 1 else None,
+            )
             location = locate_key(project, key, self.spark.capabilities)
             return read_partitions(spark, location, partitions)

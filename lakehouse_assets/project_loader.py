@@ -17,15 +17,17 @@ __all__ = ["EXTENSIONS", "default_project_dir", "load_project", "load_project_or
 EXTENSIONS = Extensions(strategies=ContractRules(), builders=RegisteredBuilders())
 
 
-def load_project(root: str | Path | None = None, env: str | None = None,
-                 data_dir: str | Path | None = None) -> Project:
+def load_project(
+    root: str | Path | None = None, env: str | None = None, data_dir: str | Path | None = None
+) -> Project:
     """Load and check a folder (default: $LAKEHOUSE_PROJECT_DIR or contracts/); relative
     paths under `data_dir` (default $LAKEHOUSE_DATA_ROOT); problems land in project.issues
     (see contracts.loader)."""
     return loader.load_project(root, env, EXTENSIONS, data_dir)
 
 
-def load_project_or_raise(root: str | Path | None = None, env: str | None = None,
-                          data_dir: str | Path | None = None) -> Project:
+def load_project_or_raise(
+    root: str | Path | None = None, env: str | None = None, data_dir: str | Path | None = None
+) -> Project:
     """As load_project, raising ContractError when the folder has errors."""
     return loader.load_project_or_raise(root, env, EXTENSIONS, data_dir)

@@ -45,17 +45,27 @@ def schedule_for(
     key = AssetKey(list(table.key))
     if not table.partitioned:
         job = define_asset_job(f"{_name(table)}__job", selection=[key])
-        return job, ScheduleDefinition(name=f"{_name(table)}__schedule", job=job,
-                                       cron_schedule=cron, execution_timezone="UTC",
-                                       default_status=DefaultScheduleStatus.STOPPED)
+        return job, ScheduleDefinition(
+            name=f"{_name(table)}__schedule",
+            job=job,
+            cron_schedule=cron,
+            execution_timezone="UTC",
+            default_status=DefaultScheduleStatus.STOPPED,
+        )
     job = define_asset_job(f"{_name(table)}__job", selection=[key], partitions_def=partitions)
 
-    @schedule(name=f"{_name(table)}__schedule", job=job, cron_schedule=cron,
-              execution_timezone="UTC", default_status=DefaultScheduleStatus.STOPPED)
+    @schedule(
+        name=f"{_name(table)}__schedule",
+        job=job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.STOPPED,
+    )
     def _tick(context: ScheduleEvaluationContext) -> RunRequest:
         day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-        return RunRequest(run_key=f"{_name(table)}:{day}:{context.scheduled_execution_time}",
-                          partition_key=day)
+        return RunRequest(
+            run_key=f"{_name(table)}:{day}:{context.scheduled_execution_time}", partition_key=day
+        )
 
     return job, _tick
 

@@ -68,8 +68,7 @@ def check_results(
         with DagsterInstance.get() as home:
             return check_results(defs, keys, home)
     wanted = {AssetKey(k.split("/")) for k in keys}
-    check_keys = [c for c in defs.resolve_asset_graph().asset_check_keys
-                  if c.asset_key in wanted]
+    check_keys = [c for c in defs.resolve_asset_graph().asset_check_keys if c.asset_key in wanted]
     if not check_keys:
         return {}
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
@@ -77,12 +76,15 @@ def check_results(
     for check_key, record in latest.items():
         # SUCCEEDED: ran and passed; FAILED: did not pass; PLANNED: running; SKIPPED.
         found.setdefault(check_key.asset_key.to_user_string(), {})[check_key.name] = (
-            record.status.value.lower())
+            record.status.value.lower()
+        )
     return found
 
 
 def project_status(
-    project: Project, capabilities: Capabilities, env: str | None = None,
+    project: Project,
+    capabilities: Capabilities,
+    env: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[TableStatus]:
     statuses = []
@@ -104,9 +106,15 @@ def render(statuses: list[TableStatus]) -> str:
     rows = []
     for s in statuses:
         checks = ", ".join(f"{k}: {v}" for k, v in sorted(s.checks.items())) or "n/a"
-        rows.append([s.key, "-" if s.version is None else str(s.version),
-                     "-" if s.rows is None else str(s.rows), s.last_partition or "-",
-                     f"{checks}{'  (' + s.note + ')' if s.note else ''}"])
+        rows.append(
+            [
+                s.key,
+                "-" if s.version is None else str(s.version),
+                "-" if s.rows is None else str(s.rows),
+                s.last_partition or "-",
+                f"{checks}{'  (' + s.note + ')' if s.note else ''}",
+            ]
+        )
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
     lines = []
     for r in [headers, *rows]:

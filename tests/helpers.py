@@ -19,16 +19,26 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def run_assets(
-    project: Project, spark_resource: Any, keys: list[str], partition: str | None = None,
-    instance: DagsterInstance | None = None, raise_on_error: bool = True,
+    project: Project,
+    spark_resource: Any,
+    keys: list[str],
+    partition: str | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
 ) -> Any:
     defs = build_definitions(str(project.root), spark=spark_resource)
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     selection = [a.key for a in assets if a.key.to_user_string() in keys]
     assert len(selection) == len(keys), f"unknown keys among {keys}"
-    return materialize(assets, selection=selection, partition_key=partition,
-                       resources=dict(defs.resources or {}), instance=instance,
-                       run_config=QUIET, raise_on_error=raise_on_error)
+    return materialize(
+        assets,
+        selection=selection,
+        partition_key=partition,
+        resources=dict(defs.resources or {}),
+        instance=instance,
+        run_config=QUIET,
+        raise_on_error=raise_on_error,
+    )
 
 
 def free_port() -> int:
@@ -53,8 +63,9 @@ def table_path(project: Project, key: str) -> Path:
     return Path(project.environment.paths[layer]) / schema / name
 
 
-def stop_process(proc: subprocess.Popen | int, grace_s: float = 30.0,
-                 kill_wait_s: float = 30.0) -> None:
+def stop_process(
+    proc: subprocess.Popen | int, grace_s: float = 30.0, kill_wait_s: float = 30.0
+) -> None:
     """Stop a process a test started, by its own id: SIGTERM, up to grace_s for it to end, then
     SIGKILL and up to kill_wait_s; raises if it survives that. One started with
     start_new_session=True leads its own group and is stopped with it (a server's workers go
@@ -90,8 +101,8 @@ def _stats() -> list[tuple[int, int, int, str]]:
             text = (entry / "stat").read_text()
         except OSError:  # it ended meanwhile
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        state, parent, group = text[text.rindex(")") + 2:].split()[:3]
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        state, parent, group = text[text.rindex(")") + 2 :].split()[:3]
         if state != "Z":
             out.append((int(entry.name), int(parent), int(group), name))
     return out
@@ -139,13 +150,20 @@ def _ended(proc: subprocess.Popen | int, group: bool, wait_s: float) -> bool:
         time.sleep(0.1)
 
 
-def run_command(args: list[str], timeout_s: float = 600.0,
-                **popen: Any) -> subprocess.CompletedProcess[str]:
+def run_command(
+    args: list[str], timeout_s: float = 600.0, **popen: Any
+) -> subprocess.CompletedProcess[str]:
     """subprocess.run for the processes tests start (CLIs, python -c): output captured as text, a
     generous bound (slow machines pass; a hang fails), and the process with any workers it
     started stopped by stop_process whatever happens."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, **popen)
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **popen,
+    )
     try:
         out, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -163,19 +181,30 @@ def orders_pipeline(columns: list[dict[str, Any]]) -> dict[str, str]:
     import json
 
     def table(layer: str, name: str) -> str:
-        return json.dumps({"catalog": f"{{catalog.{layer}}}", "schema": "shop", "name": name,
-                           "columns": columns})
+        return json.dumps(
+            {"catalog": f"{{catalog.{layer}}}", "schema": "shop", "name": name, "columns": columns}
+        )
 
     return {
         "tables/bronze/orders_raw.json": table("bronze", "orders_raw"),
         "tables/silver/orders.json": table("silver", "orders"),
-        "ingestion/batch/orders.json": json.dumps({
-            "name": "orders", "ingest_type": "batch", "load_type": "incremental",
-            "source": {"format": "json", "path": "{path.landing}/orders"},
-            "destination_contract": "../../tables/bronze/orders_raw.json"}),
-        "ingestion/silver/orders.json": json.dumps({
-            "name": "orders", "strategy": "full_merge", "merge_keys": ["order_id"],
-            "watermark_col": "updated_at",
-            "source_contract": "../../tables/bronze/orders_raw.json",
-            "destination_contract": "../../tables/silver/orders.json"}),
+        "ingestion/batch/orders.json": json.dumps(
+            {
+                "name": "orders",
+                "ingest_type": "batch",
+                "load_type": "incremental",
+                "source": {"format": "json", "path": "{path.landing}/orders"},
+                "destination_contract": "../../tables/bronze/orders_raw.json",
+            }
+        ),
+        "ingestion/silver/orders.json": json.dumps(
+            {
+                "name": "orders",
+                "strategy": "full_merge",
+                "merge_keys": ["order_id"],
+                "watermark_col": "updated_at",
+                "source_contract": "../../tables/bronze/orders_raw.json",
+                "destination_contract": "../../tables/silver/orders.json",
+            }
+        ),
     }

@@ -20,15 +20,22 @@ from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, table_path
 
 CONFIG = {
-    "EXECUTION_ENVIRONMENT": "local", "PARTITION_START_DATE": "2024-01-01",
-    "environments": {"local": {"env": "local", "env_short": "l",
-                               "catalogs": {"bronze": "bronze", "silver": "silver"},
-                               "paths": {"landing": "landing", "bronze": "bronze",
-                                         "silver": "silver", "ops": "ops"}}},
+    "EXECUTION_ENVIRONMENT": "local",
+    "PARTITION_START_DATE": "2024-01-01",
+    "environments": {
+        "local": {
+            "env": "local",
+            "env_short": "l",
+            "catalogs": {"bronze": "bronze", "silver": "silver"},
+            "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver", "ops": "ops"},
+        }
+    },
 }
 BRONZE_COLUMNS = [
-    {"name": "k", "type": "BIGINT"}, {"name": "seq", "type": "BIGINT"},
-    {"name": "v", "type": "STRING"}, {"name": "op_type", "type": "STRING"},
+    {"name": "k", "type": "BIGINT"},
+    {"name": "seq", "type": "BIGINT"},
+    {"name": "v", "type": "STRING"},
+    {"name": "op_type", "type": "STRING"},
 ]
 DATA = ["k", "seq", "v"]  # silver data columns, in contract order
 
@@ -46,38 +53,68 @@ def day(part: int) -> str:
     return f"2024-01-{part + 1:02d}"
 
 
-def make_project(root: Path, strategy: str, soft_delete: bool = False,
-                 merge_schema: bool = False, extra_column: str | None = None) -> Project:
-    silver: list[dict[str, Any]] = [{"name": "k", "type": "BIGINT", "nullable": False},
-                                    {"name": "seq", "type": "BIGINT"},
-                                    {"name": "v", "type": "STRING"}]
+def make_project(
+    root: Path,
+    strategy: str,
+    soft_delete: bool = False,
+    merge_schema: bool = False,
+    extra_column: str | None = None,
+) -> Project:
+    silver: list[dict[str, Any]] = [
+        {"name": "k", "type": "BIGINT", "nullable": False},
+        {"name": "seq", "type": "BIGINT"},
+        {"name": "v", "type": "STRING"},
+    ]
     if soft_delete:
         silver.append({"name": "is_deleted", "type": "BOOLEAN", "nullable": False})
     if strategy == "scd2":
-        silver += [{"name": "valid_from", "type": "BIGINT", "nullable": False},
-                   {"name": "valid_to", "type": "BIGINT"},
-                   {"name": "is_current", "type": "BOOLEAN", "nullable": False}]
+        silver += [
+            {"name": "valid_from", "type": "BIGINT", "nullable": False},
+            {"name": "valid_to", "type": "BIGINT"},
+            {"name": "is_current", "type": "BOOLEAN", "nullable": False},
+        ]
     if extra_column:
         silver.append({"name": extra_column, "type": "STRING"})
-    promo = {"name": "t", "strategy": strategy, "source_contract": "../tables/ev_raw.json",
-             "destination_contract": "../tables/ev.json", "merge_keys": ["k"],
-             "sequence_by": "seq", "merge_schema": merge_schema}
+    promo = {
+        "name": "t",
+        "strategy": strategy,
+        "source_contract": "../tables/ev_raw.json",
+        "destination_contract": "../tables/ev.json",
+        "merge_keys": ["k"],
+        "sequence_by": "seq",
+        "merge_schema": merge_schema,
+    }
     files = {
         "config.json": json.dumps(CONFIG),
-        "tables/ev_raw.json": json.dumps({"schema": "lab", "name": "ev_raw",
-                                          "columns": BRONZE_COLUMNS,
-                                          "partitions": ["_ingested_date"]}),
+        "tables/ev_raw.json": json.dumps(
+            {
+                "schema": "lab",
+                "name": "ev_raw",
+                "columns": BRONZE_COLUMNS,
+                "partitions": ["_ingested_date"],
+            }
+        ),
         "tables/ev.json": json.dumps({"schema": "lab", "name": "ev", "columns": silver}),
-        "ingestion/batch/ev_raw.json": json.dumps({
-            "name": "ev_raw", "source": {"format": "json", "path": "{path.landing}/ev"},
-            "destination_contract": "../../tables/ev_raw.json"}),
+        "ingestion/batch/ev_raw.json": json.dumps(
+            {
+                "name": "ev_raw",
+                "source": {"format": "json", "path": "{path.landing}/ev"},
+                "destination_contract": "../../tables/ev_raw.json",
+            }
+        ),
         "ingestion/silver/ev.json": json.dumps(promo),
     }
     return load_project_or_raise(write_contract_folder(root, files))
 
 
-def load_partition(spark: Any, caps: Capabilities, project: Project, events: list[Event],
-                   part: int | tuple[int, ...], extra: Any = None) -> dict[str, Any]:
+def load_partition(
+    spark: Any,
+    caps: Capabilities,
+    project: Project,
+    events: list[Event],
+    part: int | tuple[int, ...],
+    extra: Any = None,
+) -> dict[str, Any]:
     """Promote bronze partition(s) into silver in one run, as the silver asset does (a tuple of
     partitions is a backfill of a range in a single run)."""
     from pyspark.sql import functions as F
@@ -151,8 +188,9 @@ def _scd2(events: list[Event]) -> list[dict]:
             if state == "D":
                 continue
             nxt = kept[i + 1][0].seq if i + 1 < len(kept) else None
-            rows.append({**_data(e), "valid_from": e.seq, "valid_to": nxt,
-                         "is_current": nxt is None})
+            rows.append(
+                {**_data(e), "valid_from": e.seq, "valid_to": nxt, "is_current": nxt is None}
+            )
     return rows
 
 

@@ -25,8 +25,9 @@ DAYS = [f"2024-01-0{i}" for i in range(1, 6)]
 RUN_TIME_COLUMNS = {"_ingested_at", "_silver_created_at", "_silver_modified_at"}
 
 
-def _build(demo_dir: Path, root: Path, monkeypatch: pytest.MonkeyPatch, spark_resource,
-           ranged: bool) -> dict[str, list[str]]:
+def _build(
+    demo_dir: Path, root: Path, monkeypatch: pytest.MonkeyPatch, spark_resource, ranged: bool
+) -> dict[str, list[str]]:
     monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(root))
     project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), len(DAYS), scale=1)
@@ -47,10 +48,10 @@ def _build(demo_dir: Path, root: Path, monkeypatch: pytest.MonkeyPatch, spark_re
     tables: dict[str, list[str]] = {}
     for table in project.assets.values():
         path = Path(project.environment.paths[table.layer]) / table.key[1] / table.key[2]
-        rows = [{k: v for k, v in r.items() if k not in RUN_TIME_COLUMNS}
-                for r in delta_rows(path)]
+        rows = [{k: v for k, v in r.items() if k not in RUN_TIME_COLUMNS} for r in delta_rows(path)]
         tables[table.key_string] = sorted(
-            json.dumps(r, sort_keys=True, default=str).replace(str(root), "<root>") for r in rows)
+            json.dumps(r, sort_keys=True, default=str).replace(str(root), "<root>") for r in rows
+        )
     return tables
 
 

@@ -79,10 +79,22 @@ def test_manifest_pins_files_to_their_partition(demo_project, demo_landing, spar
     assert {e.partition for e in entries.values()} == {"2024-01-01"}
     # A file arriving later in an old dated folder goes to that folder's date, once.
     late = demo_landing / "orders" / "dt=2024-01-01" / "part-0001.json"
-    late.write_text(json.dumps({"order_id": 777, "customer_id": 1, "product_id": 1,
-                                "quantity": 1, "amount": "1.00", "status": "placed",
-                                "order_ts": "2024-01-01T10:00:00", "op_type": "I",
-                                "updated_at": "2024-01-01T10:00:00"}) + "\n")
+    late.write_text(
+        json.dumps(
+            {
+                "order_id": 777,
+                "customer_id": 1,
+                "product_id": 1,
+                "quantity": 1,
+                "amount": "1.00",
+                "status": "placed",
+                "order_ts": "2024-01-01T10:00:00",
+                "op_type": "I",
+                "updated_at": "2024-01-01T10:00:00",
+            }
+        )
+        + "\n"
+    )
     run_assets(demo_project, spark_resource, [ORDERS], "2024-01-01")
     run_assets(demo_project, spark_resource, [ORDERS], "2024-01-01")
     rows = delta_rows(table_path(demo_project, ORDERS))

@@ -20,8 +20,20 @@ def _run(project_dir: Path, home: Path, select: str) -> subprocess.CompletedProc
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(project_dir), "DAGSTER_HOME": str(home)}
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    return run_command([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
-                        "--select", select, "--partition", "2024-01-01"], env=env)
+    return run_command(
+        [
+            DAGSTER,
+            "asset",
+            "materialize",
+            "-m",
+            "lakehouse_assets.definitions",
+            "--select",
+            select,
+            "--partition",
+            "2024-01-01",
+        ],
+        env=env,
+    )
 
 
 def test_checks_gate_ci_from_the_command_line(demo_dir, tmp_path):
@@ -42,5 +54,6 @@ def test_checks_gate_ci_from_the_command_line(demo_dir, tmp_path):
     bad = _run(demo_dir, tmp_path / "home", "bronze/shop/customers_raw")
     assert bad.returncode != 0
     assert "few_customers" in bad.stderr + bad.stdout
-    assert not (Path(project.environment.paths["bronze"]) / "shop/customers_raw"
-                / "_delta_log").exists()
+    assert not (
+        Path(project.environment.paths["bronze"]) / "shop/customers_raw" / "_delta_log"
+    ).exists()

@@ -20,37 +20,62 @@ from tests.helpers import free_port, orders_pipeline, run_assets
 
 DAY = "2024-01-01"
 CMD = "dagster asset materialize -m lakehouse_assets.definitions --select"
-PATHS = {"landing": "landing", "bronze": "bronze", "silver": "silver", "gold": "gold",
-         "ops": "ops"}
-ORDERS = [{"name": "order_id", "type": "BIGINT"}, {"name": "amount", "type": "DOUBLE"},
-          {"name": "updated_at", "type": "TIMESTAMP"}]
+PATHS = {"landing": "landing", "bronze": "bronze", "silver": "silver", "gold": "gold", "ops": "ops"}
+ORDERS = [
+    {"name": "order_id", "type": "BIGINT"},
+    {"name": "amount", "type": "DOUBLE"},
+    {"name": "updated_at", "type": "TIMESTAMP"},
+]
 
 
 def _config(paths: dict[str, str]) -> str:
-    return json.dumps({"EXECUTION_ENVIRONMENT": "local", "PARTITION_START_DATE": DAY,
-                       "environments": {"local": {
-                           "env": "local", "env_short": "l",
-                           "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-                           "paths": paths}}})
+    return json.dumps(
+        {
+            "EXECUTION_ENVIRONMENT": "local",
+            "PARTITION_START_DATE": DAY,
+            "environments": {
+                "local": {
+                    "env": "local",
+                    "env_short": "l",
+                    "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
+                    "paths": paths,
+                }
+            },
+        }
+    )
 
 
 def _table(layer: str, name: str, columns: list[dict], **extra: Any) -> str:
-    return json.dumps({"catalog": f"{{catalog.{layer}}}", "schema": "shop", "name": name,
-                       "columns": columns, **extra})
+    return json.dumps(
+        {
+            "catalog": f"{{catalog.{layer}}}",
+            "schema": "shop",
+            "name": name,
+            "columns": columns,
+            **extra,
+        }
+    )
 
 
 def _folder(root: Path, paths: dict[str, str] = PATHS) -> Path:
     """bronze orders_raw -> silver orders; gold: SQL order_total, Python order_count and broken."""
-    return write_contract_folder(root, {
-        "config.json": _config(paths),
-        **orders_pipeline(ORDERS),
-        "tables/gold/order_total.json": _table(
-            "gold", "order_total", [{"name": "total", "type": "DOUBLE"}],
-            sql="SELECT SUM(amount) AS total FROM {catalog.silver}.shop.orders"),
-        "tables/gold/order_count.json": _table("gold", "order_count",
-                                               [{"name": "n", "type": "BIGINT"}]),
-        "tables/gold/broken.json": _table("gold", "broken", [{"name": "n", "type": "BIGINT"}]),
-    })
+    return write_contract_folder(
+        root,
+        {
+            "config.json": _config(paths),
+            **orders_pipeline(ORDERS),
+            "tables/gold/order_total.json": _table(
+                "gold",
+                "order_total",
+                [{"name": "total", "type": "DOUBLE"}],
+                sql="SELECT SUM(amount) AS total FROM {catalog.silver}.shop.orders",
+            ),
+            "tables/gold/order_count.json": _table(
+                "gold", "order_count", [{"name": "n", "type": "BIGINT"}]
+            ),
+            "tables/gold/broken.json": _table("gold", "broken", [{"name": "n", "type": "BIGINT"}]),
+        },
+    )
 
 
 @pytest.fixture
@@ -94,7 +119,8 @@ def test_sql_gold_names_every_missing_upstream_and_the_command(shop, spark_resou
     assert description == (
         "gold/shop/order_total: upstream bronze/shop/orders_raw, silver/shop/orders never "
         f"materialized; materialize first: {CMD} bronze/shop/orders_raw,silver/shop/orders "
-        "--partition <day>")
+        "--partition <day>"
+    )
     assert meta["missing_upstream"] == ["bronze/shop/orders_raw", "silver/shop/orders"]
 
 
@@ -102,21 +128,24 @@ def test_python_gold_names_the_missing_upstream(shop, spark_resource):
     description, _ = _failure(shop, spark_resource, "gold/shop/order_count")
     assert description == (
         "gold/shop/order_count: upstream bronze/shop/orders_raw never materialized; "
-        f"materialize first: {CMD} bronze/shop/orders_raw --partition <day>")
+        f"materialize first: {CMD} bronze/shop/orders_raw --partition <day>"
+    )
 
 
 def test_gold_runs_once_its_upstream_is_there(shop, spark_resource):
     _land(shop, [{"order_id": 1, "amount": 2.5, "updated_at": f"{DAY}T10:00:00"}])
     run_assets(shop, spark_resource, ["bronze/shop/orders_raw", "silver/shop/orders"], DAY)
-    assert run_assets(shop, spark_resource, ["gold/shop/order_total",
-                                             "gold/shop/order_count"]).success
+    assert run_assets(
+        shop, spark_resource, ["gold/shop/order_total", "gold/shop/order_count"]
+    ).success
 
 
 def test_silver_names_its_missing_bronze_with_the_runs_day(shop, spark_resource):
     description, _ = _failure(shop, spark_resource, "silver/shop/orders", DAY)
     assert description == (
         "silver/shop/orders: upstream bronze/shop/orders_raw never materialized; "
-        f"materialize first: {CMD} bronze/shop/orders_raw --partition {DAY}")
+        f"materialize first: {CMD} bronze/shop/orders_raw --partition {DAY}"
+    )
 
 
 def test_missing_landing_folder_is_zero_rows_a_warning_and_metadata(shop, spark_resource):
@@ -140,8 +169,10 @@ def test_engine_error_of_an_asset_body_is_one_line_with_the_original(shop, spark
     _land(shop, [{"order_id": 1, "amount": 2.5, "updated_at": f"{DAY}T10:00:00"}])
     run_assets(shop, spark_resource, ["bronze/shop/orders_raw"], DAY)
     description, meta = _failure(shop, spark_resource, "gold/shop/broken")
-    original = ('attribute ObjectName([Identifier("no_such_column")]) is missing from the schema: '
-                "cannot resolve attribute")  # Sail's text; the first line of any engine's
+    original = (
+        'attribute ObjectName([Identifier("no_such_column")]) is missing from the schema: '
+        "cannot resolve attribute"
+    )  # Sail's text; the first line of any engine's
     assert description == f"gold/shop/broken: {original}"
     assert meta["error_type"] == "AnalysisException"
     assert original in meta["error"]
@@ -152,7 +183,8 @@ def test_value_error_of_our_own_code_is_a_failure(tmp_path, data_root, builders,
     description, meta = _failure(no_ops, spark_resource, "bronze/shop/orders_raw", DAY)
     assert description == (
         "bronze/shop/orders_raw: environment 'local' has no paths.ops in config.json: bronze "
-        'keeps its file manifest there (add e.g. "ops": "ops")')
+        'keeps its file manifest there (add e.g. "ops": "ops")'
+    )
     assert meta["error_type"] == "ValueError"
 
 
@@ -163,7 +195,8 @@ def test_unreachable_connect_url_names_the_setting(shop):
     assert description == (
         f"bronze/shop/orders_raw: no Spark Connect server answers at {url} (Connection "
         "refused): set LAKEHOUSE_CONNECT_URL (SparkResource.connect_url) to a running "
-        "server's sc://host:port")
+        "server's sc://host:port"
+    )
     assert meta["error_type"] == "EngineSetupError"
 
 
@@ -175,13 +208,16 @@ def test_databricks_without_host_names_the_setting(shop, monkeypatch):
     description, _ = _failure(shop, spark_from_env(), "bronze/shop/orders_raw", DAY)
     assert description == (
         "bronze/shop/orders_raw: LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
-        "DATABRICKS_HOST (SparkResource.databricks_host)")
+        "DATABRICKS_HOST (SparkResource.databricks_host)"
+    )
 
 
 def test_unknown_spark_mode_names_the_setting(monkeypatch):
     from lakehouse_assets.code_location import spark_from_env
 
     monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "locl")
-    with pytest.raises(ValueError, match="LAKEHOUSE_SPARK_MODE='locl' is not one of local, "
-                                         "connect, spark, databricks"):
+    with pytest.raises(
+        ValueError,
+        match="LAKEHOUSE_SPARK_MODE='locl' is not one of local, connect, spark, databricks",
+    ):
         spark_from_env()

@@ -25,8 +25,16 @@ REPO = Path(__file__).resolve().parents[1]
 ORDERS = "bronze/shop/orders_raw"
 SILVER = "silver/shop/orders"
 DAYS = [f"2024-01-{d:02d}" for d in range(1, 9)]
-BRONZE_COLUMNS = ["order_id", "customer_id", "product_id", "quantity", "amount", "status",
-                  "op_type", "updated_at"]
+BRONZE_COLUMNS = [
+    "order_id",
+    "customer_id",
+    "product_id",
+    "quantity",
+    "amount",
+    "status",
+    "op_type",
+    "updated_at",
+]
 RUN_DEADLINE_S = 900  # eight engines on a shared 2-core machine: generous, never hit when healthy
 
 
@@ -34,7 +42,12 @@ def _start_run(contracts: Path, key: str, partition: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.run_partition", str(contracts), key, partition],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _run_all_at_once(contracts: Path, key: str, partitions: list[str]) -> list[dict[str, Any]]:
@@ -46,8 +59,11 @@ def _run_all_at_once(contracts: Path, key: str, partitions: list[str]) -> list[d
     finally:
         for proc in procs:
             stop_process(proc)
-    failed = [(p, out[1][-3000:]) for p, proc, out in zip(partitions, procs, outputs, strict=True)
-              if proc.returncode != 0]
+    failed = [
+        (p, out[1][-3000:])
+        for p, proc, out in zip(partitions, procs, outputs, strict=True)
+        if proc.returncode != 0
+    ]
     assert not failed, failed
     return [json.loads(out[0].strip().splitlines()[-1]) for out in outputs]
 
@@ -64,9 +80,16 @@ def _admitted(record: dict[str, Any]) -> bool:
 
 
 def _as_row(record: dict[str, Any]) -> tuple[Any, ...]:
-    return (record["order_id"], record["customer_id"], record["product_id"], record["quantity"],
-            Decimal(record["amount"]), record["status"], record["op_type"],
-            datetime.fromisoformat(record["updated_at"]))
+    return (
+        record["order_id"],
+        record["customer_id"],
+        record["product_id"],
+        record["quantity"],
+        Decimal(record["amount"]),
+        record["status"],
+        record["op_type"],
+        datetime.fromisoformat(record["updated_at"]),
+    )
 
 
 def _bronze_by_day(project: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -74,7 +97,8 @@ def _bronze_by_day(project: Any) -> dict[str, list[tuple[Any, ...]]]:
     for row in delta_rows(table_path(project, ORDERS), [*BRONZE_COLUMNS, "_ingested_date"]):
         row["updated_at"] = row["updated_at"].replace(tzinfo=None)
         found.setdefault(str(row["_ingested_date"]), []).append(
-            tuple(row[c] for c in BRONZE_COLUMNS))
+            tuple(row[c] for c in BRONZE_COLUMNS)
+        )
     return {day: sorted(rows) for day, rows in found.items()}
 
 
@@ -115,15 +139,24 @@ def oracle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_dir: Path, spar
 
 
 def test_eight_bronze_partitions_then_four_silver_partitions_at_once(
-        demo_project, eight_days, oracle):
+    demo_project, eight_days, oracle
+):
     bronze = _run_all_at_once(demo_project.root, ORDERS, DAYS)
-    expected = {day: sorted(_as_row(r) for r in _landing_orders(eight_days, day) if _admitted(r))
-                for day in DAYS}
+    expected = {
+        day: sorted(_as_row(r) for r in _landing_orders(eight_days, day) if _admitted(r))
+        for day in DAYS
+    }
     assert _bronze_by_day(demo_project) == expected
-    quarantined = sorted((str(r["_ingested_date"]), int(r["order_id"])) for r in delta_rows(
-        str(table_path(demo_project, ORDERS)) + "_quarantine"))
-    assert quarantined == sorted((day, r["order_id"]) for day in DAYS
-                                 for r in _landing_orders(eight_days, day) if not _admitted(r))
+    quarantined = sorted(
+        (str(r["_ingested_date"]), int(r["order_id"]))
+        for r in delta_rows(str(table_path(demo_project, ORDERS)) + "_quarantine")
+    )
+    assert quarantined == sorted(
+        (day, r["order_id"])
+        for day in DAYS
+        for r in _landing_orders(eight_days, day)
+        if not _admitted(r)
+    )
     assert quarantined  # the demo's bad records: the quarantine writes raced too
     assert [m["rows_written"] for m in bronze] == [len(expected[d]) for d in DAYS]
     assert all(1 <= m["write_attempts"] <= 6 for m in bronze), bronze
@@ -135,7 +168,8 @@ def test_eight_bronze_partitions_then_four_silver_partitions_at_once(
 
 
 def test_a_merge_killed_midway_is_completed_and_swept_by_the_next_run(
-        demo_project, demo_landing, spark_resource, oracle):
+    demo_project, demo_landing, spark_resource, oracle
+):
     for day in DAYS[:3]:
         run_assets(demo_project, spark_resource, [ORDERS], day)
     for day in DAYS[:2]:
@@ -170,11 +204,14 @@ def _wait_for(condition: Any, deadline_s: float = RUN_DEADLINE_S) -> None:
 
 def test_stop_process_escalates_to_sigkill_and_takes_the_group():
     """A server that ignores SIGTERM, with a worker of its own: both end, by the pid's group."""
-    code = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
-            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']);"
-            "print('up', flush=True); time.sleep(600)")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    code = (
+        "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']);"
+        "print('up', flush=True); time.sleep(600)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "up"
         worker = [pid for pid, _ in descendants(proc.pid)]
@@ -184,7 +221,9 @@ def test_stop_process_escalates_to_sigkill_and_takes_the_group():
         assert time.monotonic() - started < 30
         assert proc.returncode == -signal.SIGKILL
         assert not any(pid == worker[0] for pid, _ in descendants(os.getpid()))
-        assert not Path(f"/proc/{worker[0]}/stat").exists() or " Z " in Path(
-            f"/proc/{worker[0]}/stat").read_text()
+        assert (
+            not Path(f"/proc/{worker[0]}/stat").exists()
+            or " Z " in Path(f"/proc/{worker[0]}/stat").read_text()
+        )
     finally:
         stop_process(proc, grace_s=1.0)

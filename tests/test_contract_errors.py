@@ -10,60 +10,121 @@ from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
 from tests.helpers import run_command
 
-CONFIG = json.dumps({"EXECUTION_ENVIRONMENT": "local", "environments": {"local": {
-    "env": "local", "env_short": "l", "catalogs": {"bronze": "bronze", "silver": "silver"},
-    "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver", "ops": "ops"}}}})
+CONFIG = json.dumps(
+    {
+        "EXECUTION_ENVIRONMENT": "local",
+        "environments": {
+            "local": {
+                "env": "local",
+                "env_short": "l",
+                "catalogs": {"bronze": "bronze", "silver": "silver"},
+                "paths": {
+                    "landing": "landing",
+                    "bronze": "bronze",
+                    "silver": "silver",
+                    "ops": "ops",
+                },
+            }
+        },
+    }
+)
 
 
 def table(name: str, layer: str, columns: list[str], **extra) -> str:
-    return json.dumps({"catalog": f"{{catalog.{layer}}}", "schema": "s", "name": name,
-                       "columns": [{"name": c, "type": "STRING"} for c in columns], **extra})
+    return json.dumps(
+        {
+            "catalog": f"{{catalog.{layer}}}",
+            "schema": "s",
+            "name": name,
+            "columns": [{"name": c, "type": "STRING"} for c in columns],
+            **extra,
+        }
+    )
 
 
 def promotion(**overrides) -> str:
-    body = {"name": "p", "strategy": "full_merge", "source_contract": "../tables/raw.json",
-            "destination_contract": "../tables/clean.json", "merge_keys": ["id"],
-            "watermark_col": "ts"}
+    body = {
+        "name": "p",
+        "strategy": "full_merge",
+        "source_contract": "../tables/raw.json",
+        "destination_contract": "../tables/clean.json",
+        "merge_keys": ["id"],
+        "watermark_col": "ts",
+    }
     return json.dumps({**body, **overrides})
 
 
 def broken_folder(root: Path) -> Path:
-    return write_contract_folder(root, {
-        "config.json": CONFIG,
-        "tables/raw.json": table("raw", "bronze", ["id", "ts", "v"]),
-        "tables/clean.json": table("clean", "silver", ["id", "ts", "v"]),
-        "tables/dup_a.json": table("twin", "bronze", ["id"]),
-        "tables/dup_b.json": table("twin", "bronze", ["id"]),
-        "tables/bad_ident.json": table("bad-name", "silver", ["id"]),
-        "ingestion/raw.json": json.dumps({"name": "r", "source": {"path": "{path.landing}/r"},
-                                          "destination_contract": "../tables/raw.json"}),
-        "ingestion/twin_a.json": json.dumps({"name": "a", "source": {"path": "{path.landing}/a"},
-                                             "destination_contract": "../tables/dup_a.json"}),
-        "ingestion/twin_b.json": json.dumps({"name": "b", "source": {"path": "{path.landing}/b"},
-                                             "destination_contract": "../tables/dup_b.json"}),
-        "ingestion/unknown_strategy.json": promotion(strategy="upsert_magic"),
-        "ingestion/missing_key.json": promotion(merge_keys=["nope"]),
-        "ingestion/placeholder.json": json.dumps({
-            "name": "x", "source": {"path": "{path.nowhere}/x"},
-            "destination_contract": "../tables/raw.json"}),
-        "ingestion/broken_path.json": promotion(destination_contract="../tables/missing.json"),
-    })
+    return write_contract_folder(
+        root,
+        {
+            "config.json": CONFIG,
+            "tables/raw.json": table("raw", "bronze", ["id", "ts", "v"]),
+            "tables/clean.json": table("clean", "silver", ["id", "ts", "v"]),
+            "tables/dup_a.json": table("twin", "bronze", ["id"]),
+            "tables/dup_b.json": table("twin", "bronze", ["id"]),
+            "tables/bad_ident.json": table("bad-name", "silver", ["id"]),
+            "ingestion/raw.json": json.dumps(
+                {
+                    "name": "r",
+                    "source": {"path": "{path.landing}/r"},
+                    "destination_contract": "../tables/raw.json",
+                }
+            ),
+            "ingestion/twin_a.json": json.dumps(
+                {
+                    "name": "a",
+                    "source": {"path": "{path.landing}/a"},
+                    "destination_contract": "../tables/dup_a.json",
+                }
+            ),
+            "ingestion/twin_b.json": json.dumps(
+                {
+                    "name": "b",
+                    "source": {"path": "{path.landing}/b"},
+                    "destination_contract": "../tables/dup_b.json",
+                }
+            ),
+            "ingestion/unknown_strategy.json": promotion(strategy="upsert_magic"),
+            "ingestion/missing_key.json": promotion(merge_keys=["nope"]),
+            "ingestion/placeholder.json": json.dumps(
+                {
+                    "name": "x",
+                    "source": {"path": "{path.nowhere}/x"},
+                    "destination_contract": "../tables/raw.json",
+                }
+            ),
+            "ingestion/broken_path.json": promotion(destination_contract="../tables/missing.json"),
+        },
+    )
 
 
 def test_every_error_class_is_reported_at_once(tmp_path: Path):
     project = load_project(broken_folder(tmp_path))
     text = "\n".join(str(i) for i in project.errors)
     expected = {
-        "unknown strategy": ("ingestion/unknown_strategy.json: strategy", "'upsert_magic'",
-                             "full_merge"),
+        "unknown strategy": (
+            "ingestion/unknown_strategy.json: strategy",
+            "'upsert_magic'",
+            "full_merge",
+        ),
         "missing merge key": ("ingestion/missing_key.json: merge_keys", "'nope'", "use one of"),
-        "unresolved placeholder": ("ingestion/placeholder.json: source.path", "{path.nowhere}",
-                                   "{path.landing}"),
-        "broken relative path": ("ingestion/broken_path.json: destination_contract",
-                                 "broken relative path", "relative to the contract file"),
+        "unresolved placeholder": (
+            "ingestion/placeholder.json: source.path",
+            "{path.nowhere}",
+            "{path.landing}",
+        ),
+        "broken relative path": (
+            "ingestion/broken_path.json: destination_contract",
+            "broken relative path",
+            "relative to the contract file",
+        ),
         "duplicate table": ("built by two contracts", "tables/dup_a.json", "tables/dup_b.json"),
-        "bad identifier": ("tables/bad_ident.json: name", "bad identifier 'bad-name'",
-                           "letters, digits"),
+        "bad identifier": (
+            "tables/bad_ident.json: name",
+            "bad identifier 'bad-name'",
+            "letters, digits",
+        ),
     }
     for label, fragments in expected.items():
         lines = [line for line in text.splitlines() if fragments[0] in line]
@@ -82,21 +143,24 @@ def test_validate_cli_prints_all_and_exits_non_zero(tmp_path: Path):
 
 
 def test_validate_cli_passes_the_demo_without_warnings(demo_dir: Path):
-    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate",
-                        str(demo_dir)])
+    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(demo_dir)])
     assert done.returncode == 0, done.stderr
     assert "0 errors, 0 warnings" in done.stdout
     assert "warning" not in done.stderr
 
 
 def test_syntax_and_type_errors_name_the_file(tmp_path: Path):
-    folder = write_contract_folder(tmp_path, {
-        "config.json": CONFIG,
-        "tables/a.json": '{"schema": "s", "name": "a", "columns": [',
-        "tables/b.json": json.dumps({"schema": "s", "name": "b",
-                                     "columns": [{"name": "x", "type": "VARCHAR2"}]}),
-        "tables/c.yaml": "schema: s\nname: c\ncolumns:\n  - {name: x}\n",
-    })
+    folder = write_contract_folder(
+        tmp_path,
+        {
+            "config.json": CONFIG,
+            "tables/a.json": '{"schema": "s", "name": "a", "columns": [',
+            "tables/b.json": json.dumps(
+                {"schema": "s", "name": "b", "columns": [{"name": "x", "type": "VARCHAR2"}]}
+            ),
+            "tables/c.yaml": "schema: s\nname: c\ncolumns:\n  - {name: x}\n",
+        },
+    )
     errors = {str(i.file): i for i in load_project(folder).errors}
     assert "does not parse" in errors["tables/a.json"].message
     assert errors["tables/b.json"].field == "columns[0].type"
@@ -109,8 +173,10 @@ def test_json_schema_is_current():
     from lakehouse_assets.contracts.json_schema import contract_json_schema
     from lakehouse_assets.project_loader import EXTENSIONS
 
-    committed = json.loads((Path(__file__).parents[1] / "contracts" /
-                            "contract.schema.json").read_text())
+    committed = json.loads(
+        (Path(__file__).parents[1] / "contracts" / "contract.schema.json").read_text()
+    )
     schema = contract_json_schema(EXTENSIONS.strategies.known())
-    assert committed == json.loads(json.dumps(schema)), \
+    assert committed == json.loads(json.dumps(schema)), (
         "run: lakehouse schema --out contracts/contract.schema.json"
+    )

@@ -18,16 +18,29 @@ def _env(demo_dir: Path, home: Path) -> dict[str, str]:
 
 
 def test_definitions_validate(demo_dir: Path, tmp_path: Path):
-    done = run_command([DAGSTER, "definitions", "validate", "-m",
-                        "lakehouse_assets.definitions"], env=_env(demo_dir, tmp_path / "home"))
+    done = run_command(
+        [DAGSTER, "definitions", "validate", "-m", "lakehouse_assets.definitions"],
+        env=_env(demo_dir, tmp_path / "home"),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Validation successful" in done.stdout + done.stderr
 
 
 def test_materialize_one_bronze_partition(demo_project, demo_landing, tmp_path: Path):
-    done = run_command([DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions",
-                        "--select", "bronze/shop/customers_raw", "--partition", "2024-01-01"],
-                       env=_env(demo_project.root, tmp_path / "home"))
+    done = run_command(
+        [
+            DAGSTER,
+            "asset",
+            "materialize",
+            "-m",
+            "lakehouse_assets.definitions",
+            "--select",
+            "bronze/shop/customers_raw",
+            "--partition",
+            "2024-01-01",
+        ],
+        env=_env(demo_project.root, tmp_path / "home"),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = delta_rows(table_path(demo_project, "bronze/shop/customers_raw"))
     landed = (demo_landing / "customers" / "dt=2024-01-01" / "part-0000.json").read_text()
@@ -37,10 +50,12 @@ def test_materialize_one_bronze_partition(demo_project, demo_landing, tmp_path: 
 def test_workspace_yaml_loads_from_the_repo_root(tmp_path: Path):
     """What `dagster dev` does from the repo root: load workspace.yaml."""
     repo = Path(__file__).resolve().parents[1]
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DAGSTER_HOME", "LAKEHOUSE_PROJECT_DIR")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "LAKEHOUSE_PROJECT_DIR")
+    }
     env["LAKEHOUSE_DATA_ROOT"] = str(tmp_path)
-    done = run_command([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"], env=env,
-                       cwd=repo)
+    done = run_command(
+        [DAGSTER, "definitions", "validate", "-w", "workspace.yaml"], env=env, cwd=repo
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "lakehouse_assets" in done.stdout + done.stderr

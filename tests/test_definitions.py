@@ -17,18 +17,29 @@ def test_keys_partitions_and_inferred_gold_deps(demo_dir: Path):
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert keys == {
-        "bronze/shop/customers_raw", "bronze/shop/orders_raw", "bronze/shop/products_raw",
-        "bronze/shop/events_raw", "silver/shop/customers", "silver/shop/orders",
-        "silver/shop/products", "silver/shop/events", "silver/shop/customers_history",
+        "bronze/shop/customers_raw",
+        "bronze/shop/orders_raw",
+        "bronze/shop/products_raw",
+        "bronze/shop/events_raw",
+        "silver/shop/customers",
+        "silver/shop/orders",
+        "silver/shop/products",
+        "silver/shop/events",
+        "silver/shop/customers_history",
         "gold/shop/daily_revenue",
         "gold/shop/customer_engagement",
     }
     revenue = graph.get(AssetKey(["gold", "shop", "daily_revenue"]))
     assert {p.to_user_string() for p in revenue.parent_keys} == {
-        "silver/shop/orders", "silver/shop/products"}
+        "silver/shop/orders",
+        "silver/shop/products",
+    }
     engagement = graph.get(AssetKey(["gold", "shop", "customer_engagement"]))
     assert {p.to_user_string() for p in engagement.parent_keys} == {
-        "silver/shop/orders", "silver/shop/events", "silver/shop/customers"}
+        "silver/shop/orders",
+        "silver/shop/events",
+        "silver/shop/customers",
+    }
     orders = graph.get(AssetKey(["silver", "shop", "orders"]))
     assert {p.to_user_string() for p in orders.parent_keys} == {"bronze/shop/orders_raw"}
     assert orders.partitions_def is not None and revenue.partitions_def is None
@@ -36,8 +47,11 @@ def test_keys_partitions_and_inferred_gold_deps(demo_dir: Path):
 
 def test_contract_metadata_reaches_the_asset(demo_dir: Path):
     defs = build_definitions(str(demo_dir))
-    spec = next(a for a in defs.assets if isinstance(a, AssetsDefinition)
-                and a.key == AssetKey(["silver", "shop", "customers"]))
+    spec = next(
+        a
+        for a in defs.assets
+        if isinstance(a, AssetsDefinition) and a.key == AssetKey(["silver", "shop", "customers"])
+    )
     meta = spec.specs_by_key[spec.key].metadata
     schema: TableSchema = meta["dagster/column_schema"]
     cols = {c.name: c for c in schema.columns}
@@ -63,19 +77,24 @@ def test_disabled_contract_makes_no_asset(demo_dir: Path):
     silver.write_text(json.dumps({**json.loads(silver.read_text()), "enabled": False}))
     gold = demo_dir / "tables/gold/customer_engagement.json"
     gold.unlink()
-    keys = {k.to_user_string() for k in
-            build_definitions(str(demo_dir)).resolve_asset_graph().get_all_asset_keys()}
+    keys = {
+        k.to_user_string()
+        for k in build_definitions(str(demo_dir)).resolve_asset_graph().get_all_asset_keys()
+    }
     assert "bronze/shop/events_raw" not in keys and "silver/shop/events" not in keys
     assert "bronze/shop/orders_raw" in keys
 
 
 def test_import_starts_no_engine(demo_dir: Path):
-    code = ("import sys; import lakehouse_assets.definitions as d; "
-            "from lakehouse_assets.engine import sail_server; "
-            "print(len(d.defs.resolve_asset_graph().get_all_asset_keys()), "
-            "sail_server.is_running(), 'pyspark' in sys.modules)")
-    done = run_command([sys.executable, "-c", code],
-                       env={**_env(), "LAKEHOUSE_PROJECT_DIR": str(demo_dir)})
+    code = (
+        "import sys; import lakehouse_assets.definitions as d; "
+        "from lakehouse_assets.engine import sail_server; "
+        "print(len(d.defs.resolve_asset_graph().get_all_asset_keys()), "
+        "sail_server.is_running(), 'pyspark' in sys.modules)"
+    )
+    done = run_command(
+        [sys.executable, "-c", code], env={**_env(), "LAKEHOUSE_PROJECT_DIR": str(demo_dir)}
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["11", "False", "False"]
 

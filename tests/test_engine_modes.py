@@ -22,9 +22,12 @@ def sail_process():
     """A Sail server in a process of its own, stopped (TERM, then KILL) even if the test fails."""
     port = free_port()
     sail = Path(sys.executable).parent / "sail"
-    proc = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(sail), "spark", "server", "--ip", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_until_listening(proc, port, deadline_s=120)
         yield f"sc://127.0.0.1:{port}"
@@ -82,12 +85,17 @@ def test_classic_spark_mode_or_explicit_skip(tmp_path: Path):
         f"print(s.read.format('delta').load({str(tmp_path / 't')!r}).count())\n"
     )
     # A Spark Connect session in this process sets SPARK_CONNECT_MODE_ENABLED; not for classic.
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE")
+    }
     done = run_command([sys.executable, "-c", code], env=env)
     if done.returncode != 0 and "unresolved dependency: io.delta" in done.stderr:
-        pytest.skip("classic Spark could not fetch the delta-spark jars (Maven Central is not "
-                    "reachable from this machine); on a workstation this mode works")
+        pytest.skip(
+            "classic Spark could not fetch the delta-spark jars (Maven Central is not "
+            "reachable from this machine); on a workstation this mode works"
+        )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "3"
 
@@ -101,6 +109,7 @@ def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatc
             def record(*args):
                 calls.append((name, args[0] if args else None))
                 return self if name != "getOrCreate" else "SESSION"
+
             return record
 
     fake = types.ModuleType("databricks.connect")
@@ -119,8 +128,12 @@ def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatc
 
     live = resource.process_config_and_initialize()
     assert live.get_session() == "SESSION"
-    assert calls == [("host", "https://adb-1.azuredatabricks.net"), ("token", "dapi-secret-123"),
-                     ("clusterId", "0101-abc"), ("getOrCreate", None)]
+    assert calls == [
+        ("host", "https://adb-1.azuredatabricks.net"),
+        ("token", "dapi-secret-123"),
+        ("clusterId", "0101-abc"),
+        ("getOrCreate", None),
+    ]
     assert "dapi-secret-123" not in repr(live) and "dapi-secret-123" not in repr(resource)
     assert live.capabilities.unity_catalog and not live.capabilities.tables_by_path
     live.stop()  # only this configuration's (fake) session; the local one stays shared

@@ -26,20 +26,33 @@ def _prices(project):
 
 def test_writer_operations(demo_project, spark, spark_resource):
     w = TableWriter("silver/shop/products", demo_project, spark_resource)
-    facts = w.overwrite(_df(spark, [(1, "a", "x", 1.0, "2024-01-01 00:00:00"),
-                                    (2, "b", "y", 2.0, "2024-01-01 00:00:00")]))
+    facts = w.overwrite(
+        _df(
+            spark,
+            [(1, "a", "x", 1.0, "2024-01-01 00:00:00"), (2, "b", "y", 2.0, "2024-01-01 00:00:00")],
+        )
+    )
     assert facts["rows"] == 2 and facts["operation"] == "overwrite"
     assert w.append(_df(spark, [(3, "c", "x", 3.0, "2024-01-01 00:00:00")]))["rows"] == 1
-    facts = w.upsert(_df(spark, [
-        (1, "a", "x", 9.0, "2023-12-31 00:00:00"),   # older: must not win
-        (2, "b", "y", 5.0, "2024-01-02 00:00:00"),   # newer: replaces
-        (2, "b", "y", 4.0, "2024-01-01 12:00:00"),   # older duplicate in the batch
-        (4, "d", "z", 4.0, "2024-01-02 00:00:00"),   # new key
-        (None, "n", "z", 7.0, "2024-01-02 00:00:00"),
-    ]))
+    facts = w.upsert(
+        _df(
+            spark,
+            [
+                (1, "a", "x", 9.0, "2023-12-31 00:00:00"),  # older: must not win
+                (2, "b", "y", 5.0, "2024-01-02 00:00:00"),  # newer: replaces
+                (2, "b", "y", 4.0, "2024-01-01 12:00:00"),  # older duplicate in the batch
+                (4, "d", "z", 4.0, "2024-01-02 00:00:00"),  # new key
+                (None, "n", "z", 7.0, "2024-01-02 00:00:00"),
+            ],
+        )
+    )
     assert facts["keys"] == ["product_id"] and facts["null_keys_skipped"] == 1
-    assert _prices(demo_project) == {1: Decimal("1.00"), 2: Decimal("5.00"),
-                                     3: Decimal("3.00"), 4: Decimal("4.00")}
+    assert _prices(demo_project) == {
+        1: Decimal("1.00"),
+        2: Decimal("5.00"),
+        3: Decimal("3.00"),
+        4: Decimal("4.00"),
+    }
     w.delete("price > 4")
     assert set(_prices(demo_project)) == {1, 3, 4}
     rows = delta_rows(table_path(demo_project, "silver/shop/products"))
@@ -55,14 +68,16 @@ def test_overwrite_partition_replaces_only_that_partition(demo_project, spark, s
 
     def day(d, ids):
         return _df(spark, [(i, "p", "c", 1.0, f"{d} 00:00:00") for i in ids]).withColumn(
-            "_ingested_date", F.lit(d).cast("date"))
+            "_ingested_date", F.lit(d).cast("date")
+        )
 
     w.append(day("2024-01-01", [1, 2]))
     w.append(day("2024-01-02", [3]))
     w.overwrite_partition(day("2024-01-02", [4, 5]), {"_ingested_date": "2024-01-02"})
     reader = TableReader("bronze/shop/products_raw", demo_project, spark_resource)
-    got = sorted(r.product_id for r in reader.read_partition(
-        {"_ingested_date": "2024-01-02"}).collect())
+    got = sorted(
+        r.product_id for r in reader.read_partition({"_ingested_date": "2024-01-02"}).collect()
+    )
     assert got == [4, 5]
     assert reader.read().count() == 4
     with pytest.raises(ValueError, match="outside the partition"):
@@ -71,16 +86,27 @@ def test_overwrite_partition_replaces_only_that_partition(demo_project, spark, s
 
 def test_reader_time_travel_history_and_changes(demo_project, spark, spark_resource):
     w = TableWriter("silver/shop/products", demo_project, spark_resource)
-    w.overwrite(_df(spark, [(1, "a", "x", 1.0, "2024-01-01 00:00:00"),
-                            (2, "b", "y", 2.0, "2024-01-01 00:00:00"),
-                            (3, "c", "z", 3.0, "2024-01-01 00:00:00")]))
+    w.overwrite(
+        _df(
+            spark,
+            [
+                (1, "a", "x", 1.0, "2024-01-01 00:00:00"),
+                (2, "b", "y", 2.0, "2024-01-01 00:00:00"),
+                (3, "c", "z", 3.0, "2024-01-01 00:00:00"),
+            ],
+        )
+    )
     r = TableReader("silver/shop/products", demo_project, spark_resource)
     v0 = r.version()
     time.sleep(1.1)  # commit timestamps have millisecond resolution; keep them apart
     between = datetime.now(timezone.utc)
     time.sleep(1.1)
-    facts = w.upsert(_df(spark, [(2, "b", "y", 20.0, "2024-01-02 00:00:00"),
-                                 (4, "d", "x", 4.0, "2024-01-02 00:00:00")]))
+    facts = w.upsert(
+        _df(
+            spark,
+            [(2, "b", "y", 20.0, "2024-01-02 00:00:00"), (4, "d", "x", 4.0, "2024-01-02 00:00:00")],
+        )
+    )
     # On Sail the key-slice merge commits the update, then the insert (io/key_slice_merge.py).
     assert facts["delta_version"] == v0 + 2
     assert (facts["merge_rows_updated"], facts["merge_rows_inserted"]) == (1, 1)
@@ -92,8 +118,12 @@ def test_reader_time_travel_history_and_changes(demo_project, spark, spark_resou
     assert r.read(timestamp=between).count() == 3
     assert len(r.history()) >= 3
     changes = {(row.product_id, row._change_type): row for row in r.changes(v0 + 1).collect()}
-    assert set(changes) == {(2, "update_preimage"), (2, "update_postimage"), (4, "insert"),
-                            (3, "delete")}
+    assert set(changes) == {
+        (2, "update_preimage"),
+        (2, "update_postimage"),
+        (4, "insert"),
+        (3, "delete"),
+    }
     assert changes[(2, "update_preimage")].price == Decimal("2.00")
     assert changes[(2, "update_postimage")].price == Decimal("20.00")
     assert {row._commit_version for row in changes.values()} == {v2}

@@ -31,7 +31,8 @@ def _files_by_min_key(path: str) -> dict[int, str]:
 
 
 def test_merge_rewrites_only_files_with_batch_keys_and_rerun_commits_nothing(
-        tmp_path, monkeypatch, spark, spark_resource):
+    tmp_path, monkeypatch, spark, spark_resource
+):
     monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
     project = make_project(tmp_path / "contracts", "full_merge")
     caps = spark_resource.capabilities
@@ -61,51 +62,79 @@ def test_merge_rewrites_only_files_with_batch_keys_and_rerun_commits_nothing(
 
 
 WIDE = {
-    "schema": "lab", "name": "wide",
+    "schema": "lab",
+    "name": "wide",
     "columns": [
         {"name": "region", "type": "STRING", "nullable": False},
         {"name": "id", "type": "INT", "nullable": False},
-        {"name": "seq", "type": "BIGINT"}, {"name": "amount", "type": "DECIMAL(10,2)"},
-        {"name": "day", "type": "DATE"}, {"name": "ts", "type": "TIMESTAMP"},
-        {"name": "ntz", "type": "TIMESTAMP_NTZ"}, {"name": "ok", "type": "BOOLEAN"},
-        {"name": "raw", "type": "BINARY"}, {"name": "f", "type": "FLOAT"},
+        {"name": "seq", "type": "BIGINT"},
+        {"name": "amount", "type": "DECIMAL(10,2)"},
+        {"name": "day", "type": "DATE"},
+        {"name": "ts", "type": "TIMESTAMP"},
+        {"name": "ntz", "type": "TIMESTAMP_NTZ"},
+        {"name": "ok", "type": "BOOLEAN"},
+        {"name": "raw", "type": "BINARY"},
+        {"name": "f", "type": "FLOAT"},
         {"name": "note", "type": "STRING"},
     ],
 }
-CONFIG = {"EXECUTION_ENVIRONMENT": "local", "environments": {"local": {
-    "env": "local", "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver"}}}}
-WIDE_SCHEMA = ("region STRING, id INT, seq BIGINT, amount DECIMAL(10,2), day DATE, "
-               "ts TIMESTAMP, ntz TIMESTAMP_NTZ, ok BOOLEAN, raw BINARY, f FLOAT, note STRING")
+CONFIG = {
+    "EXECUTION_ENVIRONMENT": "local",
+    "environments": {
+        "local": {
+            "env": "local",
+            "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver"},
+        }
+    },
+}
+WIDE_SCHEMA = (
+    "region STRING, id INT, seq BIGINT, amount DECIMAL(10,2), day DATE, "
+    "ts TIMESTAMP, ntz TIMESTAMP_NTZ, ok BOOLEAN, raw BINARY, f FLOAT, note STRING"
+)
 
 
 def _row(region, id_, seq, amount, note):
-    return (region, id_, seq, Decimal(amount), date(2024, 1, id_ or 1),
-            datetime(2024, 1, 1, 12, seq or 0), datetime(2024, 1, 2, seq or 0), seq % 2 == 0,
-            note.encode(), 1.5 * (id_ or 0), note)
+    return (
+        region,
+        id_,
+        seq,
+        Decimal(amount),
+        date(2024, 1, id_ or 1),
+        datetime(2024, 1, 1, 12, seq or 0),
+        datetime(2024, 1, 2, seq or 0),
+        seq % 2 == 0,
+        note.encode(),
+        1.5 * (id_ or 0),
+        note,
+    )
 
 
 def test_key_slice_equals_engine_merge_with_composite_keys_and_every_type(
-        tmp_path, monkeypatch, spark, spark_resource):
+    tmp_path, monkeypatch, spark, spark_resource
+):
     monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
-    folder = write_contract_folder(tmp_path / "contracts", {
-        "config.json": json.dumps(CONFIG), "tables/wide.json": json.dumps(WIDE)})
+    folder = write_contract_folder(
+        tmp_path / "contracts",
+        {"config.json": json.dumps(CONFIG), "tables/wide.json": json.dumps(WIDE)},
+    )
     project = load_project_or_raise(folder)
     caps = spark_resource.capabilities
     assert not caps.merge_prunes_files
     contract = project.tables[0].contract
     writers = {}
-    for name, engine_caps in (("slice", caps), ("engine", replace(caps,
-                                                                   merge_prunes_files=True))):
+    for name, engine_caps in (("slice", caps), ("engine", replace(caps, merge_prunes_files=True))):
         location = TableLocation(f"silver.lab.{name}", str(tmp_path / name), None, True)
         writers[name] = TableWriter(GovernedTable(contract, location, spark, engine_caps))
     batches = [
         [_row(r, i, 1, "1.10", f"{r}{i}") for r in ("eu", "us") for i in (1, 2, 3)],
-        [_row("eu", 1, 2, "2.20", "newer"),      # newer: replaces
-         _row("eu", 2, 0, "9.99", "older"),      # older than silver: ignored
-         _row("us", 3, 1, "3.30", "tie"),        # same order value: the greater hash wins
-         _row("us", 1, 1, "1.10", "us1"),        # identical re-send: no change
-         _row("ap", 1, 1, "4.40", "new"),        # new key
-         _row(None, 7, 1, "0.00", "null key")],  # never merged
+        [
+            _row("eu", 1, 2, "2.20", "newer"),  # newer: replaces
+            _row("eu", 2, 0, "9.99", "older"),  # older than silver: ignored
+            _row("us", 3, 1, "3.30", "tie"),  # same order value: the greater hash wins
+            _row("us", 1, 1, "1.10", "us1"),  # identical re-send: no change
+            _row("ap", 1, 1, "4.40", "new"),  # new key
+            _row(None, 7, 1, "0.00", "null key"),
+        ],  # never merged
     ]
     facts = {}
     for batch in batches:
@@ -118,8 +147,9 @@ def test_key_slice_equals_engine_merge_with_composite_keys_and_every_type(
     columns = [c["name"] for c in WIDE["columns"]]
 
     def rows(name: str) -> list[dict]:
-        return sorted(delta_rows(str(tmp_path / name), columns),
-                      key=lambda r: (r["region"], r["id"]))
+        return sorted(
+            delta_rows(str(tmp_path / name), columns), key=lambda r: (r["region"], r["id"])
+        )
 
     assert rows("slice") == rows("engine")
     got = {(r["region"], r["id"]): r for r in rows("slice")}
@@ -137,8 +167,9 @@ def test_read_slice_handles_files_written_with_string_view(tmp_path):
     from lakehouse_assets.io.key_slice import read_slice
 
     path = str(tmp_path / "t")
-    write_deltalake(path, pa.table({"k": pa.array(["a", "b", "c"], pa.string_view()),
-                                    "v": [1, 2, 3]}))
+    write_deltalake(
+        path, pa.table({"k": pa.array(["a", "b", "c"], pa.string_view()), "v": [1, 2, 3]})
+    )
     rows = read_slice(DeltaTable(path), ["k"], pa.table({"k": ["b", "c", "z"]}))
     assert sorted(rows.column("k").cast(pa.string()).to_pylist()) == ["b", "c"]
 
@@ -167,7 +198,8 @@ def test_write_back_checkpoints_every_ten_commits(tmp_path, monkeypatch, spark, 
 
 @pytest.mark.parametrize("strategy", ["full_merge", "scd2"])
 def test_a_merge_that_loses_a_commit_race_runs_again(
-        strategy, tmp_path, monkeypatch, spark, spark_resource):
+    strategy, tmp_path, monkeypatch, spark, spark_resource
+):
     """Another run commits to silver between this run's slice read and its write-back: delta-rs
     refuses the stale commit, the merge runs again on fresh slices, and silver holds both runs'
     events exactly (the oracle of all of them)."""

@@ -34,8 +34,20 @@ LAYERS: dict[str, int] = {
     "security": 4,
     "assets": 5,
     **dict.fromkeys(
-        ["sensors", "schedules", "definitions", "cli", "code_location", "status", "governance",
-         "demo", "project_loader", "delta_io_manager"], 6),
+        [
+            "sensors",
+            "schedules",
+            "definitions",
+            "cli",
+            "code_location",
+            "status",
+            "governance",
+            "demo",
+            "project_loader",
+            "delta_io_manager",
+        ],
+        6,
+    ),
 }
 ROOT_RANK = 6
 
@@ -90,10 +102,16 @@ def _imported_names(module: str, is_package: bool, tree: ast.AST) -> Iterable[tu
                 base = node.module or ""
             for alias in node.names:
                 yield (base if alias.name == "*" else f"{base}.{alias.name}"), node.lineno
-        elif (isinstance(node, ast.Call) and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-              and (getattr(node.func, "attr", None) == "import_module"
-                   or getattr(node.func, "id", None) == "import_module")):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and (
+                getattr(node.func, "attr", None) == "import_module"
+                or getattr(node.func, "id", None) == "import_module"
+            )
+        ):
             yield node.args[0].value, node.lineno
 
 
@@ -115,8 +133,10 @@ def layer_of(module: str, layers: dict[str, int]) -> tuple[str, int]:
     if len(parts) == 1:
         return "package root", ROOT_RANK
     if parts[1] not in layers:
-        raise AssertionError(f"{module}: top-level {parts[1]!r} has no layer; add it to LAYERS "
-                             "in tests/test_layers.py (and to the README's Layout)")
+        raise AssertionError(
+            f"{module}: top-level {parts[1]!r} has no layer; add it to LAYERS "
+            "in tests/test_layers.py (and to the README's Layout)"
+        )
     return parts[1], layers[parts[1]]
 
 
@@ -124,13 +144,19 @@ def upward_imports(edges: list[Edge], layers: dict[str, int]) -> dict[str, str]:
     """'upward: importer -> imported' -> message naming both modules and both layers."""
     found: dict[str, str] = {}
     for e in edges:
-        (low_name, low), (high_name, high) = layer_of(e.importer, layers), layer_of(e.imported,
-                                                                                     layers)
+        (low_name, low), (high_name, high) = (
+            layer_of(e.importer, layers),
+            layer_of(e.imported, layers),
+        )
         if high > low:
             key = f"upward: {e.importer} -> {e.imported}"
-            found.setdefault(key, (
-                f"{e.importer} (layer {low_name}, rank {low}) imports {e.imported} (layer "
-                f"{high_name}, rank {high}) at line {e.line}: imports only point down"))
+            found.setdefault(
+                key,
+                (
+                    f"{e.importer} (layer {low_name}, rank {low}) imports {e.imported} (layer "
+                    f"{high_name}, rank {high}) at line {e.line}: imports only point down"
+                ),
+            )
     return found
 
 
@@ -174,8 +200,7 @@ def cycles(edges: list[Edge]) -> dict[str, str]:
     found = {}
     for component in components:
         loop = _loop(component[0], set(component), graph)
-        found[f"cycle: {', '.join(component)}"] = (
-            "modules import each other: " + " -> ".join(loop))
+        found[f"cycle: {', '.join(component)}"] = "modules import each other: " + " -> ".join(loop)
     return found
 
 
@@ -206,8 +231,7 @@ def test_imports_point_down_and_never_in_a_circle():
     new = sorted(set(found) - KNOWN_VIOLATIONS)
     gone = sorted(KNOWN_VIOLATIONS - set(found))
     problems = [found[k] for k in new]
-    problems += [f"{k} is listed in KNOWN_VIOLATIONS but no longer exists: remove it"
-                 for k in gone]
+    problems += [f"{k} is listed in KNOWN_VIOLATIONS but no longer exists: remove it" for k in gone]
     assert not problems, "\n".join(problems)
 
 
@@ -224,23 +248,26 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def synthetic(tmp_path: Path) -> Path:
-    return _write(tmp_path, {
-        "pkg/__init__.py": "from pkg.high.top import main\n",
-        "pkg/low/__init__.py": "",
-        # upward, hidden in a function and under TYPE_CHECKING, relative and absolute
-        "pkg/low/base.py": (
-            "from typing import TYPE_CHECKING\n"
-            "if TYPE_CHECKING:\n"
-            "    from ..high import top\n"
-            "def f():\n"
-            "    import pkg.high.other\n"
-        ),
-        "pkg/low/ok.py": "from pkg.low import base\nfrom . import base as b\nimport os\n",
-        "pkg/high/__init__.py": "",
-        "pkg/high/top.py": "from pkg.high import other\ndef main(): ...\n",
-        # a cycle through a package __init__, one side importing inside a function
-        "pkg/high/other.py": "def g():\n    from pkg.high.top import main\n",
-    })
+    return _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from pkg.high.top import main\n",
+            "pkg/low/__init__.py": "",
+            # upward, hidden in a function and under TYPE_CHECKING, relative and absolute
+            "pkg/low/base.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n"
+                "    from ..high import top\n"
+                "def f():\n"
+                "    import pkg.high.other\n"
+            ),
+            "pkg/low/ok.py": "from pkg.low import base\nfrom . import base as b\nimport os\n",
+            "pkg/high/__init__.py": "",
+            "pkg/high/top.py": "from pkg.high import other\ndef main(): ...\n",
+            # a cycle through a package __init__, one side importing inside a function
+            "pkg/high/other.py": "def g():\n    from pkg.high.top import main\n",
+        },
+    )
 
 
 SYNTHETIC_LAYERS = {"low": 0, "high": 1}
@@ -248,8 +275,10 @@ SYNTHETIC_LAYERS = {"low": 0, "high": 1}
 
 def test_walker_finds_upward_imports_in_every_form(synthetic: Path):
     found = upward_imports(import_edges(synthetic), SYNTHETIC_LAYERS)
-    assert set(found) == {"upward: pkg.low.base -> pkg.high.top",
-                          "upward: pkg.low.base -> pkg.high.other"}
+    assert set(found) == {
+        "upward: pkg.low.base -> pkg.high.top",
+        "upward: pkg.low.base -> pkg.high.other",
+    }
     message = found["upward: pkg.low.base -> pkg.high.top"]
     assert "pkg.low.base (layer low, rank 0)" in message
     assert "pkg.high.top (layer high, rank 1)" in message
@@ -257,9 +286,10 @@ def test_walker_finds_upward_imports_in_every_form(synthetic: Path):
 
 def test_walker_finds_cycles(synthetic: Path):
     found = cycles(import_edges(synthetic))
-    assert found == {"cycle: pkg.high.other, pkg.high.top":
-                     "modules import each other: pkg.high.other -> pkg.high.top -> "
-                     "pkg.high.other"}
+    assert found == {
+        "cycle: pkg.high.other, pkg.high.top": "modules import each other: "
+        "pkg.high.other -> pkg.high.top -> pkg.high.other"
+    }
     (synthetic / "high" / "__init__.py").write_text("from pkg.high.top import main\n")
     (synthetic / "high" / "top.py").write_text("import pkg.high\ndef main(): ...\n")
     assert "cycle: pkg.high, pkg.high.top" in cycles(import_edges(synthetic))

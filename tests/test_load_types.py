@@ -30,7 +30,8 @@ def test_cdc_load_needs_the_op_column_its_promotion_reads(demo_dir: Path):
         "error: ingestion/batch/orders.json: load_type: load_type 'cdc' needs the operation "
         "column 'change_op' (I/U/D) in the bronze table tables/bronze/orders_raw.json (fix: add "
         '{"name": "change_op", "type": "STRING"} to the columns of '
-        "tables/bronze/orders_raw.json, or set load_type to 'incremental' or 'full')"]
+        "tables/bronze/orders_raw.json, or set load_type to 'incremental' or 'full')"
+    ]
 
 
 def test_cdc_load_promoted_without_ops(demo_dir: Path):
@@ -42,7 +43,8 @@ def test_cdc_load_promoted_without_ops(demo_dir: Path):
         "tables/bronze/products_raw.json, or set load_type to 'incremental' or 'full')",
         "warning: ingestion/batch/products.json: load_type: load_type 'cdc' is promoted by "
         "ingestion/silver/products.json with strategy 'full_merge', which reads no operation "
-        "column: its deletes become upserts (fix: use strategy 'cdc_merge' or 'scd2' there)"]
+        "column: its deletes become upserts (fix: use strategy 'cdc_merge' or 'scd2' there)",
+    ]
 
 
 def test_streaming_load_type_read_as_batch_is_a_warning(demo_dir: Path):
@@ -51,9 +53,14 @@ def test_streaming_load_type_read_as_batch_is_a_warning(demo_dir: Path):
     assert [str(i) for i in project.issues] == [
         "warning: ingestion/streaming/events.json: load_type: load_type 'streaming' with "
         "ingest_type 'batch' runs as batch (a landing sensor every 60 s) (fix: set "
-        "\"ingest_type\": \"streaming\" for available-now streaming, or load_type to "
-        "'incremental')"]
+        '"ingest_type": "streaming" for available-now streaming, or load_type to '
+        "'incremental')"
+    ]
     assert not project.errors
-    _edit(demo_dir, "ingestion/streaming/events.json", ingest_type="streaming",
-          load_type="incremental")  # the reverse: what the files hold, how they are read
+    _edit(
+        demo_dir,
+        "ingestion/streaming/events.json",
+        ingest_type="streaming",
+        load_type="incremental",
+    )  # the reverse: what the files hold, how they are read
     assert load_project(str(demo_dir)).issues == []

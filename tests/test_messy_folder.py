@@ -15,20 +15,41 @@ from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
 from tests.helpers import delta_rows, run_assets, run_command, table_path
 
-CONFIG = {"EXECUTION_ENVIRONMENT": "local", "PYTHON_MODULES": ["team_gold"],
-          "_doc": "config lives in config/", "environments": {"local": {
-              "env": "local", "env_short": "l",
-              "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-              "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver",
-                        "gold": "gold", "ops": "ops"}}}}
+CONFIG = {
+    "EXECUTION_ENVIRONMENT": "local",
+    "PYTHON_MODULES": ["team_gold"],
+    "_doc": "config lives in config/",
+    "environments": {
+        "local": {
+            "env": "local",
+            "env_short": "l",
+            "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
+            "paths": {
+                "landing": "landing",
+                "bronze": "bronze",
+                "silver": "silver",
+                "gold": "gold",
+                "ops": "ops",
+            },
+        }
+    },
+}
 
 
 def table(name: str, layer: str, cols: list[str], **extra) -> str:
-    return json.dumps({"_doc": f"{name} contract", "catalog": f"{{catalog.{layer}}}",
-                       "schema": "ventas", "name": name, "owner": "ventas-team",
-                       "tags": {"domain": "ventas"}, "comment": f"table {name}",
-                       "columns": [{"name": c, "type": _type(c), "_doc": "a column"}
-                                   for c in cols], **extra})
+    return json.dumps(
+        {
+            "_doc": f"{name} contract",
+            "catalog": f"{{catalog.{layer}}}",
+            "schema": "ventas",
+            "name": name,
+            "owner": "ventas-team",
+            "tags": {"domain": "ventas"},
+            "comment": f"table {name}",
+            "columns": [{"name": c, "type": _type(c), "_doc": "a column"} for c in cols],
+            **extra,
+        }
+    )
 
 
 def _type(column: str) -> str:
@@ -36,19 +57,35 @@ def _type(column: str) -> str:
 
 
 def ingestion(name: str, dest: str, **extra) -> str:
-    return json.dumps({"_doc": "landing -> bronze", "name": name, "description": "ingest",
-                       "source": {"format": "json", "path": f"{{path.landing}}/{name}"},
-                       "destination_contract": dest, **extra})
+    return json.dumps(
+        {
+            "_doc": "landing -> bronze",
+            "name": name,
+            "description": "ingest",
+            "source": {"format": "json", "path": f"{{path.landing}}/{name}"},
+            "destination_contract": dest,
+            **extra,
+        }
+    )
 
 
 def promotion(name: str, source: str, dest: str) -> str:
-    return json.dumps({"_doc": "bronze -> silver", "name": name, "strategy": "full_merge",
-                       "source_contract": source, "destination_contract": dest,
-                       "merge_keys": ["pedido_id"], "watermark_col": "updated",
-                       "owner": "ventas-team", "tags": ["curated"]})
+    return json.dumps(
+        {
+            "_doc": "bronze -> silver",
+            "name": name,
+            "strategy": "full_merge",
+            "source_contract": source,
+            "destination_contract": dest,
+            "merge_keys": ["pedido_id"],
+            "watermark_col": "updated",
+            "owner": "ventas-team",
+            "tags": ["curated"],
+        }
+    )
 
 
-GOLD_MODULE = '''
+GOLD_MODULE = """
 from lakehouse_assets import gold_builder
 
 
@@ -56,42 +93,53 @@ from lakehouse_assets import gold_builder
 def pedidos_por_estado(inputs):
     return inputs.table("ventas.pedidos").groupBy("estado").count().withColumnRenamed(
         "count", "pedidos")
-'''
+"""
 
 PEDIDO_COLS = ["pedido_id", "estado", "updated"]
 
 
 @pytest.fixture
 def messy(tmp_path: Path, data_root: Path, monkeypatch: pytest.MonkeyPatch):
-    root = write_contract_folder(tmp_path / "proyecto", {
-        "config/config.json": json.dumps(CONFIG),
-        # Two versions of one table: only v2 is referenced.
-        "tables/bronze/pedidos_v1.json": table("pedidos_raw", "bronze", ["pedido_id", "estado"]),
-        "tables/bronze/pedidos_v2.json": table("pedidos_raw", "bronze", PEDIDO_COLS),
-        # A scratch copy beside the real one.
-        "tables/bronze_x_raw.json": table("x_raw", "bronze", ["x_id"]),
-        "tables/bronze_new/x_raw.json": table("x_raw", "bronze", ["x_id", "extra"]),
-        "tables/silver/pedidos.json": table("pedidos", "silver", PEDIDO_COLS),
-        # Written by the team's own code; gold SQL reads it.
-        "tables/dims/dim_estado.json": table("dim_estado", "silver", ["estado", "grupo"]),
-        "tables/gold/resumen.json": table(
-            "resumen", "gold", ["grupo", "pedidos"],
-            sql="SELECT d.grupo, COUNT(*) AS pedidos FROM {catalog.silver}.ventas.pedidos p "
-                "JOIN ventas.dim_estado d ON p.estado = d.estado GROUP BY d.grupo"),
-        "tables/gold/pedidos_por_estado.json": table("pedidos_por_estado", "gold",
-                                                     ["estado", "pedidos"]),
-        "tables/gold/margen.json": table("margen", "gold", ["grupo", "margen"]),
-        "ingestion/batch/pedidos.json": ingestion("pedidos",
-                                                  "../../tables/bronze/pedidos_v2.json"),
-        "ingestion/streaming/x.json": ingestion("x", "../../tables/bronze_x_raw.json",
-                                                ingest_type="streaming"),
-        "ingestion/silver/pedidos.json": promotion("pedidos",
-                                                   "../../tables/bronze/pedidos_v2.json",
-                                                   "../../tables/silver/pedidos.json"),
-        "ingestion/old/pedidos_v1.json": ingestion("pedidos_v1",
-                                                   "../../tables/bronze/pedidos_v1.json",
-                                                   enabled=False),
-    })
+    root = write_contract_folder(
+        tmp_path / "proyecto",
+        {
+            "config/config.json": json.dumps(CONFIG),
+            # Two versions of one table: only v2 is referenced.
+            "tables/bronze/pedidos_v1.json": table(
+                "pedidos_raw", "bronze", ["pedido_id", "estado"]
+            ),
+            "tables/bronze/pedidos_v2.json": table("pedidos_raw", "bronze", PEDIDO_COLS),
+            # A scratch copy beside the real one.
+            "tables/bronze_x_raw.json": table("x_raw", "bronze", ["x_id"]),
+            "tables/bronze_new/x_raw.json": table("x_raw", "bronze", ["x_id", "extra"]),
+            "tables/silver/pedidos.json": table("pedidos", "silver", PEDIDO_COLS),
+            # Written by the team's own code; gold SQL reads it.
+            "tables/dims/dim_estado.json": table("dim_estado", "silver", ["estado", "grupo"]),
+            "tables/gold/resumen.json": table(
+                "resumen",
+                "gold",
+                ["grupo", "pedidos"],
+                sql="SELECT d.grupo, COUNT(*) AS pedidos FROM {catalog.silver}.ventas.pedidos p "
+                "JOIN ventas.dim_estado d ON p.estado = d.estado GROUP BY d.grupo",
+            ),
+            "tables/gold/pedidos_por_estado.json": table(
+                "pedidos_por_estado", "gold", ["estado", "pedidos"]
+            ),
+            "tables/gold/margen.json": table("margen", "gold", ["grupo", "margen"]),
+            "ingestion/batch/pedidos.json": ingestion(
+                "pedidos", "../../tables/bronze/pedidos_v2.json"
+            ),
+            "ingestion/streaming/x.json": ingestion(
+                "x", "../../tables/bronze_x_raw.json", ingest_type="streaming"
+            ),
+            "ingestion/silver/pedidos.json": promotion(
+                "pedidos", "../../tables/bronze/pedidos_v2.json", "../../tables/silver/pedidos.json"
+            ),
+            "ingestion/old/pedidos_v1.json": ingestion(
+                "pedidos_v1", "../../tables/bronze/pedidos_v1.json", enabled=False
+            ),
+        },
+    )
     module_dir = tmp_path / "code"
     module_dir.mkdir()
     (module_dir / "team_gold.py").write_text(GOLD_MODULE)
@@ -112,19 +160,29 @@ def test_exact_asset_set(messy: Path):
         "gold/ventas/pedidos_por_estado": "gold_python",
     }
     assert project.assets[("bronze", "ventas", "pedidos_raw")].table.file.name == "pedidos_v2.json"
-    assert project.assets[("bronze", "ventas", "x_raw")].table.file == messy / \
-        "tables/bronze_x_raw.json"
+    assert (
+        project.assets[("bronze", "ventas", "x_raw")].table.file
+        == messy / "tables/bronze_x_raw.json"
+    )
     assert project.assets[("gold", "ventas", "resumen")].deps == (
-        ("silver", "ventas", "pedidos"), ("silver", "ventas", "dim_estado"))
+        ("silver", "ventas", "pedidos"),
+        ("silver", "ventas", "dim_estado"),
+    )
     assert set(project.external) == {("silver", "ventas", "dim_estado")}
     unbuilt = sorted(str(t.file.relative_to(messy)) for t in project.unbuilt_tables())
-    assert unbuilt == ["tables/bronze/pedidos_v1.json", "tables/bronze_new/x_raw.json",
-                       "tables/dims/dim_estado.json", "tables/gold/margen.json"]
+    assert unbuilt == [
+        "tables/bronze/pedidos_v1.json",
+        "tables/bronze_new/x_raw.json",
+        "tables/dims/dim_estado.json",
+        "tables/gold/margen.json",
+    ]
 
 
 def test_validate_lists_what_is_not_built(messy: Path):
-    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "validate", str(messy)],
-                       env={"PYTHONPATH": str(messy.parent / "code"), **_env()})
+    done = run_command(
+        [sys.executable, "-m", "lakehouse_assets.cli", "validate", str(messy)],
+        env={"PYTHONPATH": str(messy.parent / "code"), **_env()},
+    )
     assert done.returncode == 0, done.stderr
     info = [line for line in done.stdout.splitlines() if line.startswith("info:")]
     assert info == [
@@ -143,8 +201,12 @@ def test_duplicate_among_used_contracts_names_both_files(messy: Path):
     errors = [str(e) for e in load_project(messy).errors]
     assert len(errors) == 1
     assert "bronze.ventas.pedidos_raw is built by two contracts" in errors[0]
-    for name in ("tables/bronze/pedidos_v1.json", "tables/bronze/pedidos_v2.json",
-                 "ingestion/batch/pedidos.json", "ingestion/old/pedidos_v1.json"):
+    for name in (
+        "tables/bronze/pedidos_v1.json",
+        "tables/bronze/pedidos_v2.json",
+        "ingestion/batch/pedidos.json",
+        "ingestion/old/pedidos_v1.json",
+    ):
         assert name in errors[0]
 
 
@@ -154,8 +216,7 @@ def test_ambiguous_relative_path_names_every_match(messy: Path):
     (messy / "tables/old/x_raw.json").write_text(table("x_raw", "bronze", ["x_id"]))
     errors = [str(e) for e in load_project(messy).errors]
     assert len(errors) == 1
-    assert "ingestion/streaming/x.json: destination_contract: x_raw.json is ambiguous" in \
-        errors[0]
+    assert "ingestion/streaming/x.json: destination_contract: x_raw.json is ambiguous" in errors[0]
     assert "tables/bronze_new/x_raw.json" in errors[0] and "tables/old/x_raw.json" in errors[0]
 
 
@@ -193,14 +254,26 @@ def test_python_gold_builder_materializes(messy: Path, spark_resource):
     project = load_project_or_raise(str(messy))
     landing = Path(project.environment.paths["landing"]) / "pedidos" / "dt=2024-01-01"
     landing.mkdir(parents=True)
-    events = [{"pedido_id": i, "estado": "abierto" if i % 3 else "cerrado",
-               "updated": "2024-01-01T10:00:00"} for i in range(1, 10)]
+    events = [
+        {
+            "pedido_id": i,
+            "estado": "abierto" if i % 3 else "cerrado",
+            "updated": "2024-01-01T10:00:00",
+        }
+        for i in range(1, 10)
+    ]
     (landing / "a.json").write_text("\n".join(json.dumps(e) for e in events) + "\n")
-    run_assets(project, spark_resource, ["bronze/ventas/pedidos_raw", "silver/ventas/pedidos"],
-               "2024-01-01")
+    run_assets(
+        project,
+        spark_resource,
+        ["bronze/ventas/pedidos_raw", "silver/ventas/pedidos"],
+        "2024-01-01",
+    )
     run_assets(project, spark_resource, ["gold/ventas/pedidos_por_estado"])
-    rows = {r["estado"]: r["pedidos"] for r in
-            delta_rows(table_path(project, "gold/ventas/pedidos_por_estado"))}
+    rows = {
+        r["estado"]: r["pedidos"]
+        for r in delta_rows(table_path(project, "gold/ventas/pedidos_por_estado"))
+    }
     assert rows == {"abierto": 6, "cerrado": 3}
 
 

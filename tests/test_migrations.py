@@ -26,16 +26,16 @@ def products(demo_project, spark_resource):
     from lakehouse_assets.demo.generator import generate
 
     generate(Path(demo_project.environment.paths["landing"]), date(2024, 1, 1), 1)
-    run_assets(demo_project, spark_resource, ["bronze/shop/products_raw", PRODUCTS],
-               "2024-01-01")
+    run_assets(demo_project, spark_resource, ["bronze/shop/products_raw", PRODUCTS], "2024-01-01")
     return demo_project
 
 
 def _with_contract(project, key: str, **changes):
     asset = project.asset(key)
     contract = asset.contract.model_copy(update=changes)
-    return dataclasses.replace(asset, table=LoadedTable(asset.table.file, contract,
-                                                        asset.table.declared_layer))
+    return dataclasses.replace(
+        asset, table=LoadedTable(asset.table.file, contract, asset.table.declared_layer)
+    )
 
 
 def _columns(asset, edit) -> list[Column]:
@@ -54,19 +54,31 @@ def test_safe_steps_are_planned_and_applied(products, spark_resource, spark):
     caps = spark_resource.capabilities
     asset = products.asset(PRODUCTS)
     before = delta_rows(table_path(products, PRODUCTS))
-    new_cols = _columns(asset, lambda c: c.model_copy(update={"comment": "the price in EUR"})
-                        if c.name == "price" else c)
+    new_cols = _columns(
+        asset,
+        lambda c: c.model_copy(update={"comment": "the price in EUR"}) if c.name == "price" else c,
+    )
     new_cols.append(Column(name="brand", type="STRING", comment="maker"))
-    changed = _with_contract(products, PRODUCTS, columns=new_cols,
-                             description="Products, current", properties={
-                                 **asset.contract.properties, "owner_team": "catalog"})
+    changed = _with_contract(
+        products,
+        PRODUCTS,
+        columns=new_cols,
+        description="Products, current",
+        properties={**asset.contract.properties, "owner_team": "catalog"},
+    )
     plan = plan_for(spark, products, changed, caps)
-    assert sorted(s.kind for s in plan.steps) == ["add_column", "column_comment",
-                                                  "set_properties", "table_comment"]
+    assert sorted(s.kind for s in plan.steps) == [
+        "add_column",
+        "column_comment",
+        "set_properties",
+        "table_comment",
+    ]
     assert not plan.destructive
     assert any("ADD COLUMNS (`brand` STRING COMMENT 'maker')" in s for s in plan.sql())
-    assert apply_plan(spark, plan, caps, dry_run=True) and \
-        DeltaTable(str(table_path(products, PRODUCTS))).schema().fields[-1].name != "brand"
+    assert (
+        apply_plan(spark, plan, caps, dry_run=True)
+        and DeltaTable(str(table_path(products, PRODUCTS))).schema().fields[-1].name != "brand"
+    )
     apply_plan(spark, plan, caps)
     table = DeltaTable(str(table_path(products, PRODUCTS)))
     fields = {f.name: f for f in table.schema().fields}
@@ -131,8 +143,11 @@ def test_destructive_changes_are_reported_never_applied(products, spark_resource
 
 
 def test_destructive_plan_fails_the_schema_check_and_writes_nothing(products, spark_resource):
-    changed = _with_contract(products, PRODUCTS, columns=[
-        c for c in products.asset(PRODUCTS).contract.columns if c.name != "product_name"])
+    changed = _with_contract(
+        products,
+        PRODUCTS,
+        columns=[c for c in products.asset(PRODUCTS).contract.columns if c.name != "product_name"],
+    )
     products.assets[changed.key] = changed
     path = str(table_path(products, PRODUCTS))
     version = DeltaTable(path).version()
@@ -157,8 +172,9 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     contract_file.write_text(json.dumps(spec))
     env = {**os.environ, "LAKEHOUSE_DATA_ROOT": os.environ["LAKEHOUSE_DATA_ROOT"]}
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    done = run_command([sys.executable, "-m", "lakehouse_assets.cli", "plan", str(demo_dir),
-                        "--sql"], env=env)
+    done = run_command(
+        [sys.executable, "-m", "lakehouse_assets.cli", "plan", str(demo_dir), "--sql"], env=env
+    )
     assert done.returncode == 0, done.stderr
     assert "silver.shop.products: 1 safe, 0 destructive" in done.stdout
     assert "+ add_column: brand STRING" in done.stdout
@@ -167,8 +183,10 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     defs = build_definitions(str(demo_dir), spark=spark_resource)
     job = defs.resolve_job_def(JOB_NAME)
     path = str(table_path(project, PRODUCTS))
-    dry = job.execute_in_process(run_config={"ops": {"apply_safe_migrations": {
-        "config": {"dry_run": True}}}}, resources={"spark": spark_resource})
+    dry = job.execute_in_process(
+        run_config={"ops": {"apply_safe_migrations": {"config": {"dry_run": True}}}},
+        resources={"spark": spark_resource},
+    )
     assert dry.success and "brand" not in [f.name for f in DeltaTable(path).schema().fields]
     real = job.execute_in_process(resources={"spark": spark_resource})
     assert real.success and "brand" in [f.name for f in DeltaTable(path).schema().fields]

@@ -47,8 +47,11 @@ def _edit(root: Path, rel: str, **fields: Any) -> Path:
 
 def test_every_permission_form_and_owner_in_contract_order(demo_dir: Path):
     _edit(demo_dir, REVENUE, permissions=EVERY_FORM, owner="data-engineers")
-    _edit(demo_dir, ENGAGEMENT, permissions={"SELECT": ["growth", "marketing"],
-                                             "modify": "data-platform"})
+    _edit(
+        demo_dir,
+        ENGAGEMENT,
+        permissions={"SELECT": ["growth", "marketing"], "modify": "data-platform"},
+    )
     plan = governance_plan(load_project(str(demo_dir)), DATABRICKS)
     assert [s for s in plan.statements if REF in s] == [
         f"GRANT SELECT ON TABLE {REF} TO `analysts`",
@@ -67,24 +70,33 @@ def test_every_permission_form_and_owner_in_contract_order(demo_dir: Path):
         f"GRANT MODIFY ON TABLE {engagement} TO `data-platform`",
         f"ALTER TABLE {engagement} OWNER TO `growth-analytics`",  # the demo contract's owner
     ]
-    assert plan.skipped == [f"{demo_dir / REVENUE}: permissions[3].action: GRANT USAGE skipped: "
-                            "USAGE is not a privilege on a table in Unity Catalog"]
+    assert plan.skipped == [
+        f"{demo_dir / REVENUE}: permissions[3].action: GRANT USAGE skipped: "
+        "USAGE is not a privilege on a table in Unity Catalog"
+    ]
     assert f"  -- skipped: {plan.skipped[0]}" in plan.render()
 
 
 def test_validate_names_file_field_and_fix_of_each_bad_form(
-        demo_dir: Path, capsys: pytest.CaptureFixture[str]):
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+):
     _edit(demo_dir, REVENUE, permissions=BAD_FORMS)
     _edit(demo_dir, ENGAGEMENT, permissions={"SELECT": [], "DROP": ["a"]}, owner="bad`owner")
     revenue, engagement = REVENUE, ENGAGEMENT  # paths relative to the contract folder
     assert main(["validate", str(demo_dir)]) == 1
     out = capsys.readouterr()
     # Per file in contract order (the files themselves come in the project's asset order).
-    errors = [line for f in (revenue, engagement) for line in out.err.splitlines()
-              if line.startswith(f"error: {f}: ") and ("permissions" in line or "owner" in line)]
+    errors = [
+        line
+        for f in (revenue, engagement)
+        for line in out.err.splitlines()
+        if line.startswith(f"error: {f}: ") and ("permissions" in line or "owner" in line)
+    ]
     privileges = "ALL PRIVILEGES, APPLY TAG, MODIFY, READ_METADATA, SELECT"
-    forms = ('write {"action": "SELECT", "principal": "analysts", "operation": "GRANT"} or '
-             '{"principal": "analysts", "privileges": ["SELECT"]}')
+    forms = (
+        'write {"action": "SELECT", "principal": "analysts", "operation": "GRANT"} or '
+        '{"principal": "analysts", "privileges": ["SELECT"]}'
+    )
     assert errors == [
         f"error: {revenue}: permissions[0].action: unknown privilege 'DROP' "
         f"(fix: use one of {privileges})",
@@ -108,8 +120,10 @@ def test_validate_names_file_field_and_fix_of_each_bad_form(
         f"error: {engagement}: owner: owner 'bad`owner' contains a back-quote "
         "(fix: name the user, group or service principal without `)",
     ]
-    assert (f"warning: {revenue}: permissions[8].action: GRANT EXECUTE skipped: EXECUTE is not "
-            "a privilege on a table in Unity Catalog (fix: EXECUTE applies to functions; grant "
-            "it on the function outside the table contract)") in out.out.splitlines()
+    assert (
+        f"warning: {revenue}: permissions[8].action: GRANT EXECUTE skipped: EXECUTE is not "
+        "a privilege on a table in Unity Catalog (fix: EXECUTE applies to functions; grant "
+        "it on the function outside the table contract)"
+    ) in out.out.splitlines()
     with pytest.raises(ValueError, match=r"permissions\.DROP: unknown privilege 'DROP'"):
         governance_plan(load_project(str(demo_dir)), DATABRICKS)

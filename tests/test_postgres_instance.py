@@ -31,8 +31,10 @@ def _pg_bin() -> Path | None:
 def _ensure_postgres() -> Path:
     found = _pg_bin()
     if found is None:
-        pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
-                    "install the Debian package postgresql, as .ci/run does")
+        pytest.skip(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
+            "install the Debian package postgresql, as .ci/run does"
+        )
     return found
 
 
@@ -52,13 +54,15 @@ def postgres():
     port = free_port()
     pg_ctl = [*as_user, str(pg / "pg_ctl"), "-D", str(data)]
     try:
-        init = run_command([*as_user, str(pg / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                            "postgres"])
+        init = run_command(
+            [*as_user, str(pg / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
+        )
         assert init.returncode == 0, f"initdb failed: {init.stderr}"
         options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
         # -t: pg_ctl's own bound on waiting for the server to accept connections (default 60 s)
-        started = run_command([*pg_ctl, "-o", options, "-l", str(data / "log"), "-w", "-t",
-                               "300", "start"])
+        started = run_command(
+            [*pg_ctl, "-o", options, "-l", str(data / "log"), "-w", "-t", "300", "start"]
+        )
         assert started.returncode == 0, f"pg_ctl start failed: {started.stderr}"
         yield port
     finally:
@@ -76,8 +80,9 @@ def _stop_postgres(pg_ctl: list[str], data: Path) -> None:
         stop_process(pid)
 
 
-def test_runs_are_stored_in_postgres(postgres, tmp_path, demo_project, demo_landing,
-                                     spark_resource):
+def test_runs_are_stored_in_postgres(
+    postgres, tmp_path, demo_project, demo_landing, spark_resource
+):
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(f"""
@@ -96,8 +101,7 @@ telemetry:
 """)
     with DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        result = run_assets(demo_project, spark_resource, [ORDERS], "2024-01-02",
-                            instance=instance)
+        result = run_assets(demo_project, spark_resource, [ORDERS], "2024-01-02", instance=instance)
         stored = instance.get_run_by_id(result.run_id)
         assert stored is not None and stored.is_success
         event = instance.get_latest_materialization_event(AssetKey(ORDERS.split("/")))

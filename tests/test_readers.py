@@ -25,63 +25,124 @@ from tests.helpers import delta_rows, run_assets, table_path
 DAY = "2024-01-01"
 KEY = "bronze/edge/values_raw"
 NESTED = "STRUCT<a: ARRAY<STRUCT<b: ARRAY<ARRAY<INT>>, c: STRING>>, d: STRUCT<e: STRUCT<f: DATE>>>"
-COLUMNS = [("id", "BIGINT"), ("d", "DATE"), ("ts", "TIMESTAMP"), ("tn", "TIMESTAMP_NTZ"),
-           ("amount", "DECIMAL(38,18)"), ("x", "DOUBLE"), ("s", "STRING"), ("deep", NESTED)]
+COLUMNS = [
+    ("id", "BIGINT"),
+    ("d", "DATE"),
+    ("ts", "TIMESTAMP"),
+    ("tn", "TIMESTAMP_NTZ"),
+    ("amount", "DECIMAL(38,18)"),
+    ("x", "DOUBLE"),
+    ("s", "STRING"),
+    ("deep", NESTED),
+]
 DEC_MAX = "99999999999999999999.999999999999999999"  # 38 digits
 MEGA = "é" * 500_000  # 1 MB of UTF-8
 UNICODE = "ñandú 漢字 🙂 \u200b \\ \" '"
 
 
 def _deep(day: str) -> dict:
-    return {"a": [{"b": [[1, 2], [], [None]], "c": "x"}, {"b": None, "c": ""}],
-            "d": {"e": {"f": day}}}
+    return {
+        "a": [{"b": [[1, 2], [], [None]], "c": "x"}, {"b": None, "c": ""}],
+        "d": {"e": {"f": day}},
+    }
 
 
 GOOD = [
-    {"id": 1, "d": "0001-01-01", "ts": "0001-01-01T00:00:00", "tn": "0001-01-01T00:00:00",
-     "amount": "-" + DEC_MAX, "x": "NaN", "s": "", "deep": _deep("0001-01-01")},
-    {"id": 2, "d": "9999-12-31", "ts": "9999-12-31T23:59:59.999999",
-     "tn": "9999-12-31T23:59:59.999999", "amount": DEC_MAX, "x": "Infinity", "s": UNICODE,
-     "deep": _deep("9999-12-31")},
+    {
+        "id": 1,
+        "d": "0001-01-01",
+        "ts": "0001-01-01T00:00:00",
+        "tn": "0001-01-01T00:00:00",
+        "amount": "-" + DEC_MAX,
+        "x": "NaN",
+        "s": "",
+        "deep": _deep("0001-01-01"),
+    },
+    {
+        "id": 2,
+        "d": "9999-12-31",
+        "ts": "9999-12-31T23:59:59.999999",
+        "tn": "9999-12-31T23:59:59.999999",
+        "amount": DEC_MAX,
+        "x": "Infinity",
+        "s": UNICODE,
+        "deep": _deep("9999-12-31"),
+    },
     {"id": 3, "x": "-Infinity", "s": MEGA, "deep": {"a": [], "d": None}},
-    {"id": 4, "d": None, "ts": None, "tn": None, "amount": None, "x": None, "s": None,
-     "deep": None},
+    {
+        "id": 4,
+        "d": None,
+        "ts": None,
+        "tn": None,
+        "amount": None,
+        "x": None,
+        "s": None,
+        "deep": None,
+    },
 ]
 # Each: (record, reason in quarantine).
 OUT_OF_RANGE = [
     ({"id": 10, "d": "10000-01-01"}, "d: '10000-01-01' is not DATE"),
     ({"id": 11, "d": "0000-12-31"}, "d: '0000-12-31' is not DATE"),
     ({"id": 12, "ts": "10000-01-01T00:00:00"}, "ts: '10000-01-01T00:00:00' is not TIMESTAMP"),
-    ({"id": 13, "ts": "9999-12-31T23:00:00-05:00"},  # year 10000 in UTC
-     "ts: '9999-12-31T23:00:00-05:00' is not TIMESTAMP"),
+    (
+        {"id": 13, "ts": "9999-12-31T23:00:00-05:00"},  # year 10000 in UTC
+        "ts: '9999-12-31T23:00:00-05:00' is not TIMESTAMP",
+    ),
     ({"id": 14, "tn": "0000-12-31T23:59:59"}, "tn: '0000-12-31T23:59:59' is not TIMESTAMP_NTZ"),
     ({"id": 15, "amount": "1" + DEC_MAX}, f"amount: '1{DEC_MAX}' is not DECIMAL(38,18)"),
 ]
-NESTED_OUT = ({"id": 16, "deep": _deep("10000-01-01")},  # the value as the engine's JSON
-              f"deep: '{json.dumps(_deep('10000-01-01'), separators=(',', ':'))}' is not {NESTED}")
+NESTED_OUT = (
+    {"id": 16, "deep": _deep("10000-01-01")},  # the value as the engine's JSON
+    f"deep: '{json.dumps(_deep('10000-01-01'), separators=(',', ':'))}' is not {NESTED}",
+)
 
 
 @pytest.fixture
 def edge(tmp_path: Path, data_root: Path):
     paths = {"landing": "landing", "bronze": "bronze", "ops": "ops"}
-    root = write_contract_folder(tmp_path / "contracts", {
-        "config.json": json.dumps({"EXECUTION_ENVIRONMENT": "local", "environments": {"local": {
-            "env": "local", "env_short": "l", "catalogs": {"bronze": "bronze"},
-            "paths": paths}}}),
-        "tables/bronze/values_raw.json": json.dumps({
-            "catalog": "{catalog.bronze}", "schema": "edge", "name": "values_raw",
-            "columns": [{"name": n, "type": t} for n, t in COLUMNS]}),
-        "ingestion/batch/values.json": json.dumps({
-            "name": "values", "ingest_type": "batch", "load_type": "incremental",
-            "source": {"format": "json", "path": "{path.landing}/values"},
-            "destination_contract": "../../tables/bronze/values_raw.json"}),
-    })
+    root = write_contract_folder(
+        tmp_path / "contracts",
+        {
+            "config.json": json.dumps(
+                {
+                    "EXECUTION_ENVIRONMENT": "local",
+                    "environments": {
+                        "local": {
+                            "env": "local",
+                            "env_short": "l",
+                            "catalogs": {"bronze": "bronze"},
+                            "paths": paths,
+                        }
+                    },
+                }
+            ),
+            "tables/bronze/values_raw.json": json.dumps(
+                {
+                    "catalog": "{catalog.bronze}",
+                    "schema": "edge",
+                    "name": "values_raw",
+                    "columns": [{"name": n, "type": t} for n, t in COLUMNS],
+                }
+            ),
+            "ingestion/batch/values.json": json.dumps(
+                {
+                    "name": "values",
+                    "ingest_type": "batch",
+                    "load_type": "incremental",
+                    "source": {"format": "json", "path": "{path.landing}/values"},
+                    "destination_contract": "../../tables/bronze/values_raw.json",
+                }
+            ),
+        },
+    )
     project = load_project(root)
     folder = Path(project.environment.paths["landing"]) / "values" / f"dt={DAY}"
     folder.mkdir(parents=True)
     records = [*GOOD, *(r for r, _ in [*OUT_OF_RANGE, NESTED_OUT])]
     (folder / "part-0.json").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
     return project
 
 
@@ -129,8 +190,13 @@ def _duckdb(path: str, spark) -> list[dict]:
         import duckdb_ext  # type: ignore[import-not-found]
     except ImportError:
         pytest.skip("duckdb's delta extension: pip install duckdb-ext-delta (same version)")
-    ext = (Path(next(iter(duckdb_ext.__path__))) / "extensions" / f"v{duckdb.__version__}"
-           / "linux_amd64" / "delta.duckdb_extension")
+    ext = (
+        Path(next(iter(duckdb_ext.__path__)))
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "linux_amd64"
+        / "delta.duckdb_extension"
+    )
     if not ext.exists():
         pytest.skip(f"no delta extension for duckdb {duckdb.__version__} at {ext}")
     con = duckdb.connect()
@@ -139,8 +205,12 @@ def _duckdb(path: str, spark) -> list[dict]:
 
 
 READERS: dict[str, Callable[[str, Any], list[dict]]] = {
-    "engine": _engine, "delta-rs": _deltars, "pyarrow-dataset": _pyarrow_dataset,
-    "polars": _polars, "duckdb": _duckdb}
+    "engine": _engine,
+    "delta-rs": _deltars,
+    "pyarrow-dataset": _pyarrow_dataset,
+    "polars": _polars,
+    "duckdb": _duckdb,
+}
 
 
 @pytest.fixture
@@ -151,20 +221,52 @@ def loaded(edge, spark_resource):
 
 def _expected() -> dict[int, dict]:
     utc = timezone.utc
-    deep_low = {"a": [{"b": [[1, 2], [], [None]], "c": "x"}, {"b": None, "c": ""}],
-                "d": {"e": {"f": date(1, 1, 1)}}}
+    deep_low = {
+        "a": [{"b": [[1, 2], [], [None]], "c": "x"}, {"b": None, "c": ""}],
+        "d": {"e": {"f": date(1, 1, 1)}},
+    }
     deep_high = {**deep_low, "d": {"e": {"f": date(9999, 12, 31)}}}
     return {
-        1: {"id": 1, "d": date(1, 1, 1), "ts": datetime(1, 1, 1), "tn": datetime(1, 1, 1),
-            "amount": Decimal("-" + DEC_MAX), "x": "NaN", "s": "", "deep": deep_low},
-        2: {"id": 2, "d": date(9999, 12, 31),
+        1: {
+            "id": 1,
+            "d": date(1, 1, 1),
+            "ts": datetime(1, 1, 1),
+            "tn": datetime(1, 1, 1),
+            "amount": Decimal("-" + DEC_MAX),
+            "x": "NaN",
+            "s": "",
+            "deep": deep_low,
+        },
+        2: {
+            "id": 2,
+            "d": date(9999, 12, 31),
             "ts": datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=utc).replace(tzinfo=None),
-            "tn": datetime(9999, 12, 31, 23, 59, 59, 999999), "amount": Decimal(DEC_MAX),
-            "x": math.inf, "s": UNICODE, "deep": deep_high},
-        3: {"id": 3, "d": None, "ts": None, "tn": None, "amount": None, "x": -math.inf,
-            "s": MEGA, "deep": {"a": [], "d": None}},
-        4: {"id": 4, "d": None, "ts": None, "tn": None, "amount": None, "x": None, "s": None,
-            "deep": None},
+            "tn": datetime(9999, 12, 31, 23, 59, 59, 999999),
+            "amount": Decimal(DEC_MAX),
+            "x": math.inf,
+            "s": UNICODE,
+            "deep": deep_high,
+        },
+        3: {
+            "id": 3,
+            "d": None,
+            "ts": None,
+            "tn": None,
+            "amount": None,
+            "x": -math.inf,
+            "s": MEGA,
+            "deep": {"a": [], "d": None},
+        },
+        4: {
+            "id": 4,
+            "d": None,
+            "ts": None,
+            "tn": None,
+            "amount": None,
+            "x": None,
+            "s": None,
+            "deep": None,
+        },
     }
 
 

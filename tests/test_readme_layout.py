@@ -27,7 +27,7 @@ def listed_entries(section: str) -> list[str]:
     start = next((i for i, line in enumerate(lines) if line.startswith("lakehouse_assets/")), None)
     assert start is not None, "the Layout block has no 'lakehouse_assets/' line"
     entries = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line and not line.startswith(" "):
             break  # the next top-level folder of the repository
         match = ENTRY.match(line)
@@ -38,8 +38,9 @@ def listed_entries(section: str) -> list[str]:
 
 def package_entries(package: Path) -> set[str]:
     """Package folders (`name/`) and top-level modules (`name.py`) of the package."""
-    folders = {f"{p.name}/" for p in package.iterdir()
-               if p.is_dir() and (p / "__init__.py").is_file()}
+    folders = {
+        f"{p.name}/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").is_file()
+    }
     modules = {p.name for p in package.glob("*.py")}
     return folders | modules
 
@@ -52,7 +53,8 @@ def test_readme_layout_matches_the_package_tree():
     absent = sorted(set(listed) - actual)
     assert not (twice or missing or absent), (
         f"README.md Layout: listed twice {twice}; not listed {missing}; listed but not in "
-        f"lakehouse_assets/ {absent}")
+        f"lakehouse_assets/ {absent}"
+    )
 
 
 def test_the_parser_sees_entries_and_skips_descriptions():

@@ -47,13 +47,20 @@ def test_new_files_go_to_their_dated_partitions_once(demo_project, demo_landing)
         again = _tick(sensor, instance, first.cursor)
         assert again.run_requests == []
         # A new day lands: exactly that partition is requested.
-        _write(demo_landing, "orders/dt=2024-01-04/part-0000.json",
-               ['{"order_id": 900, "customer_id": 1, "op_type": "I"}'])
+        _write(
+            demo_landing,
+            "orders/dt=2024-01-04/part-0000.json",
+            ['{"order_id": 900, "customer_id": 1, "op_type": "I"}'],
+        )
         later = _tick(sensor, instance, again.cursor)
         assert [r.partition_key for r in later.run_requests] == ["2024-01-04"]
     entries = manifest_for(demo_project).entries(ORDERS)
     assert sorted({e.partition for e in entries.values()}) == [
-        "2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-03",
+        "2024-01-04",
+    ]
     # Every landing file exactly once in the manifest.
     on_disk = sorted(str(p) for p in (demo_landing / "orders").rglob("*.json"))
     assert sorted(entries) == on_disk
@@ -83,7 +90,8 @@ def test_sensor_runs_ingest_each_file_once(demo_project, demo_landing, spark_res
     landed = (demo_landing / "orders" / "dt=2024-01-02" / "part-0000.json").read_text()
     assert len(rows) == len(landed.splitlines())
     assert {r["_source_file"] for r in rows} == {
-        str(demo_landing / "orders" / "dt=2024-01-02" / "part-0000.json")}
+        str(demo_landing / "orders" / "dt=2024-01-02" / "part-0000.json")
+    }
 
 
 def test_undated_files_go_to_their_modification_day_and_ymd_paths(demo_project, demo_landing):
@@ -120,8 +128,9 @@ def test_bronze_run_and_sensor_agree(demo_project, demo_landing, spark_resource)
     """Files a bronze run already recorded are not requested again by the sensor."""
     run_assets(demo_project, spark_resource, [ORDERS], "2024-01-01")
     table = demo_project.assets[tuple(ORDERS.split("/"))]
-    tick = landing_tick(manifest_for(demo_project), ORDERS, table.ingestion,
-                        AssetKey(ORDERS.split("/")), None)
+    tick = landing_tick(
+        manifest_for(demo_project), ORDERS, table.ingestion, AssetKey(ORDERS.split("/")), None
+    )
     assert [r.partition_key for r in tick.requests] == ["2024-01-02", "2024-01-03"]
 
 
@@ -131,4 +140,7 @@ def test_streaming_contract_gets_a_streaming_sensor(demo_project, demo_landing):
     with DagsterInstance.ephemeral() as instance:
         result = _tick(sensor, instance)
     assert [r.partition_key for r in result.run_requests] == [
-        "2024-01-01", "2024-01-02", "2024-01-03"]
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-03",
+    ]

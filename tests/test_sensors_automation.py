@@ -58,11 +58,13 @@ def _failure_context(instance: DagsterInstance):
     result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
-    event = next(e for e in result.all_events
-                 if e.event_type == DagsterEventType.RUN_FAILURE)
+    event = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
     return build_run_status_sensor_context(
-        sensor_name=run_failure_reporter.name, dagster_instance=instance, dagster_run=run,
-        dagster_event=event).for_run_failure(), run
+        sensor_name=run_failure_reporter.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=event,
+    ).for_run_failure(), run
 
 
 def test_failure_is_posted_to_the_webhook(webhook, monkeypatch):
@@ -97,8 +99,10 @@ def _write_json(path, change):
 
 def test_automation_and_schedules_follow_contracts(demo_dir, spark_resource):
     _write_json(demo_dir / "ingestion" / "batch" / "orders.json", {"schedule": "15 2 * * *"})
-    _write_json(demo_dir / "ingestion" / "silver" / "products.json",
-                {"automation": "on_cron", "schedule": "0 6 * * *"})
+    _write_json(
+        demo_dir / "ingestion" / "silver" / "products.json",
+        {"automation": "on_cron", "schedule": "0 6 * * *"},
+    )
     _write_json(demo_dir / "ingestion" / "silver" / "events.json", {"automation": "none"})
     gold = next((demo_dir / "tables" / "gold").rglob("daily_revenue.json"))
     _write_json(gold, {"automation": "none", "schedule": "0 7 * * *"})
@@ -115,7 +119,9 @@ def test_automation_and_schedules_follow_contracts(demo_dir, spark_resource):
     assert condition("gold/shop/daily_revenue") is None
     assert "eager" in condition("gold/shop/customer_engagement").get_label().lower()
     schedules = {s.name: s for s in defs.get_repository_def().schedule_defs}
-    assert set(schedules) == {"bronze__shop__orders_raw__schedule",
-                              "gold__shop__daily_revenue__schedule"}
+    assert set(schedules) == {
+        "bronze__shop__orders_raw__schedule",
+        "gold__shop__daily_revenue__schedule",
+    }
     assert schedules["bronze__shop__orders_raw__schedule"].cron_schedule == "15 2 * * *"
     assert schedules["gold__shop__daily_revenue__schedule"].cron_schedule == "0 7 * * *"

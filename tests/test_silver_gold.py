@@ -26,18 +26,21 @@ def test_full_merge_keeps_latest_snapshot_values(demo_project, demo_landing, spa
         with (demo_landing / "products" / f"dt={day}" / "products.csv").open() as f:
             for row in csv.DictReader(f):
                 latest[int(row["product_id"])] = row
-    silver = {r["product_id"]: r for r in delta_rows(table_path(demo_project,
-                                                                "silver/shop/products"))}
+    silver = {
+        r["product_id"]: r for r in delta_rows(table_path(demo_project, "silver/shop/products"))
+    }
     assert set(silver) == set(latest)
     for pid, row in latest.items():
         assert silver[pid]["price"] == Decimal(row["price"])
         assert silver[pid]["updated_at"] == datetime.fromisoformat(row["updated_at"]).replace(
-            tzinfo=timezone.utc)
+            tzinfo=timezone.utc
+        )
         assert silver[pid]["_silver_created_at"] <= silver[pid]["_silver_modified_at"]
 
 
 def test_full_merge_is_sequence_guarded_and_keeps_created_at(
-        demo_project, demo_landing, spark_resource):
+    demo_project, demo_landing, spark_resource
+):
     keys = ["bronze/shop/products_raw", "silver/shop/products"]
     run_assets(demo_project, spark_resource, keys, "2024-01-02")
     path = table_path(demo_project, "silver/shop/products")
@@ -68,8 +71,7 @@ def _cdc_oracle(landing: Path, source: str, key: str) -> dict[int, dict]:
 def test_cdc_merge_soft_deletes(demo_project, demo_landing, spark_resource):
     _load_days(demo_project, spark_resource, ["bronze/shop/orders_raw", "silver/shop/orders"])
     oracle = _cdc_oracle(demo_landing, "orders", "order_id")
-    silver = {r["order_id"]: r for r in delta_rows(table_path(demo_project,
-                                                              "silver/shop/orders"))}
+    silver = {r["order_id"]: r for r in delta_rows(table_path(demo_project, "silver/shop/orders"))}
     assert set(silver) == set(oracle)
     deleted = {k for k, e in oracle.items() if e["op_type"] == "D"}
     assert deleted and {k for k, r in silver.items() if r["is_deleted"]} == deleted
@@ -79,13 +81,18 @@ def test_cdc_merge_soft_deletes(demo_project, demo_landing, spark_resource):
 
 
 def test_gold_matches_python(demo_project, demo_landing, spark_resource):
-    keys = ["bronze/shop/orders_raw", "bronze/shop/products_raw", "silver/shop/orders",
-            "silver/shop/products"]
+    keys = [
+        "bronze/shop/orders_raw",
+        "bronze/shop/products_raw",
+        "silver/shop/orders",
+        "silver/shop/products",
+    ]
     _load_days(demo_project, spark_resource, keys)
     run_assets(demo_project, spark_resource, ["gold/shop/daily_revenue"])
     orders = delta_rows(table_path(demo_project, "silver/shop/orders"))
-    products = {p["product_id"]: p for p in
-                delta_rows(table_path(demo_project, "silver/shop/products"))}
+    products = {
+        p["product_id"]: p for p in delta_rows(table_path(demo_project, "silver/shop/products"))
+    }
     expected: dict[tuple, list] = defaultdict(lambda: [0, 0, Decimal("0")])
     for o in orders:
         if o["is_deleted"] or o["status"] == "cancelled":
@@ -95,20 +102,22 @@ def test_gold_matches_python(demo_project, demo_landing, spark_resource):
         acc[1] += o["quantity"]
         acc[2] += o["amount"]
     gold = delta_rows(table_path(demo_project, "gold/shop/daily_revenue"))
-    got = {(g["order_date"], g["category"]): [g["orders"], g["units"], g["revenue"]]
-           for g in gold}
+    got = {(g["order_date"], g["category"]): [g["orders"], g["units"], g["revenue"]] for g in gold}
     assert got == {k: v for k, v in expected.items()}
     assert len(got) >= 6
 
 
-def test_unsupported_property_is_skipped_with_a_warning(demo_project, demo_landing,
-                                                        spark_resource):
+def test_unsupported_property_is_skipped_with_a_warning(demo_project, demo_landing, spark_resource):
     """customers asks for Change Data Feed, which Sail cannot write: the table is created
     without it and the run's metadata says so."""
     from deltalake import DeltaTable
 
-    result = run_assets(demo_project, spark_resource,
-                        ["bronze/shop/customers_raw", "silver/shop/customers"], "2024-01-01")
+    result = run_assets(
+        demo_project,
+        spark_resource,
+        ["bronze/shop/customers_raw", "silver/shop/customers"],
+        "2024-01-01",
+    )
     meta = result.asset_materializations_for_node("silver__shop__customers")[0].metadata
     assert "change_data_feed: skipped" in meta["skipped_properties"].value
     assert "sail engine cannot" in meta["skipped_properties"].value
@@ -125,7 +134,8 @@ def test_unsupported_property_is_skipped_with_a_warning(demo_project, demo_landi
 
 
 def test_quarantine_partition_is_replaced_and_left_alone_when_clean(
-        tmp_path, monkeypatch, spark, spark_resource):
+    tmp_path, monkeypatch, spark, spark_resource
+):
     """A re-run without the bad rows clears the partition's quarantine; a clean run of a
     partition with nothing quarantined commits nothing to the quarantine table."""
     from deltalake import DeltaTable

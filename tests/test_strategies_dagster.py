@@ -23,17 +23,36 @@ from tests.strategy_lab import (
 
 # Duplicates, equal order values, a late older event, delete then re-insert, null key/order.
 EVENTS = [
-    Event(1, 1, "a", "I", 0), Event(1, 3, "b", "U", 2), Event(1, 2, "late", "U", 1),
-    Event(2, 1, "x", "I", 0), Event(2, 2, "x", "D", 1), Event(2, 3, "y", "I", 2),
-    Event(3, 5, "p", "I", 1), Event(3, 5, "q", "U", 2), Event(3, 4, "p", "U", 0),
-    Event(4, 2, "m", "I", 2), Event(4, 2, "m", "I", 2), Event(4, 6, "n", "D", 0),
-    Event(None, 1, "z", "I", 1), Event(5, None, "w", "I", 0), Event(5, 1, "w", "U", 1),
-    Event(6, 1, "s", "I", 0), Event(6, 2, "s", "U", 1), Event(6, 3, "t", "U", 2),
+    Event(1, 1, "a", "I", 0),
+    Event(1, 3, "b", "U", 2),
+    Event(1, 2, "late", "U", 1),
+    Event(2, 1, "x", "I", 0),
+    Event(2, 2, "x", "D", 1),
+    Event(2, 3, "y", "I", 2),
+    Event(3, 5, "p", "I", 1),
+    Event(3, 5, "q", "U", 2),
+    Event(3, 4, "p", "U", 0),
+    Event(4, 2, "m", "I", 2),
+    Event(4, 2, "m", "I", 2),
+    Event(4, 6, "n", "D", 0),
+    Event(None, 1, "z", "I", 1),
+    Event(5, None, "w", "I", 0),
+    Event(5, 1, "w", "U", 1),
+    Event(6, 1, "s", "I", 0),
+    Event(6, 2, "s", "U", 1),
+    Event(6, 3, "t", "U", 2),
 ]
 ORDER = [2, 0, 1, 2]
 
-CASES = [("full_merge", False), ("incremental_replace", False), ("scd1", False),
-         ("append_dedup", False), ("cdc_merge", True), ("cdc_merge", False), ("scd2", False)]
+CASES = [
+    ("full_merge", False),
+    ("incremental_replace", False),
+    ("scd1", False),
+    ("append_dedup", False),
+    ("cdc_merge", True),
+    ("cdc_merge", False),
+    ("scd2", False),
+]
 
 
 def _land(project, events: list[Event]) -> None:
@@ -41,21 +60,30 @@ def _land(project, events: list[Event]) -> None:
     for part in sorted({e.part for e in events}):
         folder = landing / f"dt={day(part)}"
         folder.mkdir(parents=True, exist_ok=True)
-        lines = [json.dumps({"k": e.k, "seq": e.seq, "v": e.v, "op_type": e.op})
-                 for e in events if e.part == part]
+        lines = [
+            json.dumps({"k": e.k, "seq": e.seq, "v": e.v, "op_type": e.op})
+            for e in events
+            if e.part == part
+        ]
         (folder / "part-0.json").write_text("\n".join(lines) + "\n")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("strategy", "soft"), CASES)
-def test_strategy_through_dagster_equals_oracle(strategy, soft, tmp_path, data_root,
-                                                spark_resource):
+def test_strategy_through_dagster_equals_oracle(
+    strategy, soft, tmp_path, data_root, spark_resource
+):
     project = make_project(tmp_path / "contracts", strategy, soft_delete=soft)
     _land(project, EVENTS)
-    results = [run_assets(project, spark_resource, ["bronze/lab/ev_raw", "silver/lab/ev"],
-                          day(p)) for p in ORDER]
-    columns = DATA + (["is_deleted"] if soft else []) + (
-        ["valid_from", "valid_to", "is_current"] if strategy == "scd2" else [])
+    results = [
+        run_assets(project, spark_resource, ["bronze/lab/ev_raw", "silver/lab/ev"], day(p))
+        for p in ORDER
+    ]
+    columns = (
+        DATA
+        + (["is_deleted"] if soft else [])
+        + (["valid_from", "valid_to", "is_current"] if strategy == "scd2" else [])
+    )
     assert silver_rows(project, columns) == oracle(strategy, EVENTS, soft_delete=soft)
     meta = results[-1].asset_materializations_for_node("silver__lab__ev")[0].metadata
     assert meta["null_merge_keys"].value == 0  # day 3 has no null key
@@ -82,8 +110,7 @@ def test_demo_scd2_history_is_consistent(demo_project, demo_landing, spark_resou
         assert all(r["valid_from"] == r["updated_at"] for r in versions)
 
 
-def test_merge_schema_adds_new_columns_or_names_them(tmp_path, data_root, spark,
-                                                    spark_resource):
+def test_merge_schema_adds_new_columns_or_names_them(tmp_path, data_root, spark, spark_resource):
     from pyspark.sql import functions as F
 
     caps = spark_resource.capabilities
@@ -98,4 +125,6 @@ def test_merge_schema_adds_new_columns_or_names_them(tmp_path, data_root, spark,
     facts = load_partition(spark, caps, project, [Event(2, 1, "b", "I", 1)], 1, extra=source)
     assert facts["columns_added"] == ["note"]
     assert silver_rows(project, ["k", "v", "note"]) == [
-        {"k": 1, "v": "a", "note": None}, {"k": 2, "v": "b", "note": "hello"}]
+        {"k": 1, "v": "a", "note": None},
+        {"k": 2, "v": "b", "note": "hello"},
+    ]

@@ -27,26 +27,33 @@ events_st = st.lists(
         op=st.sampled_from(["I", "U", "D"]),
         part=st.integers(0, PARTS - 1),
     ),
-    min_size=1, max_size=14,
+    min_size=1,
+    max_size=14,
 )
+
 
 def _runs(order: list[int], replay: int, backfill: bool) -> list[tuple[int, ...]]:
     """Partitions in a random order, optionally the first two as one backfill run, then one
     partition re-materialized."""
-    runs = [tuple(order[:2]), *[(p,) for p in order[2:]]] if backfill else \
-        [(p,) for p in order]
+    runs = [tuple(order[:2]), *[(p,) for p in order[2:]]] if backfill else [(p,) for p in order]
     return [*runs, (order[replay],)]
 
 
-order_st = st.builds(_runs, st.permutations(list(range(PARTS))), st.integers(0, PARTS - 1),
-                     st.booleans())
-SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
-                    suppress_health_check=list(HealthCheck))
+order_st = st.builds(
+    _runs, st.permutations(list(range(PARTS))), st.integers(0, PARTS - 1), st.booleans()
+)
+SETTINGS = settings(
+    max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 _counter = itertools.count()
 
 CASES = [
-    ("full_merge", False), ("incremental_replace", False), ("append_dedup", False),
-    ("cdc_merge", True), ("cdc_merge", False), ("scd2", False),
+    ("full_merge", False),
+    ("incremental_replace", False),
+    ("append_dedup", False),
+    ("cdc_merge", True),
+    ("cdc_merge", False),
+    ("scd2", False),
 ]
 
 
@@ -59,8 +66,9 @@ def _columns(strategy: str, soft: bool) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
 @pytest.mark.parametrize(("strategy", "soft"), CASES)
-def test_silver_equals_oracle_in_any_partition_order(strategy, soft, merge, spark,
-                                                     spark_resource, monkeypatch):
+def test_silver_equals_oracle_in_any_partition_order(
+    strategy, soft, merge, spark, spark_resource, monkeypatch
+):
     """Both ways a merge runs: Sail's key slice written back by delta-rs, and the engine's own
     MERGE statement (what Spark and Databricks run), forced here on Sail."""
     base = Path(tempfile.mkdtemp(prefix=f"lab_{strategy}_"))

@@ -29,8 +29,10 @@ class KeepFirst(Strategy):
     names = ("keep_first",)
 
     def plan(self, ctx: MergeContext) -> MergePlan:
-        sql = (f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-               f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}")
+        sql = (
+            f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
+            f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
+        )
         return MergePlan([sql], "insert keys silver lacks", {ctx.target: ctx.keys})
 
 
@@ -66,16 +68,26 @@ def _with_rules(root: Path, rules: list[dict]):
 
 
 def _checks(result, key: str) -> dict:
-    return {e.check_name: e for e in result.get_asset_check_evaluations()
-            if e.asset_key.to_user_string() == key}
+    return {
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key.to_user_string() == key
+    }
 
 
 def test_a_strategy_registered_in_a_test_file_runs_end_to_end(
-        toy_strategies, tmp_path, data_root, spark_resource):
+    toy_strategies, tmp_path, data_root, spark_resource
+):
     project = make_project(tmp_path / "contracts", "keep_first")
     _land(project, 0, [{"k": 1, "seq": 1, "v": "a", "op_type": "I"}])
-    _land(project, 1, [{"k": 1, "seq": 2, "v": "b", "op_type": "U"},
-                       {"k": 2, "seq": 1, "v": "c", "op_type": "I"}])
+    _land(
+        project,
+        1,
+        [
+            {"k": 1, "seq": 2, "v": "b", "op_type": "U"},
+            {"k": 2, "seq": 1, "v": "c", "op_type": "I"},
+        ],
+    )
     for part in (0, 1):
         result = run_assets(project, spark_resource, KEYS, day(part))
         assert result.success and _checks(result, "silver/lab/ev")["row_accounting"].passed
@@ -88,42 +100,60 @@ def test_an_unknown_strategy_names_the_registered_ones(tmp_path, data_root):
         make_project(tmp_path / "contracts", "no_such_strategy")
 
 
-def test_row_accounting_fails_when_rows_are_lost(toy_strategies, tmp_path, data_root,
-                                                 spark_resource):
+def test_row_accounting_fails_when_rows_are_lost(
+    toy_strategies, tmp_path, data_root, spark_resource
+):
     """The leaky exemption makes a row that fails a drop rule vanish (neither kept nor set
     aside): the accounting, counted term by term, must notice and fail the run."""
     make_project(tmp_path / "contracts", "leaky_exemption")
     project = _with_rules(tmp_path / "contracts", [{"not_null": "seq", "action": "drop"}])
-    _land(project, 0, [{"k": 1, "seq": 1, "v": "a", "op_type": "I"},
-                       {"k": 2, "seq": None, "v": None, "op_type": "I"},  # vanishes
-                       {"k": 3, "seq": None, "v": "exempt", "op_type": "I"}])  # exempt: kept
+    _land(
+        project,
+        0,
+        [
+            {"k": 1, "seq": 1, "v": "a", "op_type": "I"},
+            {"k": 2, "seq": None, "v": None, "op_type": "I"},  # vanishes
+            {"k": 3, "seq": None, "v": "exempt", "op_type": "I"},
+        ],
+    )  # exempt: kept
     result = run_assets(project, spark_resource, KEYS, day(0), raise_on_error=False)
     accounting = _checks(result, "silver/lab/ev")["row_accounting"]
     assert not accounting.passed
-    assert accounting.metadata["equation"].value == \
-        "3 = 2 written + 0 quarantined + 0 superseded + 0 filtered"
+    assert (
+        accounting.metadata["equation"].value
+        == "3 = 2 written + 0 quarantined + 0 superseded + 0 filtered"
+    )
     rows = delta_rows(table_path(project, "silver/lab/ev"), ["k"])
     assert sorted(r["k"] for r in rows) == [1, 3]
 
 
-def test_cdc_delete_with_null_op_failing_a_drop_rule_is_quarantined(tmp_path, data_root,
-                                                                    spark_resource):
+def test_cdc_delete_with_null_op_failing_a_drop_rule_is_quarantined(
+    tmp_path, data_root, spark_resource
+):
     """A NULL op is not a delete: the row is judged like any other and set aside with its
     reason, never lost between the kept and the dropped rows."""
     make_project(tmp_path / "contracts", "cdc_merge")
     project = _with_rules(tmp_path / "contracts", [{"not_null": "v", "action": "drop"}])
-    _land(project, 0, [{"k": 1, "seq": 1, "v": "a", "op_type": "I"},
-                       {"k": 2, "seq": 1, "v": None, "op_type": None},
-                       {"k": 3, "seq": 1, "v": None, "op_type": "D"}])  # a delete: exempt
+    _land(
+        project,
+        0,
+        [
+            {"k": 1, "seq": 1, "v": "a", "op_type": "I"},
+            {"k": 2, "seq": 1, "v": None, "op_type": None},
+            {"k": 3, "seq": 1, "v": None, "op_type": "D"},
+        ],
+    )  # a delete: exempt
     result = run_assets(project, spark_resource, KEYS, day(0))
     checks = _checks(result, "silver/lab/ev")
     assert checks["row_accounting"].passed
-    assert checks["row_accounting"].metadata["equation"].value == \
-        "3 = 2 written + 1 quarantined + 0 superseded + 0 filtered"
+    assert (
+        checks["row_accounting"].metadata["equation"].value
+        == "3 = 2 written + 1 quarantined + 0 superseded + 0 filtered"
+    )
     quarantined = delta_rows(str(table_path(project, "silver/lab/ev")) + "_quarantine")
     assert [(q["k"], q["_quarantine_reason"]) for q in quarantined] == [
-        ("2", "op_type: NULL is not an insert, update or delete (I, U, D, INSERT, UPDATE, "
-              "DELETE)")]
+        ("2", "op_type: NULL is not an insert, update or delete (I, U, D, INSERT, UPDATE, DELETE)")
+    ]
 
 
 def test_judging_never_loses_a_null_op_row(tmp_path, data_root, spark):
@@ -136,8 +166,10 @@ def test_judging_never_loses_a_null_op_row(tmp_path, data_root, spark):
     make_project(tmp_path / "contracts", "cdc_merge")
     project = _with_rules(tmp_path / "contracts", [{"not_null": "v", "action": "drop"}])
     asset = project.asset("silver/lab/ev")
-    data = spark.createDataFrame([(1, 1, None, None), (2, 1, None, "D"), (3, 1, "x", "I")],
-                                 "k BIGINT, seq BIGINT, v STRING, op_type STRING")
+    data = spark.createDataFrame(
+        [(1, 1, None, None), (2, 1, None, "D"), (3, 1, "x", "I")],
+        "k BIGINT, seq BIGINT, v STRING, op_type STRING",
+    )
     facts = {"rows_in": 3, "rows_typed": 3}
     judged = judge(asset, TableBatch(data, None, [day(0)], facts), rules_for(asset))
     kept = sorted(r["k"] for r in judged.batch.data.collect())

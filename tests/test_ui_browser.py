@@ -23,17 +23,26 @@ from tests.helpers import delta_rows, descendants, free_port, stop_process, tabl
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOCATION = "__repository__@lakehouse_assets.definitions"
 UI_WAIT_MS = 180_000  # bounds, not expectations: a loaded machine renders slowly
 
 
 def _chromium() -> str:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed ({CHROMIUM}): install the Debian package chromium, "
-                    "as .ci/run does")
+        pytest.skip(
+            f"Chromium is not installed ({CHROMIUM}): install the Debian package chromium, "
+            "as .ci/run does"
+        )
     pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' (playwright)")
     return CHROMIUM
 
@@ -45,16 +54,27 @@ def webserver(demo_project, demo_landing, tmp_path: Path):
     # Runs launched from the UI start at once (no daemon in a test).
     (home / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\nrun_coordinator:\n  module: dagster._core.run_coordinator\n"
-        "  class: DefaultRunCoordinator\n")
+        "  class: DefaultRunCoordinator\n"
+    )
     port = free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home),
-           "LAKEHOUSE_PROJECT_DIR": str(demo_project.root)}
+    env = {**os.environ, "DAGSTER_HOME": str(home), "LAKEHOUSE_PROJECT_DIR": str(demo_project.root)}
     log = (tmp_path / "webserver.log").open("w")
     # Its own process group: its code server and run workers are stopped with it.
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-webserver"), "-m",
-         "lakehouse_assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-m",
+            "lakehouse_assets.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(proc, url, tmp_path / "webserver.log", deadline_s=300)
@@ -68,8 +88,10 @@ def _wait_until_serving(proc: subprocess.Popen, url: str, log: Path, deadline_s:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"dagster-webserver exited: {log.read_text()[-3000:]}"
-        with contextlib.suppress(OSError), urllib.request.urlopen(
-                f"{url}/server_info", timeout=5) as answer:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/server_info", timeout=5) as answer,
+        ):
             if answer.status == 200:
                 return
         time.sleep(0.5)
@@ -81,8 +103,11 @@ def _browser(playwright) -> Iterator:
     """Chromium through Playwright, its processes stopped by id afterwards whatever happened."""
     before = {pid for pid, _ in descendants(os.getpid())}
     browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-    mine = [pid for pid, name in descendants(os.getpid())
-            if pid not in before and "chrom" in name.lower()]
+    mine = [
+        pid
+        for pid, name in descendants(os.getpid())
+        if pid not in before and "chrom" in name.lower()
+    ]
     try:
         yield browser
     finally:
@@ -97,9 +122,14 @@ def _runs(home: Path):
     from dagster._core.instance.ref import InstanceRef
 
     with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
-        return [(r.status.value, r.tags.get("dagster/partition"),
-                 sorted(k.to_user_string() for k in r.asset_selection or []))
-                for r in instance.get_runs()]
+        return [
+            (
+                r.status.value,
+                r.tags.get("dagster/partition"),
+                sorted(k.to_user_string() for k in r.asset_selection or []),
+            )
+            for r in instance.get_runs()
+        ]
 
 
 def test_ui_shows_assets_and_launches_a_partition(webserver, demo_project):
@@ -112,11 +142,15 @@ def test_ui_shows_assets_and_launches_a_partition(webserver, demo_project):
         page.set_default_timeout(UI_WAIT_MS)  # clicks wait out overlays still animating in
         # A fresh instance's "Join the Dagster community" pop-up opens on a timer, over whatever
         # is on screen (the launch dialog too): dismissed whenever it shows up before an action.
-        page.add_locator_handler(page.get_by_text("Join the Dagster community"),
-                                 lambda _: page.get_by_role("button", name="Skip").click())
-        expected = {"bronze": ["customers_raw", "orders_raw", "products_raw", "events_raw"],
-                    "silver": ["customers", "customers_history", "orders", "products", "events"],
-                    "gold": ["daily_revenue", "customer_engagement"]}
+        page.add_locator_handler(
+            page.get_by_text("Join the Dagster community"),
+            lambda _: page.get_by_role("button", name="Skip").click(),
+        )
+        expected = {
+            "bronze": ["customers_raw", "orders_raw", "products_raw", "events_raw"],
+            "silver": ["customers", "customers_history", "orders", "products", "events"],
+            "gold": ["daily_revenue", "customer_engagement"],
+        }
         for group, names in expected.items():
             page.goto(f"{url}/locations/{LOCATION}/asset-groups/{group}/lineage")
             page.get_by_text(names[0], exact=True).first.wait_for(timeout=UI_WAIT_MS)
@@ -128,8 +162,7 @@ def test_ui_shows_assets_and_launches_a_partition(webserver, demo_project):
         page.goto(f"{url}/assets/bronze/shop/orders_raw?view=checks")
         page.get_by_text("positive_quantity").first.wait_for(timeout=UI_WAIT_MS)
         checks = page.inner_text("body")
-        assert all(c in checks for c in ("positive_quantity", "row_accounting",
-                                         "schema_migration"))
+        assert all(c in checks for c in ("positive_quantity", "row_accounting", "schema_migration"))
 
         page.get_by_role("button", name="Materialize").first.click()
         page.get_by_text("Show all partitions").click()

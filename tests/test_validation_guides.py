@@ -20,36 +20,68 @@ from tests.conftest import write_contract_folder
 
 
 def _env(name: str, short: str) -> dict:
-    return {"env": name, "env_short": short,
-            "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-            "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver",
-                      "gold": "gold", "ops": "ops"}}
+    return {
+        "env": name,
+        "env_short": short,
+        "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
+        "paths": {
+            "landing": "landing",
+            "bronze": "bronze",
+            "silver": "silver",
+            "gold": "gold",
+            "ops": "ops",
+        },
+    }
 
 
-CONFIG = json.dumps({"EXECUTION_ENVIRONMENT": "local",
-                     "environments": {"local": _env("local", "l"), "dev": _env("dev", "d")}})
+CONFIG = json.dumps(
+    {
+        "EXECUTION_ENVIRONMENT": "local",
+        "environments": {"local": _env("local", "l"), "dev": _env("dev", "d")},
+    }
+)
 
 
 def table(layer: str, name: str, columns: dict[str, str], **extra) -> str:
-    return json.dumps({"catalog": f"{{catalog.{layer}}}", "schema": "shop", "name": name,
-                       "columns": [{"name": c, "type": t} for c, t in columns.items()], **extra},
-                      indent=2)
+    return json.dumps(
+        {
+            "catalog": f"{{catalog.{layer}}}",
+            "schema": "shop",
+            "name": name,
+            "columns": [{"name": c, "type": t} for c, t in columns.items()],
+            **extra,
+        },
+        indent=2,
+    )
 
 
 def ingestion(name: str, dest: str) -> str:
-    return json.dumps({"name": name, "source": {"path": f"{{path.landing}}/{name}"},
-                       "destination_contract": dest})
+    return json.dumps(
+        {"name": name, "source": {"path": f"{{path.landing}}/{name}"}, "destination_contract": dest}
+    )
 
 
 def promotion(name: str, key: str, **extra) -> str:
-    return json.dumps({"name": name, "strategy": "full_merge",
-                       "source_contract": f"../../tables/bronze/{name}_raw.json",
-                       "destination_contract": f"../../tables/silver/{name}.json",
-                       "merge_keys": [key], "watermark_col": "updated_at", **extra})
+    return json.dumps(
+        {
+            "name": name,
+            "strategy": "full_merge",
+            "source_contract": f"../../tables/bronze/{name}_raw.json",
+            "destination_contract": f"../../tables/silver/{name}.json",
+            "merge_keys": [key],
+            "watermark_col": "updated_at",
+            **extra,
+        }
+    )
 
 
-ORDER_COLUMNS = {"order_id": "BIGINT", "customer_id": "BIGINT", "amount": "DECIMAL(12,2)",
-                 "status": "STRING", "updated_at": "TIMESTAMP"}
+ORDER_COLUMNS = {
+    "order_id": "BIGINT",
+    "customer_id": "BIGINT",
+    "amount": "DECIMAL(12,2)",
+    "status": "STRING",
+    "updated_at": "TIMESTAMP",
+}
 # Mistake 1: a missing comma after "name" (referenced by an ingestion, a promotion, gold SQL).
 BROKEN_CUSTOMERS_RAW = """{
   "catalog": "{catalog.bronze}",
@@ -72,31 +104,48 @@ def silver_orders() -> str:
 
 @pytest.fixture
 def mistakes(tmp_path: Path) -> Path:
-    return write_contract_folder(tmp_path / "contracts", {
-        "config.json": CONFIG,
-        "tables/bronze/orders_raw.json": table(
-            "bronze", "orders_raw", ORDER_COLUMNS, expectations={
-                "expect_all": {"known_status": "status IN ('placed', 'shipped')"},
-                "rules": [{"name": "fresh", "freshness": "updated_at"}]}),
-        "tables/bronze/customers_raw.json": BROKEN_CUSTOMERS_RAW,
-        "tables/silver/orders.json": silver_orders(),
-        "tables/silver/customers.json": table("silver", "customers", {"customer_id": "BIGINT"}),
-        "tables/gold/customer_revenue.json": table(
-            "gold", "customer_revenue", {"customer_id": "BIGINT", "revenue": "DECIMAL(18,2)"},
-            sql="SELECT c.customer_id, SUM(o.amount) AS revenue FROM shop.customers_raw c "
+    return write_contract_folder(
+        tmp_path / "contracts",
+        {
+            "config.json": CONFIG,
+            "tables/bronze/orders_raw.json": table(
+                "bronze",
+                "orders_raw",
+                ORDER_COLUMNS,
+                expectations={
+                    "expect_all": {"known_status": "status IN ('placed', 'shipped')"},
+                    "rules": [{"name": "fresh", "freshness": "updated_at"}],
+                },
+            ),
+            "tables/bronze/customers_raw.json": BROKEN_CUSTOMERS_RAW,
+            "tables/silver/orders.json": silver_orders(),
+            "tables/silver/customers.json": table("silver", "customers", {"customer_id": "BIGINT"}),
+            "tables/gold/customer_revenue.json": table(
+                "gold",
+                "customer_revenue",
+                {"customer_id": "BIGINT", "revenue": "DECIMAL(18,2)"},
+                sql="SELECT c.customer_id, SUM(o.amount) AS revenue FROM shop.customers_raw c "
                 "JOIN {catalog.silver}.shop.orders o ON o.customer_id = c.customer_id "
-                "GROUP BY c.customer_id"),
-        "ingestion/batch/orders.json": ingestion("orders", "../../tables/bronze/orders_raw.json"),
-        "ingestion/batch/customers.json": ingestion("customers",
-                                                    "../../tables/bronze/customers_raw.json"),
-        # Mistake 4: the promotion's own rule names a column the silver table lacks.
-        "ingestion/silver/orders.json": promotion(
-            "orders", "order_id", expectations=[{"range": "amount", "min": 0},
-                                                {"not_null": "order_ts"}]),
-        # Mistake 5: an unknown strategy.
-        "ingestion/silver/customers.json": promotion("customers", "customer_id",
-                                                     strategy="upsert_magic"),
-    })
+                "GROUP BY c.customer_id",
+            ),
+            "ingestion/batch/orders.json": ingestion(
+                "orders", "../../tables/bronze/orders_raw.json"
+            ),
+            "ingestion/batch/customers.json": ingestion(
+                "customers", "../../tables/bronze/customers_raw.json"
+            ),
+            # Mistake 4: the promotion's own rule names a column the silver table lacks.
+            "ingestion/silver/orders.json": promotion(
+                "orders",
+                "order_id",
+                expectations=[{"range": "amount", "min": 0}, {"not_null": "order_ts"}],
+            ),
+            # Mistake 5: an unknown strategy.
+            "ingestion/silver/customers.json": promotion(
+                "customers", "customer_id", strategy="upsert_magic"
+            ),
+        },
+    )
 
 
 def _type_error(declared: str) -> str:
@@ -143,7 +192,8 @@ def test_each_mistake_is_reported_once_where_it_was_made(mistakes: Path):
 
 def test_a_table_that_loads_again_is_checked_again(mistakes: Path):
     (mistakes / "tables/bronze/customers_raw.json").write_text(
-        BROKEN_CUSTOMERS_RAW.replace('"customers_raw"\n', '"customers_raw",\n'))
+        BROKEN_CUSTOMERS_RAW.replace('"customers_raw"\n', '"customers_raw",\n')
+    )
     project = load_project(mistakes)
     assert not [i for i in project.issues if i.severity == "info"]
     assert ("gold", "shop", "customer_revenue") in project.assets
@@ -152,16 +202,27 @@ def test_a_table_that_loads_again_is_checked_again(mistakes: Path):
 def test_a_broken_yaml_table_is_known_by_its_schema_and_name(mistakes: Path):
     (mistakes / "tables/bronze/customers_raw.json").unlink()
     (mistakes / "tables/bronze/customers_raw.yaml").write_text(
-        "schema: shop\nname: customers_raw\ncolumns: [{name: customer_id, type: BIGINT}\n")
+        "schema: shop\nname: customers_raw\ncolumns: [{name: customer_id, type: BIGINT}\n"
+    )
     errors = [str(i) for i in load_project(mistakes).errors]
     assert not [e for e in errors if "gold" in e], errors
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lakehouse_assets.cli", "validate", *args],
-                          capture_output=True, text=True, timeout=60,
-                          env={**{k: v for k, v in os.environ.items()
-                                  if k not in ("LAKEHOUSE_ENV", "LAKEHOUSE_PROJECT_DIR")}, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "lakehouse_assets.cli", "validate", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("LAKEHOUSE_ENV", "LAKEHOUSE_PROJECT_DIR")
+            },
+            **env,
+        },
+    )
 
 
 def test_validate_names_a_missing_folder(tmp_path: Path):
@@ -170,7 +231,8 @@ def test_validate_names_a_missing_folder(tmp_path: Path):
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"error: {missing}: contract folder does not exist "
-        "(fix: pass the folder that holds config.json)"]
+        "(fix: pass the folder that holds config.json)"
+    ]
 
 
 def test_unknown_env_option_names_the_environments(mistakes: Path):
@@ -178,7 +240,8 @@ def test_unknown_env_option_names_the_environments(mistakes: Path):
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         "error: config.json: environments: no environment named 'prod'; it defines dev and "
-        "local (fix: use --env dev or --env local)"]
+        "local (fix: use --env dev or --env local)"
+    ]
 
 
 def test_unknown_env_variable_is_advised_as_a_variable(mistakes: Path):
@@ -187,4 +250,5 @@ def test_unknown_env_variable_is_advised_as_a_variable(mistakes: Path):
     assert done.stderr.splitlines() == [
         "error: config.json: environments: LAKEHOUSE_ENV is 'prod', which config.json does "
         "not define (it defines dev and local) (fix: set LAKEHOUSE_ENV to dev or local, or "
-        "unset it)"]
+        "unset it)"
+    ]

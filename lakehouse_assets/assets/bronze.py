@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 def ops_root(project: Project) -> str:
     ops = project.environment.paths.get("ops")
     if not ops:
-        raise ValueError(f"environment {project.env_name!r} has no paths.ops in config.json: "
-                         "bronze keeps its file manifest there (add e.g. \"ops\": \"ops\")")
+        raise ValueError(
+            f"environment {project.env_name!r} has no paths.ops in config.json: "
+            'bronze keeps its file manifest there (add e.g. "ops": "ops")'
+        )
     return ops
 
 
@@ -34,8 +36,12 @@ def manifest_for(project: Project) -> FileManifest:
 
 
 def bronze_batch(
-    spark: SparkSession, capabilities: Capabilities, project: Project, asset: TableAsset,
-    partitions: list[str], run_id: str,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    project: Project,
+    asset: TableAsset,
+    partitions: list[str],
+    run_id: str,
 ) -> TableBatch:
     from pyspark.sql import functions as F
 
@@ -53,8 +59,7 @@ def bronze_batch(
         if not entries:
             continue
         files += [e.file_path for e in entries]
-        parsed = parse_landing(spark, entries, ingestion, columns, framework, capabilities,
-                               staging)
+        parsed = parse_landing(spark, entries, ingestion, columns, framework, capabilities, staging)
         day = F.lit(partition).cast("date")
         goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
         rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))
@@ -68,6 +73,10 @@ def bronze_batch(
         return TableBatch(empty, None, partitions, facts)
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)
-    return TableBatch(data, rejected, partitions,
-                      {"files_read": len(files), "source_files": "\n".join(files[:50])},
-                      rejected_rows=rejected_rows)
+    return TableBatch(
+        data,
+        rejected,
+        partitions,
+        {"files_read": len(files), "source_files": "\n".join(files[:50])},
+        rejected_rows=rejected_rows,
+    )

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from dagster import (
     AssetExecutionContext,
-        AssetKey,
+    AssetKey,
     AssetsDefinition,
     AssetSpec,
     BetaWarning,
@@ -41,8 +41,11 @@ def daily_partitions(project: Project) -> DailyPartitionsDefinition:
 
 
 def _partitions(context: AssetExecutionContext) -> list[str]:
-    return list(context.partition_keys) if context.has_partition_key_range or \
-        context.has_partition_key else []
+    return (
+        list(context.partition_keys)
+        if context.has_partition_key_range or context.has_partition_key
+        else []
+    )
 
 
 def _one_partition(context: AssetExecutionContext) -> str | None:
@@ -63,11 +66,23 @@ def _explained(body: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any
     return run
 
 
-def _materialize(context: AssetExecutionContext, spark: SparkResource, project: Project,
-                 table: TableAsset, batch: TableBatch) -> Iterator[Any]:
+def _materialize(
+    context: AssetExecutionContext,
+    spark: SparkResource,
+    project: Project,
+    table: TableAsset,
+    batch: TableBatch,
+) -> Iterator[Any]:
     """Judge, write and check the batch (lakehouse_assets.assets.materialize)."""
-    return materialize(context.assets_def.key, spark.get_session(), spark.capabilities,
-                       project, table, batch, context.run.run_id)
+    return materialize(
+        context.assets_def.key,
+        spark.get_session(),
+        spark.capabilities,
+        project,
+        table,
+        batch,
+        context.run.run_id,
+    )
 
 
 def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]:
@@ -88,25 +103,41 @@ def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]
     }
 
 
-def _bronze(project: Project, table: TableAsset, translator: ContractTranslator,
-            partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+def _bronze(
+    project: Project,
+    table: TableAsset,
+    translator: ContractTranslator,
+    partitions: DailyPartitionsDefinition,
+) -> AssetsDefinition:
     common = _common(table, translator)
 
     @asset(**common, partitions_def=partitions)
     @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
-        batch = bronze_batch(spark.get_session(), spark.capabilities, project, table,
-                             _partitions(context), context.run.run_id)
+        batch = bronze_batch(
+            spark.get_session(),
+            spark.capabilities,
+            project,
+            table,
+            _partitions(context),
+            context.run.run_id,
+        )
         if "landing_missing" in batch.facts:
-            context.log.warning(f"{table.key_string}: landing folder "
-                                f"{batch.facts['landing_missing']} does not exist: 0 rows")
+            context.log.warning(
+                f"{table.key_string}: landing folder "
+                f"{batch.facts['landing_missing']} does not exist: 0 rows"
+            )
         yield from _materialize(context, spark, project, table, batch)
 
     return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 
 
-def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
-            partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+def _silver(
+    project: Project,
+    table: TableAsset,
+    translator: ContractTranslator,
+    partitions: DailyPartitionsDefinition,
+) -> AssetsDefinition:
     """Silver reads its bronze partitions itself (no IO manager input), so the one pipeline
     keeps the project it was built with; Dagster still sees the dependency and its partitions."""
     common = _common(table, translator)
@@ -116,13 +147,18 @@ def _silver(project: Project, table: TableAsset, translator: ContractTranslator,
     @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
         session = spark.get_session()
-        require_materialized(session, project, table.deps, spark.capabilities,
-                             table.key_string, _one_partition(context))
+        require_materialized(
+            session,
+            project,
+            table.deps,
+            spark.capabilities,
+            table.key_string,
+            _one_partition(context),
+        )
         days = _partitions(context)
         location = locate_key(project, source_key, spark.capabilities)
         # A table written outside this lakehouse is read whole: it has no daily partitions.
-        source = read_partitions(session, location, days if source_key in project.assets
-                                 else None)
+        source = read_partitions(session, location, days if source_key in project.assets else None)
         yield from _materialize(context, spark, project, table, silver_batch(source, table, days))
 
     return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
@@ -134,8 +170,9 @@ def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -
     @asset(**common, deps=[AssetKey(list(d)) for d in table.deps])
     @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
-        require_materialized(spark.get_session(), project, table.deps, spark.capabilities,
-                             table.key_string)
+        require_materialized(
+            spark.get_session(), project, table.deps, spark.capabilities, table.key_string
+        )
         batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
         yield from _materialize(context, spark, project, table, batch)
 
@@ -159,7 +196,11 @@ def build_assets(
             else:
                 built.append(_gold(project, table, translator))
     for key, loaded in project.external.items():
-        built.append(AssetSpec(AssetKey(list(key)), group_name="external",
-                               description=f"read by this lakehouse, written elsewhere "
-                                           f"({loaded.file.name})"))
+        built.append(
+            AssetSpec(
+                AssetKey(list(key)),
+                group_name="external",
+                description=f"read by this lakehouse, written elsewhere ({loaded.file.name})",
+            )
+        )
     return built

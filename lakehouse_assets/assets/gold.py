@@ -19,8 +19,9 @@ def engine_sql(project: Project, asset: TableAsset, capabilities: Capabilities) 
     """The gold SQL with each table it reads replaced by the engine's reference to it."""
     assert asset.sql is not None
     refs = dict(asset.sql_refs)
-    return rewrite_tables(asset.sql,
-                          lambda ref: locate_key(project, refs[ref], capabilities).sql_ref)
+    return rewrite_tables(
+        asset.sql, lambda ref: locate_key(project, refs[ref], capabilities).sql_ref
+    )
 
 
 @dataclass

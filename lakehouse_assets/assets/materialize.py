@@ -35,8 +35,13 @@ Event = Output | AssetCheckResult
 
 
 def materialize(
-    key: AssetKey, spark: SparkSession, capabilities: Capabilities, project: Project,
-    asset: TableAsset, batch: TableBatch, run_id: str,
+    key: AssetKey,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    project: Project,
+    asset: TableAsset,
+    batch: TableBatch,
+    run_id: str,
 ) -> Iterator[Event]:
     yield from _schema_check(key, spark, capabilities, project, asset)
     rules = rules_for(asset)
@@ -49,16 +54,29 @@ def materialize(
     yield from table_checks(key, spark, asset, location, rules, judged, write.written())
 
 
-def _schema_check(key: AssetKey, spark: SparkSession, capabilities: Capabilities,
-                  project: Project, asset: TableAsset) -> Iterator[AssetCheckResult]:
+def _schema_check(
+    key: AssetKey,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    project: Project,
+    asset: TableAsset,
+) -> Iterator[AssetCheckResult]:
     """The live table can take the contract; a destructive difference stops the run (after
     its check result is recorded)."""
     plan = plan_for(spark, project, asset, capabilities)
     yield AssetCheckResult(
-        asset_key=key, check_name=SCHEMA_MIGRATION, passed=not plan.destructive,
+        asset_key=key,
+        check_name=SCHEMA_MIGRATION,
+        passed=not plan.destructive,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"plan": plan.render(), "safe_steps": MV.int(len(plan.safe_steps)),
-                  "destructive_steps": MV.int(len(plan.destructive))})
+        metadata={
+            "plan": plan.render(),
+            "safe_steps": MV.int(len(plan.safe_steps)),
+            "destructive_steps": MV.int(len(plan.destructive)),
+        },
+    )
     if plan.destructive:
-        raise Failure(f"{plan.label}: the contract needs destructive changes, nothing written:\n"
-                      f"{plan.render()}\nSee `lakehouse plan`.")
+        raise Failure(
+            f"{plan.label}: the contract needs destructive changes, nothing written:\n"
+            f"{plan.render()}\nSee `lakehouse plan`."
+        )

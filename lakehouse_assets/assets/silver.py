@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 BRONZE_PASSTHROUGH = (INGESTED_AT, SOURCE_FILE, INGESTED_DATE)
 
 
-def ordering(
-    order_col: str | None, op_col: str | None, data_cols: list[str]
-) -> list[SparkColumn]:
+def ordering(order_col: str | None, op_col: str | None, data_cols: list[str]) -> list[SparkColumn]:
     from pyspark.sql import functions as F
 
     order = [F.col(order_col).desc_nulls_last()] if order_col else []
@@ -41,7 +39,10 @@ def ordering(
 
 
 def latest_per_key(
-    df: DataFrame, keys: list[str], order_col: str | None, op_col: str | None,
+    df: DataFrame,
+    keys: list[str],
+    order_col: str | None,
+    op_col: str | None,
     data_cols: list[str],
 ) -> DataFrame:
     from pyspark.sql import Window
@@ -62,8 +63,9 @@ def promoted_rows(source: DataFrame, asset: TableAsset) -> DataFrame:
         source = source.where(promo.filter)
     if promo.select_expr:
         shaped = source.selectExpr(*promo.select_expr)
-        passthrough = [c for c in BRONZE_PASSTHROUGH
-                       if c in source.columns and c not in shaped.columns]
+        passthrough = [
+            c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in shaped.columns
+        ]
         source = source.selectExpr(*promo.select_expr, *passthrough)
     for column in asset.contract.columns:
         if column.name not in source.columns and column.default_sql is not None:
@@ -97,9 +99,13 @@ def _unplaceable(promo: PromotionContract, op_col: str | None) -> _Unplaceable:
     if op_col:
         unknown_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
         shown = F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")), F.lit("NULL"))
-        reason = F.when(bad, reason).otherwise(F.concat(
-            F.lit(f"{op_col}: "), shown,
-            F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")")))
+        reason = F.when(bad, reason).otherwise(
+            F.concat(
+                F.lit(f"{op_col}: "),
+                shown,
+                F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")"),
+            )
+        )
         bad = bad | unknown_op
     return _Unplaceable(bad, null_key, unknown_op, reason)
 
@@ -119,26 +125,43 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
     needed = list(dict.fromkeys(data_cols + ([op_col] if op_col else [])))
     missing = [c for c in needed if c not in source.columns]
     if missing:
-        raise ValueError(f"{asset.key_string}: source lacks columns {missing}; add them to "
-                         "the bronze contract or drop them from silver")
+        raise ValueError(
+            f"{asset.key_string}: source lacks columns {missing}; add them to "
+            "the bronze contract or drop them from silver"
+        )
     judged = _unplaceable(promo, op_col)
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
-    rejected = source.where(judged.any).select(*needed, *extras,
-                                               judged.reason.alias(QUARANTINE_REASON))
+    rejected = source.where(judged.any).select(
+        *needed, *extras, judged.reason.alias(QUARANTINE_REASON)
+    )
     typed = source.where(~judged.any).select(
-        *[F.col(c).cast(asset.contract.column(c).type).alias(c)  # type: ignore[union-attr]
-          for c in data_cols],
+        *[
+            F.col(c).cast(asset.contract.column(c).type).alias(c)  # type: ignore[union-attr]
+            for c in data_cols
+        ],
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
     )
     good = latest_per_key(typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols)
     # Each flag counted on its own (a NULL flag would count in neither: the accounting sees it).
-    counts = source.select(F.count(F.lit(1)).alias("n"),
-                           *[F.sum(F.when(flag, 1).otherwise(0)).alias(name) for name, flag in (
-                               ("keys", judged.null_key), ("bad", judged.any),
-                               ("typed", ~judged.any), ("ops", judged.unknown_op))]).collect()[0]
-    facts = {"rows_in": int(counts["n"]), "null_merge_keys": int(counts["keys"] or 0),
-             "rows_rejected": int(counts["bad"] or 0), "rows_typed": int(counts["typed"] or 0),
-             "unknown_ops": int(counts["ops"] or 0)}
+    counts = source.select(
+        F.count(F.lit(1)).alias("n"),
+        *[
+            F.sum(F.when(flag, 1).otherwise(0)).alias(name)
+            for name, flag in (
+                ("keys", judged.null_key),
+                ("bad", judged.any),
+                ("typed", ~judged.any),
+                ("ops", judged.unknown_op),
+            )
+        ],
+    ).collect()[0]
+    facts = {
+        "rows_in": int(counts["n"]),
+        "null_merge_keys": int(counts["keys"] or 0),
+        "rows_rejected": int(counts["bad"] or 0),
+        "rows_typed": int(counts["typed"] or 0),
+        "unknown_ops": int(counts["ops"] or 0),
+    }
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

@@ -42,8 +42,10 @@ class ContractTranslator:
 
     def get_owners(self, asset: TableAsset) -> list[str]:
         """Dagster takes e-mails or team:name; other owner names become teams."""
-        return [o if "@" in o or o.startswith("team:") else f"team:{_tag(o)}"
-                for o in asset.contract.all_owners()]
+        return [
+            o if "@" in o or o.startswith("team:") else f"team:{_tag(o)}"
+            for o in asset.contract.all_owners()
+        ]
 
     def get_tags(self, asset: TableAsset) -> dict[str, str]:
         tags = {_tag(k): _tag(v) for k, v in asset.contract.tag_dict().items()}
@@ -59,21 +61,30 @@ class ContractTranslator:
         return {"delta", extra}
 
     def get_column_schema(self, asset: TableAsset) -> TableSchema:
-        return TableSchema(columns=[
-            TableColumn(c.name, c.type, description=c.comment,
-                        constraints=TableColumnConstraints(nullable=c.nullable))
-            for c in physical_columns(asset)
-        ])
+        return TableSchema(
+            columns=[
+                TableColumn(
+                    c.name,
+                    c.type,
+                    description=c.comment,
+                    constraints=TableColumnConstraints(nullable=c.nullable),
+                )
+                for c in physical_columns(asset)
+            ]
+        )
 
     def get_column_lineage(self, asset: TableAsset) -> TableColumnLineage | None:
         """Silver columns come from the bronze columns of the same name."""
         if asset.promotion is None or not asset.deps:
             return None
         source = AssetKey(list(asset.deps[0]))
-        return TableColumnLineage(deps_by_column={
-            c: [TableColumnDep(asset_key=source, column_name=c)]
-            for c in asset.contract.column_names if c in asset.source_columns
-        })
+        return TableColumnLineage(
+            deps_by_column={
+                c: [TableColumnDep(asset_key=source, column_name=c)]
+                for c in asset.contract.column_names
+                if c in asset.source_columns
+            }
+        )
 
     def get_metadata(self, asset: TableAsset) -> dict[str, Any]:
         meta: dict[str, Any] = {

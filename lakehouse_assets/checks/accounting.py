@@ -28,10 +28,16 @@ class RowAccount:
 
     @property
     def equation(self) -> str:
-        return (f"{self.read} = {self.written} written + {self.quarantined} quarantined + "
-                f"{self.superseded} superseded + {self.filtered} filtered")
+        return (
+            f"{self.read} = {self.written} written + {self.quarantined} quarantined + "
+            f"{self.superseded} superseded + {self.filtered} filtered"
+        )
 
     def facts(self) -> dict[str, Any]:
-        return {"rows_in": self.read, "rows_written": self.written,
-                "rows_quarantined": self.quarantined, "rows_superseded": self.superseded,
-                "rows_filtered": self.filtered}
+        return {
+            "rows_in": self.read,
+            "rows_written": self.written,
+            "rows_quarantined": self.quarantined,
+            "rows_superseded": self.superseded,
+            "rows_filtered": self.filtered,
+        }

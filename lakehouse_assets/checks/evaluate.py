@@ -41,8 +41,10 @@ class RowSplit:
 
 
 def _plain(row: Any) -> dict[str, Any]:
-    return {k: (v if isinstance(v, (int, float, bool, str)) or v is None else str(v))
-            for k, v in row.asDict().items()}
+    return {
+        k: (v if isinstance(v, (int, float, bool, str)) or v is None else str(v))
+        for k, v in row.asDict().items()
+    }
 
 
 def _fails(rule: Rule, exempt: str | None) -> SparkColumn:
@@ -60,11 +62,11 @@ def split_rows(df: DataFrame, rules: list[Rule], exempt: str | None = None) -> R
     row_rules = [r for r in rules if r.row_level]
     flags = [_fails(r, exempt) for r in row_rules]
     drops = [f for r, f in zip(row_rules, flags, strict=True) if r.action == "drop"]
-    counts = df.select(F.count(F.lit(1)).alias("n"),
-                       *[F.sum(F.when(f, 1).otherwise(0)).alias(f"f{i}")
-                         for i, f in enumerate(flags)],
-                       *([F.sum(F.when(_any(drops), 1).otherwise(0)).alias("d")]
-                         if drops else [])).collect()[0]
+    counts = df.select(
+        F.count(F.lit(1)).alias("n"),
+        *[F.sum(F.when(f, 1).otherwise(0)).alias(f"f{i}") for i, f in enumerate(flags)],
+        *([F.sum(F.when(_any(drops), 1).otherwise(0)).alias("d")] if drops else []),
+    ).collect()[0]
     rows_in = int(counts["n"])
     outcomes = []
     for i, (rule, flag) in enumerate(zip(row_rules, flags, strict=True)):
@@ -75,11 +77,15 @@ def split_rows(df: DataFrame, rules: list[Rule], exempt: str | None = None) -> R
     outcomes += [row_count_outcome(rows_in, r) for r in rules if r.kind == "row_count"]
     if not drops:
         return RowSplit(df, None, outcomes, rows_in, 0)
-    names = F.concat_ws(", ", *[F.when(f, F.lit(r.name)) for r, f in
-                                zip(row_rules, flags, strict=True)])
+    names = F.concat_ws(
+        ", ", *[F.when(f, F.lit(r.name)) for r, f in zip(row_rules, flags, strict=True)]
+    )
     drop = _any(drops)
-    dropped = df.where(drop).withColumn(FAILED_RULES, names).withColumn(
-        REASON, F.concat(F.lit("failed expectations: "), F.col(FAILED_RULES)))
+    dropped = (
+        df.where(drop)
+        .withColumn(FAILED_RULES, names)
+        .withColumn(REASON, F.concat(F.lit("failed expectations: "), F.col(FAILED_RULES)))
+    )
     return RowSplit(df.where(~drop), dropped, outcomes, rows_in, int(counts["d"] or 0))
 
 
@@ -106,19 +112,26 @@ def unique_outcome(df: DataFrame, rule: Rule, where: str | None = None) -> Outco
 def row_count_outcome(rows: int, rule: Rule) -> Outcome:
     low = rule.min is not None and rows < rule.min
     high = rule.max is not None and rows > rule.max
-    return Outcome(rule, 1 if low or high else 0, rows,
-                   detail=f"{rows} rows; expected [{rule.min}, {rule.max}]")
+    return Outcome(
+        rule,
+        1 if low or high else 0,
+        rows,
+        detail=f"{rows} rows; expected [{rule.min}, {rule.max}]",
+    )
 
 
 def freshness_outcome(df: DataFrame, rule: Rule) -> Outcome:
     from pyspark.sql import functions as F
 
     column = rule.columns[0]
-    row = df.select(F.max(F.col(column)).alias("latest"),
-                    ((F.unix_timestamp(F.current_timestamp())
-                      - F.unix_timestamp(F.max(F.col(column)))) / 3600.0).alias("age")).collect()[0]
+    row = df.select(
+        F.max(F.col(column)).alias("latest"),
+        (
+            (F.unix_timestamp(F.current_timestamp()) - F.unix_timestamp(F.max(F.col(column))))
+            / 3600.0
+        ).alias("age"),
+    ).collect()[0]
     age = row["age"]
     stale = age is None or age > (rule.max_age_hours or 0)
     text = "no rows" if age is None else f"latest {column} {row['latest']} is {age:.1f} h old"
-    return Outcome(rule, 1 if stale else 0, 1,
-                   detail=f"{text}; allowed {rule.max_age_hours} h")
+    return Outcome(rule, 1 if stale else 0, 1, detail=f"{text}; allowed {rule.max_age_hours} h")

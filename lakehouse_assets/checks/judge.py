@@ -37,8 +37,10 @@ class Judged:
         """After the rules' results are recorded: a failed expect_or_fail writes nothing."""
         failed = [o.rule.name for o in self.outcomes if o.rule.action == "fail" and not o.passed]
         if failed:
-            raise Failure(f"{asset.key_string}: expect_or_fail rules {failed} failed; nothing "
-                          "was written (see the check results for failing rows)")
+            raise Failure(
+                f"{asset.key_string}: expect_or_fail rules {failed} failed; nothing "
+                "was written (see the check results for failing rows)"
+            )
 
 
 def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
@@ -57,10 +59,18 @@ def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
         if named is None:
             raise
         raise named from exc
-    on_load = (batch.rejected_rows if batch.rejected_rows is not None
-               else batch.rejected.count() if batch.rejected is not None else 0)
-    facts = {**batch.facts, "rows_dropped_by_rules": split.rows_dropped,
-             "rows_rejected_on_load": on_load}
+    on_load = (
+        batch.rejected_rows
+        if batch.rejected_rows is not None
+        else batch.rejected.count()
+        if batch.rejected is not None
+        else 0
+    )
+    facts = {
+        **batch.facts,
+        "rows_dropped_by_rules": split.rows_dropped,
+        "rows_rejected_on_load": on_load,
+    }
     if asset.kind == "silver":
         read, filtered = int(facts["rows_in"]), int(facts.get("rows_filtered", 0))
         superseded = int(facts["rows_typed"]) - split.rows_in
@@ -74,8 +84,13 @@ def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
         from pyspark.sql import functions as F
 
         dropped = dropped.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-    out = TableBatch(split.kept, combine_rejected(batch.rejected, dropped), batch.partitions,
-                     facts, rejected_rows=on_load + split.rows_dropped)
+    out = TableBatch(
+        split.kept,
+        combine_rejected(batch.rejected, dropped),
+        batch.partitions,
+        facts,
+        rejected_rows=on_load + split.rows_dropped,
+    )
     return Judged(out, split.outcomes, read, superseded, filtered)
 
 
@@ -90,7 +105,9 @@ def _bad_rule(asset: TableAsset, data: DataFrame, rules: list[Rule]) -> ValueErr
             data.select(F.expr(f"({rule.predicate})")).limit(0).collect()
         except Exception as exc:
             first = str(exc).strip().splitlines()[0][:300]
-            return ValueError(f"{asset.key_string}: rule {rule.name!r} ({rule.predicate}) is not "
-                              f"valid SQL on this table's batch: {first}; fix it in the contract "
-                              f"(columns: {', '.join(data.columns)})")
+            return ValueError(
+                f"{asset.key_string}: rule {rule.name!r} ({rule.predicate}) is not "
+                f"valid SQL on this table's batch: {first}; fix it in the contract "
+                f"(columns: {', '.join(data.columns)})"
+            )
     return None

@@ -13,8 +13,9 @@ from lakehouse_assets.contracts.expectations import ExpectationRule, expectation
 from lakehouse_assets.contracts.identifiers import is_identifier, quote, sql_string
 from lakehouse_assets.contracts.project import TableAsset
 
-ROW_KINDS = frozenset({"expect", "expect_or_drop", "expect_or_fail", "not_null",
-                       "accepted_values", "range", "regex"})
+ROW_KINDS = frozenset(
+    {"expect", "expect_or_drop", "expect_or_fail", "not_null", "accepted_values", "range", "regex"}
+)
 _ACTIONS = {"expect": "warn", "expect_or_drop": "drop", "expect_or_fail": "fail"}
 
 
@@ -65,38 +66,66 @@ def compile_rule(spec: ExpectationRule, where: str, merge_keys: list[str] | None
         return Rule(name, kind, action, predicate=str(raw), description=desc or str(raw))
     if kind == "unique":
         cols = tuple(_column(c, where) for c in ([raw] if isinstance(raw, str) else raw))
-        return Rule(spec.name or "unique_" + "_".join(cols), kind, action, columns=cols,
-                    description=desc or f"{', '.join(cols)} unique")
+        return Rule(
+            spec.name or "unique_" + "_".join(cols),
+            kind,
+            action,
+            columns=cols,
+            description=desc or f"{', '.join(cols)} unique",
+        )
     if kind == "unique_keys":
         if not merge_keys:
             raise ValueError(f"{where}: unique_keys needs a promotion contract with merge_keys")
-        return Rule(spec.name or "unique_merge_keys", kind, action, columns=tuple(merge_keys),
-                    description=desc or f"merge keys {', '.join(merge_keys)} unique in the table")
+        return Rule(
+            spec.name or "unique_merge_keys",
+            kind,
+            action,
+            columns=tuple(merge_keys),
+            description=desc or f"merge keys {', '.join(merge_keys)} unique in the table",
+        )
     if kind == "row_count":
         bounds = spec.row_count
         assert bounds is not None
-        return Rule(spec.name or "row_count", kind, action, min=bounds.min, max=bounds.max,
-                    description=desc or f"row count in [{bounds.min}, {bounds.max}]")
+        return Rule(
+            spec.name or "row_count",
+            kind,
+            action,
+            min=bounds.min,
+            max=bounds.max,
+            description=desc or f"row count in [{bounds.min}, {bounds.max}]",
+        )
     column = _column(str(raw), where)
     q = quote(column)
     if kind == "freshness":
-        return Rule(spec.name or f"freshness_{column}", kind, action, columns=(column,),
-                    max_age_hours=spec.max_age_hours,
-                    description=desc or f"latest {column} at most {spec.max_age_hours} h old")
+        return Rule(
+            spec.name or f"freshness_{column}",
+            kind,
+            action,
+            columns=(column,),
+            max_age_hours=spec.max_age_hours,
+            description=desc or f"latest {column} at most {spec.max_age_hours} h old",
+        )
     if kind == "not_null":
         predicate, text = f"{q} IS NOT NULL", f"{column} is not null"
     elif kind == "accepted_values":
         values = ", ".join(_literal(v) for v in spec.values or [])
         predicate, text = f"{q} IN ({values})", f"{column} in ({values})"
     elif kind == "range":
-        parts = ([f"{q} >= {_literal(spec.min)}"] if spec.min is not None else []) + \
-                ([f"{q} <= {_literal(spec.max)}"] if spec.max is not None else [])
+        parts = ([f"{q} >= {_literal(spec.min)}"] if spec.min is not None else []) + (
+            [f"{q} <= {_literal(spec.max)}"] if spec.max is not None else []
+        )
         predicate = text = " AND ".join(parts)
     else:  # regex
         predicate = f"{q} RLIKE {sql_string(spec.pattern or '')}"
         text = f"{column} matches {spec.pattern}"
-    return Rule(spec.name or f"{kind}_{column}", kind, action, predicate=predicate,
-                columns=(column,), description=desc or text)
+    return Rule(
+        spec.name or f"{kind}_{column}",
+        kind,
+        action,
+        predicate=predicate,
+        columns=(column,),
+        description=desc or text,
+    )
 
 
 def rules_for(asset: TableAsset) -> list[Rule]:
@@ -104,19 +133,26 @@ def rules_for(asset: TableAsset) -> list[Rule]:
     promo = asset.promotion
     keys = promo.merge_keys if promo else None
     quarantine_all = asset.contract.is_quarantined or bool(promo and promo.is_quarantined)
-    rules = [compile_rule(r, str(asset.table.file), keys)
-             for r in expectation_rules(asset.contract.expectations)]
+    rules = [
+        compile_rule(r, str(asset.table.file), keys)
+        for r in expectation_rules(asset.contract.expectations)
+    ]
     if promo is not None:
-        rules += [compile_rule(r, str(asset.producer_file), keys)
-                  for r in expectation_rules(promo.expectations)]
+        rules += [
+            compile_rule(r, str(asset.producer_file), keys)
+            for r in expectation_rules(promo.expectations)
+        ]
     if quarantine_all:  # Delta Live Store is_quarantined: every failing row is set aside
-        rules = [Rule(**{**r.__dict__, "action": "drop"}) if r.row_level and r.action == "warn"
-                 else r for r in rules]
+        rules = [
+            Rule(**{**r.__dict__, "action": "drop"}) if r.row_level and r.action == "warn" else r
+            for r in rules
+        ]
     names = [r.name for r in rules]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ValueError(f"{asset.key_string}: rule names {dupes} are used twice; give each "
-                         "rule its own 'name'")
+        raise ValueError(
+            f"{asset.key_string}: rule names {dupes} are used twice; give each rule its own 'name'"
+        )
     bad = [n for n in names if not is_identifier(n)]
     if bad:
         raise ValueError(f"{asset.key_string}: rule names {bad} must be letters, digits and _")

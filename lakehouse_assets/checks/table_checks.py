@@ -24,21 +24,30 @@ if TYPE_CHECKING:
 
 def check_result(key: AssetKey, outcome: Outcome) -> AssetCheckResult:
     rule = outcome.rule
-    meta: dict[str, Any] = {"failing_rows": MV.int(outcome.failing),
-                            "rows_checked": MV.int(outcome.checked), "action": rule.action,
-                            "rule": rule.description}
+    meta: dict[str, Any] = {
+        "failing_rows": MV.int(outcome.failing),
+        "rows_checked": MV.int(outcome.checked),
+        "action": rule.action,
+        "rule": rule.description,
+    }
     if outcome.samples:
         meta["sample_rows"] = MV.json(outcome.samples)
     if outcome.detail:
         meta["detail"] = outcome.detail
     severity = AssetCheckSeverity.ERROR if rule.severity == "ERROR" else AssetCheckSeverity.WARN
-    return AssetCheckResult(asset_key=key, check_name=rule.name, passed=outcome.passed,
-                            severity=severity, metadata=meta)
+    return AssetCheckResult(
+        asset_key=key, check_name=rule.name, passed=outcome.passed, severity=severity, metadata=meta
+    )
 
 
 def table_checks(
-    key: AssetKey, spark: SparkSession, asset: TableAsset, location: TableLocation,
-    rules: list[Rule], judged: Judged, written: dict[str, Any],
+    key: AssetKey,
+    spark: SparkSession,
+    asset: TableAsset,
+    location: TableLocation,
+    rules: list[Rule],
+    judged: Judged,
+    written: dict[str, Any],
 ) -> Iterator[AssetCheckResult]:
     table = location.read(spark)
     promo = asset.promotion
@@ -52,18 +61,34 @@ def table_checks(
         return
     on_load = int(judged.batch.facts.get("rows_rejected_on_load", 0))
     yield AssetCheckResult(
-        asset_key=key, check_name=QUARANTINED_ON_LOAD, passed=on_load == 0,
+        asset_key=key,
+        check_name=QUARANTINED_ON_LOAD,
+        passed=on_load == 0,
         severity=AssetCheckSeverity.WARN,
-        metadata={"rows_quarantined_on_load": MV.int(on_load),
-                  "quarantine_table": quarantine_location(location).label})
-    yield accounting_result(key, RowAccount(
-        read=judged.read, written=int(written["rows_written"]),
-        quarantined=int(written.get("rows_quarantined", 0)), superseded=judged.superseded,
-        filtered=judged.filtered))
+        metadata={
+            "rows_quarantined_on_load": MV.int(on_load),
+            "quarantine_table": quarantine_location(location).label,
+        },
+    )
+    yield accounting_result(
+        key,
+        RowAccount(
+            read=judged.read,
+            written=int(written["rows_written"]),
+            quarantined=int(written.get("rows_quarantined", 0)),
+            superseded=judged.superseded,
+            filtered=judged.filtered,
+        ),
+    )
 
 
 def accounting_result(key: AssetKey, account: RowAccount) -> AssetCheckResult:
     meta: dict[str, Any] = {k: MV.int(v) for k, v in account.facts().items()}
     meta["equation"] = account.equation
-    return AssetCheckResult(asset_key=key, check_name=ROW_ACCOUNTING, passed=account.balanced,
-                            severity=AssetCheckSeverity.ERROR, metadata=meta)
+    return AssetCheckResult(
+        asset_key=key,
+        check_name=ROW_ACCOUNTING,
+        passed=account.balanced,
+        severity=AssetCheckSeverity.ERROR,
+        metadata=meta,
+    )

@@ -61,22 +61,27 @@ def _rule_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
             if missing:
                 names = ", ".join(repr(c) for c in missing)
                 what = "is not a column" if len(missing) == 1 else "are not columns"
-                issues.append(ContractIssue(rel, at, f"{names} {what} of {table}",
-                                            f"use one of {sorted(known)}"))
+                issues.append(
+                    ContractIssue(
+                        rel, at, f"{names} {what} of {table}", f"use one of {sorted(known)}"
+                    )
+                )
     if compiled:  # rules that compile one by one may still clash as a set (names)
         try:
             rules_for(asset)
         except ValueError as exc:
-            issues.append(ContractIssue(_rel(project, asset.table.file), "expectations",
-                                        str(exc)))
+            issues.append(ContractIssue(_rel(project, asset.table.file), "expectations", str(exc)))
     return issues
 
 
 def _mask_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
     return [
-        ContractIssue(_rel(project, asset.table.file), f"columns[{i}].mask",
-                      f"unknown mask {col.mask!r} on column {col.name}",
-                      f"use one of {sorted(MASKS)} or register one")
+        ContractIssue(
+            _rel(project, asset.table.file),
+            f"columns[{i}].mask",
+            f"unknown mask {col.mask!r} on column {col.name}",
+            f"use one of {sorted(MASKS)} or register one",
+        )
         for i, col in enumerate(asset.contract.columns)
         if col.mask and col.mask not in MASKS
     ]
@@ -85,5 +90,7 @@ def _mask_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
 def _permission_issues(project: Project, asset: TableAsset) -> list[ContractIssue]:
     contract = asset.contract
     parsed = parse_permissions(contract.permissions)
-    return [ContractIssue(_rel(project, asset.table.file), p.field, p.message, p.fix, p.severity)
-            for p in parsed.problems + owner_problems(contract.owner)]
+    return [
+        ContractIssue(_rel(project, asset.table.file), p.field, p.message, p.fix, p.severity)
+        for p in parsed.problems + owner_problems(contract.owner)
+    ]

@@ -20,8 +20,14 @@ from lakehouse_assets.contracts.references import resolve_ref
 class AssetGraph:
     """`builders`: {"schema.table": the "schema.table" names it reads} of each Python builder."""
 
-    def __init__(self, project: Project, log: IssueLog, broken: BrokenFiles,
-                 rules: PromotionRules, builders: Mapping[str, tuple[str, ...]]):
+    def __init__(
+        self,
+        project: Project,
+        log: IssueLog,
+        broken: BrokenFiles,
+        rules: PromotionRules,
+        builders: Mapping[str, tuple[str, ...]],
+    ):
         self.project = project
         self.log = log
         self.broken = broken
@@ -44,8 +50,11 @@ class AssetGraph:
                 continue
             self.log.report(table.file, bronze_problems(ing, table.contract))
             self.log.report(file, source_problems(ing, table.contract))
-            self._add(TableAsset(("bronze", table.schema, table.name), "bronze", table, file,
-                                 ingestion=ing))
+            self._add(
+                TableAsset(
+                    ("bronze", table.schema, table.name), "bronze", table, file, ingestion=ing
+                )
+            )
 
     def _silver(self) -> None:
         for file, promo in self.project.promotions.items():
@@ -54,9 +63,17 @@ class AssetGraph:
             if source is None or dest is None or not promo.enabled:
                 continue
             check_promotion(self.log, self.rules, file, promo, source, dest)
-            self._add(TableAsset(("silver", dest.schema, dest.name), "silver", dest, file,
-                                 promotion=promo, deps=(self._key_of(source),),
-                                 source_columns=tuple(source.contract.column_names)))
+            self._add(
+                TableAsset(
+                    ("silver", dest.schema, dest.name),
+                    "silver",
+                    dest,
+                    file,
+                    promotion=promo,
+                    deps=(self._key_of(source),),
+                    source_columns=tuple(source.contract.column_names),
+                )
+            )
 
     def _gold(self) -> None:
         gold = GoldDeps(self.project, self.log, self.broken)
@@ -77,8 +94,9 @@ class AssetGraph:
         for asset in project.assets.values():
             for dep in asset.deps:
                 if dep not in project.assets and dep not in project.external:
-                    source = next((t for t in project.tables if (t.schema, t.name) == dep[1:]),
-                                  None)
+                    source = next(
+                        (t for t in project.tables if (t.schema, t.name) == dep[1:]), None
+                    )
                     if source is not None:
                         project.external[dep] = source
 
@@ -87,11 +105,23 @@ class AssetGraph:
         if other is None:
             self.project.assets[asset.key] = asset
             return
-        files = sorted({str(self.log.rel(f)) for f in (other.producer_file, asset.producer_file,
-                                                         other.table.file, asset.table.file)})
-        self.log.add(asset.producer_file, "", f"table {'.'.join(asset.key)} is built by two "
-                     f"contracts: {' and '.join(files)}",
-                     "disable one of them (enabled: false) or give the tables different names")
+        files = sorted(
+            {
+                str(self.log.rel(f))
+                for f in (
+                    other.producer_file,
+                    asset.producer_file,
+                    other.table.file,
+                    asset.table.file,
+                )
+            }
+        )
+        self.log.add(
+            asset.producer_file,
+            "",
+            f"table {'.'.join(asset.key)} is built by two contracts: {' and '.join(files)}",
+            "disable one of them (enabled: false) or give the tables different names",
+        )
 
     def _key_of(self, table: LoadedTable) -> AssetKeyPath:
         for asset in self.project.assets.values():

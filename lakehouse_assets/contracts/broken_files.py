@@ -33,8 +33,13 @@ def _top_level_strings(text: str) -> dict[str, str]:
             depth += 1
         elif token in ("}", "]"):
             depth -= 1
-        elif depth == 1 and tokens[i + 1:i + 2] == [":"] and tokens[i + 2:i + 3] != [] \
-                and tokens[i + 2].startswith('"') and token.startswith('"'):
+        elif (
+            depth == 1
+            and tokens[i + 1 : i + 2] == [":"]
+            and tokens[i + 2 : i + 3] != []
+            and tokens[i + 2].startswith('"')
+            and token.startswith('"')
+        ):
             try:
                 found.setdefault(json.loads(token), json.loads(tokens[i + 2]))
             except ValueError:
@@ -49,8 +54,11 @@ def salvage(file: Path) -> dict[str, str]:
     try:
         raw = read_document(file)
     except (ValueError, yaml.YAMLError):
-        raw = _top_level_strings(text) if file.suffix == ".json" else \
-            {m.group(1): m.group(2) for m in _YAML_TOP_KEY.finditer(text)}
+        raw = (
+            _top_level_strings(text)
+            if file.suffix == ".json"
+            else {m.group(1): m.group(2) for m in _YAML_TOP_KEY.finditer(text)}
+        )
     return {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
 
 
@@ -106,8 +114,13 @@ class BrokenFiles:
             names = sorted({str(log.rel(f)) for f in broken.dependents})
             if names:
                 verb = "depends" if len(names) == 1 else "depend"
-                log.add(file, "", f"{join_words(names, 'and')} {verb} on this file; they are "
-                        "checked once it loads", severity="info")
+                log.add(
+                    file,
+                    "",
+                    f"{join_words(names, 'and')} {verb} on this file; they are "
+                    "checked once it loads",
+                    severity="info",
+                )
 
     def _destinations(self, project: Project, file: Path) -> list[Path]:
         """The table file a contract builds (a table with SQL builds itself)."""

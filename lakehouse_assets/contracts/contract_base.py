@@ -23,7 +23,7 @@ class ContractModel(BaseModel):
     def _cron(cls, v: str | None) -> str | None:
         problem = cron_problem(v) if v is not None else None
         if problem:
-            raise ValueError(f"{problem}; e.g. \"0 6 * * *\" (every day at 06:00)")
+            raise ValueError(f'{problem}; e.g. "0 6 * * *" (every day at 06:00)')
         return v
 
     doc: str | None = Field(default=None, alias="_doc")

@@ -28,7 +28,10 @@ from lakehouse_assets.contracts.project import LoadedTable, Project
 from lakehouse_assets.contracts.pydantic_issues import validation_issues, warn_unknown
 
 MODELS: dict[str, type[BaseModel]] = {
-    "table": TableContract, "ingestion": IngestionContract, "promotion": PromotionContract}
+    "table": TableContract,
+    "ingestion": IngestionContract,
+    "promotion": PromotionContract,
+}
 
 
 def _kind(data: dict[str, Any]) -> str | None:
@@ -81,15 +84,23 @@ class ContractReader:
             return False
         kind = _kind(raw)
         if kind is None:
-            self.log.add(file, "", "cannot tell which kind of contract this is",
-                         "a table contract has 'columns'; an ingestion contract has "
-                         "'destination_contract'; a promotion contract has 'strategy'")
+            self.log.add(
+                file,
+                "",
+                "cannot tell which kind of contract this is",
+                "a table contract has 'columns'; an ingestion contract has "
+                "'destination_contract'; a promotion contract has 'strategy'",
+            )
             return False
         try:
             data = resolve(raw, self.project.environment)
         except UnresolvedPlaceholder as exc:
-            self.log.add(file, exc.field, f"unresolved placeholder {exc.placeholder}",
-                         f"use one of {', '.join(exc.known)} or add it to config.json")
+            self.log.add(
+                file,
+                exc.field,
+                f"unresolved placeholder {exc.placeholder}",
+                f"use one of {', '.join(exc.known)} or add it to config.json",
+            )
             return False
         contract = self._validate(file, kind, data)
         if contract is None:
@@ -110,8 +121,9 @@ class ContractReader:
             self.log.add(file, "", f"does not parse: {exc}", "fix the JSON/YAML syntax")
             return None
         if not isinstance(raw, dict):
-            self.log.add(file, "", "a contract file must hold one object",
-                         "wrap the contract in { ... }")
+            self.log.add(
+                file, "", "a contract file must hold one object", "wrap the contract in { ... }"
+            )
             return None
         return raw
 

@@ -33,8 +33,10 @@ def cron_problem(expression: str) -> str | None:
         return None
     fields = text.split()
     if len(fields) != 5:
-        return f"{expression!r} has {len(fields)} fields; a cron schedule has 5 " \
-               "(minute hour day-of-month month day-of-week)"
+        return (
+            f"{expression!r} has {len(fields)} fields; a cron schedule has 5 "
+            "(minute hour day-of-month month day-of-week)"
+        )
     for index, field in enumerate(fields):
         low, high = _BOUNDS[index]
         for part in field.split(","):
@@ -48,6 +50,5 @@ def cron_problem(expression: str) -> str | None:
                 if value is None:
                     return f"{expression!r}: {_FIELDS[index]} {bound!r} is not a number"
                 if not low <= value <= high:
-                    return (f"{expression!r}: {_FIELDS[index]} {bound!r} is outside "
-                            f"{low}-{high}")
+                    return f"{expression!r}: {_FIELDS[index]} {bound!r} is outside {low}-{high}"
     return None

@@ -51,8 +51,12 @@ def read_config(log: IssueLog) -> tuple[Path, ProjectConfig]:
     root = log.root
     file = next((root / c for c in CONFIG_CANDIDATES if (root / c).is_file()), None)
     if file is None:
-        log.add(root / "config.json", "", "no config.json in the contract folder",
-                "add config.json (or config/config.json) with 'environments'")
+        log.add(
+            root / "config.json",
+            "",
+            "no config.json in the contract folder",
+            "add config.json (or config/config.json) with 'environments'",
+        )
         log.fail()
     try:
         return file, ProjectConfig.model_validate(read_document(file))
@@ -63,8 +67,9 @@ def read_config(log: IssueLog) -> tuple[Path, ProjectConfig]:
     log.fail()
 
 
-def environment_name(log: IssueLog, config_file: Path, config: ProjectConfig,
-                     env_arg: str | None) -> str:
+def environment_name(
+    log: IssueLog, config_file: Path, config: ProjectConfig, env_arg: str | None
+) -> str:
     """The chosen environment; an unknown one stops the load, advised on where the choice
     came from (the argument, LAKEHOUSE_ENV, or config.json)."""
     env_var = os.environ.get("LAKEHOUSE_ENV") or None
@@ -76,8 +81,10 @@ def environment_name(log: IssueLog, config_file: Path, config: ProjectConfig,
     if env_arg:
         fix = "use " + join_words([f"--env {n}" for n in names])
     elif env_var:
-        message = f"LAKEHOUSE_ENV is {name!r}, which config.json does not define " \
-                  f"(it defines {join_words(names, 'and')})"
+        message = (
+            f"LAKEHOUSE_ENV is {name!r}, which config.json does not define "
+            f"(it defines {join_words(names, 'and')})"
+        )
         fix = f"set LAKEHOUSE_ENV to {join_words(names)}, or unset it"
     else:
         fix = f"set EXECUTION_ENVIRONMENT to {join_words(names)}, or pass --env"

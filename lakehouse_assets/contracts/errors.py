@@ -34,5 +34,8 @@ class ContractError(Exception):
 
 def join_words(words: list[str], last: str = "or") -> str:
     """a / a or b / a, b or c"""
-    return f" {last} ".join(words) if len(words) < 3 else \
-        ", ".join(words[:-1]) + f" {last} " + words[-1]
+    return (
+        f" {last} ".join(words)
+        if len(words) < 3
+        else ", ".join(words[:-1]) + f" {last} " + words[-1]
+    )

@@ -28,8 +28,19 @@ from pydantic import (
 )
 
 Action = Literal["warn", "drop", "fail"]
-RULE_KINDS = ("expect", "expect_or_drop", "expect_or_fail", "not_null", "unique",
-              "accepted_values", "range", "regex", "row_count", "freshness", "unique_keys")
+RULE_KINDS = (
+    "expect",
+    "expect_or_drop",
+    "expect_or_fail",
+    "not_null",
+    "unique",
+    "accepted_values",
+    "range",
+    "regex",
+    "row_count",
+    "freshness",
+    "unique_keys",
+)
 
 
 class RowCountBounds(BaseModel):
@@ -46,10 +57,12 @@ class ExpectationRule(BaseModel):
     name: str | None = None
     description: str | None = None
     expect: str | None = Field(default=None, description="SQL boolean; failing rows are kept")
-    expect_or_drop: str | None = Field(default=None,
-                                       description="SQL boolean; failing rows go to quarantine")
-    expect_or_fail: str | None = Field(default=None,
-                                       description="SQL boolean; a failing row fails the run")
+    expect_or_drop: str | None = Field(
+        default=None, description="SQL boolean; failing rows go to quarantine"
+    )
+    expect_or_fail: str | None = Field(
+        default=None, description="SQL boolean; a failing row fails the run"
+    )
     not_null: str | None = Field(default=None, description="column")
     unique: str | list[str] | None = Field(default=None, description="column(s)")
     accepted_values: str | None = Field(default=None, description="column; see values")
@@ -72,22 +85,30 @@ class ExpectationRule(BaseModel):
     def _one_kind(self) -> ExpectationRule:
         kinds = [k for k in RULE_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(f"a rule needs exactly one of {', '.join(RULE_KINDS)}; got "
-                             f"{kinds or 'none'}")
+            raise ValueError(
+                f"a rule needs exactly one of {', '.join(RULE_KINDS)}; got {kinds or 'none'}"
+            )
         kind = kinds[0]
-        needs = {"accepted_values": ("values",), "regex": ("pattern",),
-                 "freshness": ("max_age_hours",)}
+        needs = {
+            "accepted_values": ("values",),
+            "regex": ("pattern",),
+            "freshness": ("max_age_hours",),
+        }
         missing = [f for f in needs.get(kind, ()) if getattr(self, f) is None]
         if kind == "range" and self.min is None and self.max is None:
             missing.append("min or max")
         if missing:
             raise ValueError(f"a {kind} rule needs {', '.join(missing)}")
         if kind.startswith("expect") and self.action is not None:
-            raise ValueError(f"{kind} sets its own action; drop 'action' (use expect, "
-                             "expect_or_drop or expect_or_fail)")
+            raise ValueError(
+                f"{kind} sets its own action; drop 'action' (use expect, "
+                "expect_or_drop or expect_or_fail)"
+            )
         if kind in ("unique", "row_count", "freshness", "unique_keys") and self.action == "drop":
-            raise ValueError(f"a {kind} rule judges the whole table, it cannot drop rows: "
-                             "use action warn or fail")
+            raise ValueError(
+                f"a {kind} rule judges the whole table, it cannot drop rows: "
+                "use action warn or fail"
+            )
         return self
 
     @property
@@ -107,18 +128,26 @@ class DeltaLiveStoreExpectations(BaseModel):
 
     def named_rules(self) -> list[tuple[str, ExpectationRule]]:
         """(group, rule) for each named SQL rule of expect_all / _or_drop / _or_fail."""
-        kinds = {"expect_all": "expect", "expect_all_or_drop": "expect_or_drop",
-                 "expect_all_or_fail": "expect_or_fail"}
-        return [(group, ExpectationRule.model_validate({"name": n, kind: sql}))
-                for group, kind in kinds.items() for n, sql in getattr(self, group).items()]
+        kinds = {
+            "expect_all": "expect",
+            "expect_all_or_drop": "expect_or_drop",
+            "expect_all_or_fail": "expect_or_fail",
+        }
+        return [
+            (group, ExpectationRule.model_validate({"name": n, kind: sql}))
+            for group, kind in kinds.items()
+            for n, sql in getattr(self, group).items()
+        ]
 
     def all_rules(self) -> list[ExpectationRule]:
         return [rule for _, rule in self.named_rules()] + list(self.rules)
 
 
 SHAPE_TAGS = ("delta_live_store", "rule_list")
-_SHAPE_HELP = ("expectations must be a list of rules or an object with expect_all, "
-               "expect_all_or_drop, expect_all_or_fail")
+_SHAPE_HELP = (
+    "expectations must be a list of rules or an object with expect_all, "
+    "expect_all_or_drop, expect_all_or_fail"
+)
 
 
 def _shape(value: Any) -> str | None:
@@ -127,12 +156,16 @@ def _shape(value: Any) -> str | None:
     return "rule_list" if isinstance(value, list) else None
 
 
-Expectations = Annotated[
-    Annotated[DeltaLiveStoreExpectations, Tag("delta_live_store")]
-    | Annotated[list[ExpectationRule], Tag("rule_list")],
-    Discriminator(_shape, custom_error_type="expectations_shape",
-                  custom_error_message=_SHAPE_HELP),
-] | None
+Expectations = (
+    Annotated[
+        Annotated[DeltaLiveStoreExpectations, Tag("delta_live_store")]
+        | Annotated[list[ExpectationRule], Tag("rule_list")],
+        Discriminator(
+            _shape, custom_error_type="expectations_shape", custom_error_message=_SHAPE_HELP
+        ),
+    ]
+    | None
+)
 # (field path of the rule or form, its validation error)
 RuleErrors = list[tuple[str, ValidationError]]
 _COLUMN_KINDS = ("not_null", "unique", "accepted_values", "range", "regex", "freshness")
@@ -148,8 +181,11 @@ def rule_label(raw: Any) -> str:
     if len(kinds) != 1:
         return ""
     target = raw[kinds[0]]
-    return f"{kinds[0]} {target}" if kinds[0] in _COLUMN_KINDS and isinstance(target, str) \
+    return (
+        f"{kinds[0]} {target}"
+        if kinds[0] in _COLUMN_KINDS and isinstance(target, str)
         else kinds[0]
+    )
 
 
 def rule_field(prefix: str, index: int, raw: Any) -> str:
@@ -187,7 +223,8 @@ def parse_expectations(raw: Any) -> tuple[Expectations, RuleErrors]:
     rules, errors = _validate_rules(raw["rules"], "expectations.rules") if listed else ([], [])
     try:
         form = DeltaLiveStoreExpectations.model_validate(
-            {k: v for k, v in raw.items() if not (listed and k == "rules")})
+            {k: v for k, v in raw.items() if not (listed and k == "rules")}
+        )
     except ValidationError as exc:
         return DeltaLiveStoreExpectations(rules=rules), [("expectations", exc), *errors]
     return form.model_copy(update={"rules": rules}), errors
@@ -198,11 +235,12 @@ def located_rules(value: Expectations) -> list[tuple[str, ExpectationRule]]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [(r._written_at or rule_field("expectations", i, r), r)
-                for i, r in enumerate(value)]
+        return [(r._written_at or rule_field("expectations", i, r), r) for i, r in enumerate(value)]
     named = [(f"expectations.{group}.{rule.name}", rule) for group, rule in value.named_rules()]
-    return named + [(r._written_at or rule_field("expectations.rules", i, r), r)
-                    for i, r in enumerate(value.rules)]
+    return named + [
+        (r._written_at or rule_field("expectations.rules", i, r), r)
+        for i, r in enumerate(value.rules)
+    ]
 
 
 def expectation_rules(value: Expectations) -> list[ExpectationRule]:

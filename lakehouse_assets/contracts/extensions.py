@@ -23,8 +23,16 @@ class PromotionRules(Protocol):
         """The strategies that apply an operation column (I/U/D): a CDC feed needs one."""
         ...
 
-    def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
-                 promoted: set[str], *, silver_file: Path, source_file: Path) -> list[Problem]:
+    def problems(
+        self,
+        promo: PromotionContract,
+        silver: TableContract,
+        source: TableContract,
+        promoted: set[str],
+        *,
+        silver_file: Path,
+        source_file: Path,
+    ) -> list[Problem]:
         """What the promotion's strategy finds wrong; `promoted`: the columns the promotion
         hands the strategy (format_rules.promoted_columns); the two files, relative to the
         contract folder, for messages to name. Fields name the promotion contract, except

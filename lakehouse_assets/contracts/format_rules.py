@@ -20,8 +20,11 @@ from lakehouse_assets.contracts.sql_expressions import (
     parse_expression,
 )
 
-_METADATA_FLAG = {"_ingested_at": "add_ingested_at", "_source_file": "add_source_file",
-                  "_rescued_data": "add_rescued_data"}
+_METADATA_FLAG = {
+    "_ingested_at": "add_ingested_at",
+    "_source_file": "add_source_file",
+    "_rescued_data": "add_rescued_data",
+}
 
 
 def _framework_types(table: TableContract, names: tuple[str, ...]) -> list[Problem]:
@@ -29,8 +32,10 @@ def _framework_types(table: TableContract, names: tuple[str, ...]) -> list[Probl
     for i, column in enumerate(table.columns):
         why = type_problem(column.name, column.type) if column.name in names else None
         if why:
-            fix = (f"declare {column.name} as {FILLABLE_TYPES[column.name][0]}, or drop it "
-                   "from the contract (the framework adds it)")
+            fix = (
+                f"declare {column.name} as {FILLABLE_TYPES[column.name][0]}, or drop it "
+                "from the contract (the framework adds it)"
+            )
             problems.append((f"columns[{i}].type", why, fix, "error"))
     return problems
 
@@ -40,10 +45,14 @@ def bronze_problems(ingestion: IngestionContract, table: TableContract) -> list[
     problems = _framework_types(table, BRONZE_COLUMNS)
     for name, flag in _METADATA_FLAG.items():
         if table.column(name) is not None and not getattr(ingestion.metadata, flag):
-            problems.append((f"metadata.{flag}", f"the table declares {name} but "
-                             f"metadata.{flag} is false: it stays NULL",
-                             f"set metadata.{flag} true, or drop {name} from the table",
-                             "warning"))
+            problems.append(
+                (
+                    f"metadata.{flag}",
+                    f"the table declares {name} but metadata.{flag} is false: it stays NULL",
+                    f"set metadata.{flag} true, or drop {name} from the table",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -51,17 +60,30 @@ def source_problems(ingestion: IngestionContract, table: TableContract) -> list[
     """The source's options and format, as the ingestion contract writes them."""
     source = ingestion.source
     if source.format == "delta":
-        return [("source.format", "a landing source cannot be 'delta' (bronze reads files)",
-                 "use json, csv, parquet, avro, orc or text; silver reads bronze itself",
-                 "error")]
-    problems = [(f"source.options.{n.option}", n.message, n.fix, n.severity)
-                for n in source.read_options().notes]
+        return [
+            (
+                "source.format",
+                "a landing source cannot be 'delta' (bronze reads files)",
+                "use json, csv, parquet, avro, orc or text; silver reads bronze itself",
+                "error",
+            )
+        ]
+    problems = [
+        (f"source.options.{n.option}", n.message, n.fix, n.severity)
+        for n in source.read_options().notes
+    ]
     if source.format == "text":
         data = [c for c in table.columns if c.name not in BRONZE_COLUMNS]
         if len(data) != 1 or data[0].type != "STRING":
-            problems.append(("source.format", "a text source fills one STRING column per line; "
-                             f"the table has {[f'{c.name} {c.type}' for c in data]}",
-                             "declare exactly one STRING data column", "error"))
+            problems.append(
+                (
+                    "source.format",
+                    "a text source fills one STRING column per line; "
+                    f"the table has {[f'{c.name} {c.type}' for c in data]}",
+                    "declare exactly one STRING data column",
+                    "error",
+                )
+            )
     return problems
 
 
@@ -97,19 +119,35 @@ def select_problems(promo: PromotionContract, source: TableContract) -> list[Pro
             continue
         parsed = parse_expression(text, "select_expr")
         if output_name(parsed) is None:
-            problems.append((f"select_expr[{i}]", f"{text!r} makes a column with no name",
-                             f"name it: {text} AS <column>", "error"))
+            problems.append(
+                (
+                    f"select_expr[{i}]",
+                    f"{text!r} makes a column with no name",
+                    f"name it: {text} AS <column>",
+                    "error",
+                )
+            )
         unknown = _unknown(parsed, available)
         if unknown:
-            problems.append((f"select_expr[{i}]", f"{text!r} reads {unknown}, which the source "
-                             "does not have", f"use columns of the source: {sorted(available)}",
-                             "error"))
+            problems.append(
+                (
+                    f"select_expr[{i}]",
+                    f"{text!r} reads {unknown}, which the source does not have",
+                    f"use columns of the source: {sorted(available)}",
+                    "error",
+                )
+            )
     if promo.filter:
         unknown = _unknown(parse_expression(promo.filter, "filter"), available)
         if unknown:
-            problems.append(("filter", f"{promo.filter!r} reads {unknown}, which the source "
-                             "does not have", f"use columns of the source: {sorted(available)}",
-                             "error"))
+            problems.append(
+                (
+                    "filter",
+                    f"{promo.filter!r} reads {unknown}, which the source does not have",
+                    f"use columns of the source: {sorted(available)}",
+                    "error",
+                )
+            )
     return problems
 
 

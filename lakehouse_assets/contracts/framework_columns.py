@@ -31,8 +31,8 @@ def type_problem(name: str, declared: str) -> str | None:
     allowed = FILLABLE_TYPES.get(name)
     if allowed is None or declared in allowed:
         return None
-    return (f"{name} is filled by the framework as {' or '.join(allowed)}, "
-            f"not {declared}")
+    return f"{name} is filled by the framework as {' or '.join(allowed)}, not {declared}"
+
 
 # Quarantine tables: why a row was set aside, and the rules it failed.
 QUARANTINE_REASON, FAILED_RULES = "_quarantine_reason", "_failed_rules"

@@ -33,16 +33,26 @@ class GoldDeps:
         try:
             refs = tables_read(sql)
         except ValueError as exc:
-            self.log.add(table.file, "sql_file" if contract.sql_file else "sql", str(exc),
-                         "write Spark SQL naming tables as schema.table")
+            self.log.add(
+                table.file,
+                "sql_file" if contract.sql_file else "sql",
+                str(exc),
+                "write Spark SQL naming tables as schema.table",
+            )
             return None
         deps = [self.dep(table.file, ref) for ref in refs]
         if not all(deps):
             return None
         keys = tuple(d for d in deps if d)
-        return TableAsset((gold_layer(table), table.schema, table.name), "gold_sql", table,
-                          table.file, sql=sql, deps=tuple(dict.fromkeys(keys)),
-                          sql_refs=tuple(zip(refs, keys, strict=True)))
+        return TableAsset(
+            (gold_layer(table), table.schema, table.name),
+            "gold_sql",
+            table,
+            table.file,
+            sql=sql,
+            deps=tuple(dict.fromkeys(keys)),
+            sql_refs=tuple(zip(refs, keys, strict=True)),
+        )
 
     def python_asset(self, table: LoadedTable, reads: tuple[str, ...]) -> TableAsset | None:
         """The asset of a table built by a Python builder that reads `reads` (schema.table)."""
@@ -50,8 +60,13 @@ class GoldDeps:
         deps = tuple(self.dep(table.file, n) for n in names)  # type: ignore[arg-type]
         if not all(deps):
             return None
-        return TableAsset(("gold", table.schema, table.name), "gold_python", table, table.file,
-                          deps=tuple(d for d in deps if d))
+        return TableAsset(
+            ("gold", table.schema, table.name),
+            "gold_python",
+            table,
+            table.file,
+            deps=tuple(d for d in deps if d),
+        )
 
     def _sql(self, table: LoadedTable) -> str | None:
         """The table's SQL, from `sql` or its `sql_file` with placeholders resolved."""
@@ -60,15 +75,24 @@ class GoldDeps:
             return contract.sql
         sql_path = (table.file.parent / contract.sql_file).resolve()
         if not sql_path.is_file():
-            self.log.add(table.file, "sql_file", f"broken relative path: {contract.sql_file}",
-                         "sql_file is relative to the contract file")
+            self.log.add(
+                table.file,
+                "sql_file",
+                f"broken relative path: {contract.sql_file}",
+                "sql_file is relative to the contract file",
+            )
             return None
         try:
-            return resolve_text(sql_path.read_text(encoding="utf-8"),
-                                self.project.environment, "sql_file")
+            return resolve_text(
+                sql_path.read_text(encoding="utf-8"), self.project.environment, "sql_file"
+            )
         except UnresolvedPlaceholder as exc:
-            self.log.add(table.file, "sql_file", f"unresolved placeholder {exc.placeholder}",
-                         f"use one of {', '.join(exc.known)}")
+            self.log.add(
+                table.file,
+                "sql_file",
+                f"unresolved placeholder {exc.placeholder}",
+                f"use one of {', '.join(exc.known)}",
+            )
             return None
 
     def dep(self, file: Path, ref: TableName) -> AssetKeyPath | None:
@@ -77,8 +101,12 @@ class GoldDeps:
         catalog, schema, name = ref
         label = ".".join(p for p in ref if p)
         if not schema:
-            self.log.add(file, "sql", f"table {name!r} needs its schema",
-                         "name tables as schema.table or {catalog.silver}.schema.table")
+            self.log.add(
+                file,
+                "sql",
+                f"table {name!r} needs its schema",
+                "name tables as schema.table or {catalog.silver}.schema.table",
+            )
             return None
         candidates = self._candidates(catalog, schema, name)
         if len(candidates) == 1:
@@ -89,27 +117,39 @@ class GoldDeps:
                 target.dependents.append(file)
             return None
         if not candidates:
-            self.log.add(file, "sql", f"reads {label}, which no table contract declares",
-                         "add a table contract for it or fix the name")
+            self.log.add(
+                file,
+                "sql",
+                f"reads {label}, which no table contract declares",
+                "add a table contract for it or fix the name",
+            )
         else:
-            self.log.add(file, "sql", f"{label} is ambiguous: " +
-                         ", ".join(".".join(c) for c in candidates),
-                         "qualify it with its catalog, e.g. {catalog.silver}." + f"{schema}.{name}")
+            self.log.add(
+                file,
+                "sql",
+                f"{label} is ambiguous: " + ", ".join(".".join(c) for c in candidates),
+                "qualify it with its catalog, e.g. {catalog.silver}." + f"{schema}.{name}",
+            )
         return None
 
     def _candidates(self, catalog: str, schema: str, name: str) -> list[AssetKeyPath]:
         # Built tables win; an unbuilt contract (old version, scratch copy) is only a fallback.
         project = self.project
         candidates = [a.key for a in project.assets.values() if a.key[1:] == (schema, name)]
-        candidates += [(gold_layer(t), schema, name) for t in project.tables
-                       if t.contract.has_sql and (t.schema, t.name) == (schema, name)]
+        candidates += [
+            (gold_layer(t), schema, name)
+            for t in project.tables
+            if t.contract.has_sql and (t.schema, t.name) == (schema, name)
+        ]
         if not candidates:
-            candidates = [(t.declared_layer or "external", schema, name) for t in project.tables
-                          if (t.schema, t.name) == (schema, name)]
+            candidates = [
+                (t.declared_layer or "external", schema, name)
+                for t in project.tables
+                if (t.schema, t.name) == (schema, name)
+            ]
         if catalog:
             by_catalog = [
-                c for c in candidates
-                if catalog in (c[0], project.environment.catalogs.get(c[0]))
+                c for c in candidates if catalog in (c[0], project.environment.catalogs.get(c[0]))
             ]
             candidates = by_catalog or candidates
         return list(dict.fromkeys(candidates))

@@ -11,8 +11,7 @@ from lakehouse_assets.contracts.models import IngestionContract, PromotionContra
 def contract_json_schema(strategies: Sequence[str]) -> dict[str, Any]:
     """`strategies`: the names a promotion may use (they live above contracts), listed so
     editors can complete and check them."""
-    kinds = {"table": TableContract, "ingestion": IngestionContract,
-             "promotion": PromotionContract}
+    kinds = {"table": TableContract, "ingestion": IngestionContract, "promotion": PromotionContract}
     defs: dict[str, Any] = {}
     refs = []
     for name, model in kinds.items():

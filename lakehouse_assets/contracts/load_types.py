@@ -29,26 +29,44 @@ def load_type_issues(project: Project, strategies: PromotionRules) -> list[Contr
     return issues
 
 
-def _cdc_issues(project: Project, file: Path, bronze: TableAsset, readers: list[TableAsset],
-                op_readers: list[str]) -> list[ContractIssue]:
+def _cdc_issues(
+    project: Project,
+    file: Path,
+    bronze: TableAsset,
+    readers: list[TableAsset],
+    op_readers: list[str],
+) -> list[ContractIssue]:
     # Bronze keeps only the columns its contract declares, so an undeclared op column is lost
     # before any promotion could apply the I/U/D events.
     table = _rel(project, bronze.table.file)
     op_cols = sorted({r.promotion.op_col for r in readers if r.promotion}) or [DEFAULT_OP_COL]
-    issues = [ContractIssue(file, "load_type", f"load_type 'cdc' needs the operation column "
-                            f"{col!r} (I/U/D) in the bronze table {table}",
-                            f"add {{\"name\": \"{col}\", \"type\": \"STRING\"}} to the columns of "
-                            f"{table}, or set load_type to 'incremental' or 'full'")
-              for col in op_cols if col not in bronze.contract.column_names]
+    issues = [
+        ContractIssue(
+            file,
+            "load_type",
+            f"load_type 'cdc' needs the operation column "
+            f"{col!r} (I/U/D) in the bronze table {table}",
+            f'add {{"name": "{col}", "type": "STRING"}} to the columns of '
+            f"{table}, or set load_type to 'incremental' or 'full'",
+        )
+        for col in op_cols
+        if col not in bronze.contract.column_names
+    ]
     for reader in readers:
         # A strategy reading no operation column would turn the batch's deletes into upserts.
         if reader.promotion and reader.promotion.strategy not in op_readers:
-            issues.append(ContractIssue(
-                file, "load_type", f"load_type 'cdc' is promoted by "
-                f"{_rel(project, reader.producer_file)} with strategy "
-                f"{reader.promotion.strategy!r}, which reads no operation column: its deletes "
-                "become upserts", f"use strategy {' or '.join(map(repr, op_readers))} there",
-                "warning"))
+            issues.append(
+                ContractIssue(
+                    file,
+                    "load_type",
+                    f"load_type 'cdc' is promoted by "
+                    f"{_rel(project, reader.producer_file)} with strategy "
+                    f"{reader.promotion.strategy!r}, which reads no operation column: its deletes "
+                    "become upserts",
+                    f"use strategy {' or '.join(map(repr, op_readers))} there",
+                    "warning",
+                )
+            )
     return issues
 
 
@@ -58,13 +76,23 @@ def _streaming_issues(file: Path, bronze: TableAsset) -> list[ContractIssue]:
     # (ingest_type streaming, load_type incremental/full/cdc) is consistent: load_type says what
     # the files hold, ingest_type how they are read.
     ingestion = bronze.ingestion
-    if ingestion is None or ingestion.load_type != "streaming" or \
-            ingestion.ingest_type == "streaming":
+    if (
+        ingestion is None
+        or ingestion.load_type != "streaming"
+        or ingestion.ingest_type == "streaming"
+    ):
         return []
-    return [ContractIssue(file, "load_type", "load_type 'streaming' with ingest_type 'batch' "
-                          "runs as batch (a landing sensor every 60 s)",
-                          "set \"ingest_type\": \"streaming\" for available-now streaming, or "
-                          "load_type to 'incremental'", "warning")]
+    return [
+        ContractIssue(
+            file,
+            "load_type",
+            "load_type 'streaming' with ingest_type 'batch' "
+            "runs as batch (a landing sensor every 60 s)",
+            'set "ingest_type": "streaming" for available-now streaming, or '
+            "load_type to 'incremental'",
+            "warning",
+        )
+    ]
 
 
 def _rel(project: Project, file: Path) -> Path:

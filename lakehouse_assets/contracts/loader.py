@@ -38,8 +38,12 @@ from lakehouse_assets.contracts.project import Project
 __all__ = ["default_project_dir", "load_project", "load_project_or_raise", "read_document"]
 
 
-def load_project(root: str | Path | None, env: str | None, extensions: Extensions,
-                 data_dir: str | Path | None = None) -> Project:
+def load_project(
+    root: str | Path | None,
+    env: str | None,
+    extensions: Extensions,
+    data_dir: str | Path | None = None,
+) -> Project:
     """Load and check a folder (None: default_project_dir()). Relative paths of the environment
     are taken under `data_dir` (None: data_root(), i.e. $LAKEHOUSE_DATA_ROOT). Contract
     problems land in project.issues; raises ContractError only when the folder, its
@@ -48,8 +52,9 @@ def load_project(root: str | Path | None, env: str | None, extensions: Extension
     check_folder(log, root_given=root is not None)
     config_file, config = read_config(log)
     env_name = environment_name(log, config_file, config, env)
-    environment = absolute_paths(config.environments[env_name],
-                                 Path(data_dir).resolve() if data_dir else data_root())
+    environment = absolute_paths(
+        config.environments[env_name], Path(data_dir).resolve() if data_dir else data_root()
+    )
     builders = extensions.builders.deps(config.PYTHON_MODULES)
     project = Project(log.root, config, env_name, environment)
     broken = BrokenFiles()
@@ -64,8 +69,12 @@ def load_project(root: str | Path | None, env: str | None, extensions: Extension
     return project
 
 
-def load_project_or_raise(root: str | Path | None, env: str | None,
-                          extensions: Extensions, data_dir: str | Path | None = None) -> Project:
+def load_project_or_raise(
+    root: str | Path | None,
+    env: str | None,
+    extensions: Extensions,
+    data_dir: str | Path | None = None,
+) -> Project:
     project = load_project(root, env, extensions, data_dir)
     if project.errors:
         raise ContractError(project.issues)

@@ -45,8 +45,9 @@ class PromotionContract(ContractModel):
     filter: str | None = None
     # Delta Live Store: SQL expressions that make the silver columns from the bronze row
     # (renames, casts, derived columns); bronze's own framework columns pass through.
-    select_expr: list[str] = Field(default_factory=list,
-                                   validation_alias=AliasChoices("select_expr", "transform"))
+    select_expr: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("select_expr", "transform")
+    )
     watermark_col: str | None = None
     sequence_by: str | None = None
     op_col: str = "op_type"
@@ -65,8 +66,11 @@ class PromotionContract(ContractModel):
         """Reported the way pydantic reports a Literal, so the issue reads as it always has."""
         known: Sequence[str] | None = (info.context or {}).get(STRATEGIES_CONTEXT)
         if known is not None and v not in known:
-            raise PydanticCustomError("literal_error", "Input should be {expected}",
-                                      {"expected": join_words([repr(n) for n in known])})
+            raise PydanticCustomError(
+                "literal_error",
+                "Input should be {expected}",
+                {"expected": join_words([repr(n) for n in known])},
+            )
         return v
 
     @field_validator("merge_keys")

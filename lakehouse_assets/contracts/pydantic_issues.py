@@ -45,8 +45,13 @@ def warn_unknown(log: IssueLog, file: Path, model: BaseModel, prefix: str = "") 
     """A warning per field no model declares, nested models included."""
     unknown = model.unknown_fields() if isinstance(model, ContractModel) else []
     for name in unknown:
-        log.add(file, f"{prefix}{name}", "unknown field (ignored)",
-                "remove it or check its spelling", severity="warning")
+        log.add(
+            file,
+            f"{prefix}{name}",
+            "unknown field (ignored)",
+            "remove it or check its spelling",
+            severity="warning",
+        )
     for name in type(model).model_fields:
         value = getattr(model, name)
         items = value if isinstance(value, list) else [value]

@@ -14,18 +14,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Spark's spelling of each honoured option, by format (keys are lower case, as Spark matches).
-_COMMON = {"encoding": "encoding", "charset": "encoding", "dateformat": "dateFormat",
-           "timestampformat": "timestampFormat"}
+_COMMON = {
+    "encoding": "encoding",
+    "charset": "encoding",
+    "dateformat": "dateFormat",
+    "timestampformat": "timestampFormat",
+}
 HONOURED: dict[str, dict[str, str]] = {
     "json": {**_COMMON, "multiline": "multiLine", "allowcomments": "allowComments"},
-    "csv": {**_COMMON, "header": "header", "sep": "sep", "delimiter": "sep", "quote": "quote",
-            "escape": "escape", "nullvalue": "nullValue", "comment": "comment"},
+    "csv": {
+        **_COMMON,
+        "header": "header",
+        "sep": "sep",
+        "delimiter": "sep",
+        "quote": "quote",
+        "escape": "escape",
+        "nullvalue": "nullValue",
+        "comment": "comment",
+    },
     "text": {"encoding": "encoding", "charset": "encoding"},
-    "parquet": {}, "avro": {}, "orc": {},
+    "parquet": {},
+    "avro": {},
+    "orc": {},
 }
 # Options about inferring a schema: the contract's columns decide, so these change nothing.
-SCHEMA_INFERENCE = frozenset({"inferschema", "samplingratio", "primitivesasstring",
-                              "prefersdecimal", "mergeschema", "enforceschema"})
+SCHEMA_INFERENCE = frozenset(
+    {
+        "inferschema",
+        "samplingratio",
+        "primitivesasstring",
+        "prefersdecimal",
+        "mergeschema",
+        "enforceschema",
+    }
+)
 _BOOLEAN = frozenset({"multiline", "allowcomments", "header"})
 
 
@@ -69,35 +91,64 @@ def read_options(fmt: str, options: dict[str, Any]) -> ReadOptions:
         if low in honoured:
             name = honoured[low]
             if low in _BOOLEAN and _flag(value) is None:
-                notes.append(OptionNote(written, f"{value!r} is not a boolean",
-                                        'write true or false', "error"))
+                notes.append(
+                    OptionNote(
+                        written, f"{value!r} is not a boolean", "write true or false", "error"
+                    )
+                )
                 continue
             values[name] = _flag(value) if low in _BOOLEAN else str(value)
         elif low in SCHEMA_INFERENCE:
-            notes.append(OptionNote(written, "accepted and ignored: the contract's columns are "
-                                    "the schema", "remove it", "info"))
+            notes.append(
+                OptionNote(
+                    written,
+                    "accepted and ignored: the contract's columns are the schema",
+                    "remove it",
+                    "info",
+                )
+            )
         elif low == "mode":
-            notes.append(OptionNote(written, "ignored: rows that cannot be parsed always go to "
-                                    "<table>_quarantine with the reason (never dropped, never "
-                                    "failing the run)", "remove it", "warning"))
+            notes.append(
+                OptionNote(
+                    written,
+                    "ignored: rows that cannot be parsed always go to "
+                    "<table>_quarantine with the reason (never dropped, never "
+                    "failing the run)",
+                    "remove it",
+                    "warning",
+                )
+            )
         else:
             known = ", ".join(sorted(set(honoured.values()))) or "none"
-            notes.append(OptionNote(written, f"not honoured for {fmt} sources here",
-                                    f"remove it; options honoured for {fmt}: {known}",
-                                    "warning"))
+            notes.append(
+                OptionNote(
+                    written,
+                    f"not honoured for {fmt} sources here",
+                    f"remove it; options honoured for {fmt}: {known}",
+                    "warning",
+                )
+            )
     encoding = values.get("encoding", "utf-8")
     try:
         codecs.lookup(encoding)
     except LookupError:
-        notes.append(OptionNote("encoding", f"unknown encoding {encoding!r}",
-                                "use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16",
-                                "error"))
+        notes.append(
+            OptionNote(
+                "encoding",
+                f"unknown encoding {encoding!r}",
+                "use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16",
+                "error",
+            )
+        )
         encoding = "utf-8"
-    csv = {k: values[k] for k in ("sep", "quote", "escape", "nullValue", "comment")
-           if k in values}
+    csv = {k: values[k] for k in ("sep", "quote", "escape", "nullValue", "comment") if k in values}
     return ReadOptions(
         multiline=bool(values.get("multiLine", False)),
         allow_comments=bool(values.get("allowComments", False)),
-        encoding=encoding, date_format=values.get("dateFormat"),
-        timestamp_format=values.get("timestampFormat"), header=bool(values.get("header", False)),
-        csv=csv, notes=tuple(notes))
+        encoding=encoding,
+        date_format=values.get("dateFormat"),
+        timestamp_format=values.get("timestampFormat"),
+        header=bool(values.get("header", False)),
+        csv=csv,
+        notes=tuple(notes),
+    )

@@ -16,8 +16,9 @@ def parse_expression(text: str, what: str) -> exp.Expr:
     try:
         parsed = sqlglot.parse_one(text, read="spark")
     except ParseError as exc:
-        raise ValueError(f"{what} {text!r} is not a SQL expression: "
-                         f"{str(exc).splitlines()[0]}") from None
+        raise ValueError(
+            f"{what} {text!r} is not a SQL expression: {str(exc).splitlines()[0]}"
+        ) from None
     if parsed is None or isinstance(parsed, (exp.Query, exp.Command)):
         raise ValueError(f"{what} {text!r} is not a SQL expression")
     return parsed
@@ -48,11 +49,14 @@ def default_sql(value: Any) -> str | None:
     if isinstance(value, (int, float)):
         return json.dumps(value)
     if not isinstance(value, str):
-        raise ValueError(f"default {value!r}: write a SQL expression as a string, "
-                         "a number or true/false")
+        raise ValueError(
+            f"default {value!r}: write a SQL expression as a string, a number or true/false"
+        )
     used = columns_used(parse_expression(value, "default"))
     if used:
-        raise ValueError(f"default {value!r} reads columns {used}: a default is a SQL "
-                         f"expression such as current_timestamp() or a literal; for the text "
-                         f"{value} write \"'{value}'\"")
+        raise ValueError(
+            f"default {value!r} reads columns {used}: a default is a SQL "
+            f"expression such as current_timestamp() or a literal; for the text "
+            f"{value} write \"'{value}'\""
+        )
     return value

@@ -83,8 +83,7 @@ class TableContract(ContractModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"duplicate column names {dupes}: each column once")
-        missing = [p for p in self.partitions
-                   if p not in names and p not in BRONZE_COLUMNS]
+        missing = [p for p in self.partitions if p not in names and p not in BRONZE_COLUMNS]
         if missing:
             raise ValueError(f"partition columns {missing} are not in columns {names}")
         if self.type == "EXTERNAL" and not self.location:

@@ -22,18 +22,63 @@ _LEAVES = {
     T.DATE: "DATE", T.TIMESTAMP: "TIMESTAMP", T.TIMESTAMPTZ: "TIMESTAMP",
     T.TIMESTAMPLTZ: "TIMESTAMP", T.TIMESTAMPNTZ: "TIMESTAMP_NTZ", T.BINARY: "BINARY",
 }  # fmt: skip
-KNOWN_TYPES = ["STRING", "INT", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "BOOLEAN",
-               "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "BINARY", "DECIMAL(p,s)", "ARRAY<t>",
-               "MAP<k,v>", "STRUCT<name: t, ...>"]
+KNOWN_TYPES = [
+    "STRING",
+    "INT",
+    "BIGINT",
+    "SMALLINT",
+    "TINYINT",
+    "DOUBLE",
+    "FLOAT",
+    "BOOLEAN",
+    "DATE",
+    "TIMESTAMP",
+    "TIMESTAMP_NTZ",
+    "BINARY",
+    "DECIMAL(p,s)",
+    "ARRAY<t>",
+    "MAP<k,v>",
+    "STRUCT<name: t, ...>",
+]
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _QUOTED = re.compile(r"`(?:[^`]|``)*`")
 # Type names Spark SQL accepts (and the aliases DKOps contracts use).
-_SPARK_WORDS = frozenset({
-    "STRING", "VARCHAR", "CHAR", "TEXT", "INT", "INTEGER", "BIGINT", "LONG", "SMALLINT",
-    "SHORT", "TINYINT", "BYTE", "DOUBLE", "FLOAT", "REAL", "BOOLEAN", "BOOL", "DATE",
-    "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "BINARY", "DECIMAL", "DEC", "NUMERIC",
-    "ARRAY", "MAP", "STRUCT", "NOT", "NULL", "COMMENT"})
+_SPARK_WORDS = frozenset(
+    {
+        "STRING",
+        "VARCHAR",
+        "CHAR",
+        "TEXT",
+        "INT",
+        "INTEGER",
+        "BIGINT",
+        "LONG",
+        "SMALLINT",
+        "SHORT",
+        "TINYINT",
+        "BYTE",
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "BOOLEAN",
+        "BOOL",
+        "DATE",
+        "TIMESTAMP",
+        "TIMESTAMP_NTZ",
+        "TIMESTAMP_LTZ",
+        "BINARY",
+        "DECIMAL",
+        "DEC",
+        "NUMERIC",
+        "ARRAY",
+        "MAP",
+        "STRUCT",
+        "NOT",
+        "NULL",
+        "COMMENT",
+    }
+)
 
 
 def _hint() -> str:
@@ -76,8 +121,12 @@ def normalize_type(declared: str) -> str:
     if not isinstance(cast, exp.Cast):
         raise ValueError(f"unknown column type {declared!r}; {_hint()}")
     # sqlglot reads other dialects' names too (VARCHAR2, NVARCHAR): keep to Spark's own.
-    fields = {f.this.name.upper() for t in cast.to.find_all(exp.DataType)
-              if t.this == T.STRUCT for f in t.expressions}
+    fields = {
+        f.this.name.upper()
+        for t in cast.to.find_all(exp.DataType)
+        if t.this == T.STRUCT
+        for f in t.expressions
+    }
     words = {w.upper() for w in _WORD.findall(_QUOTED.sub(" ", declared))} - fields
     if words - _SPARK_WORDS:
         raise ValueError(f"unknown column type {declared!r}; {_hint()}")
@@ -99,9 +148,14 @@ def as_text_type(spark_type: str) -> str:
     return _render(node, spark_type)
 
 
-_ZERO = {"STRING": "''", "BOOLEAN": "false", "DATE": "DATE'1970-01-01'",
-         "TIMESTAMP": "TIMESTAMP'1970-01-01 00:00:00'",
-         "TIMESTAMP_NTZ": "TIMESTAMP_NTZ'1970-01-01 00:00:00'", "BINARY": "X''"}
+_ZERO = {
+    "STRING": "''",
+    "BOOLEAN": "false",
+    "DATE": "DATE'1970-01-01'",
+    "TIMESTAMP": "TIMESTAMP'1970-01-01 00:00:00'",
+    "TIMESTAMP_NTZ": "TIMESTAMP_NTZ'1970-01-01 00:00:00'",
+    "BINARY": "X''",
+}
 
 
 def zero_sql(spark_type: str) -> str:
@@ -117,7 +171,10 @@ def _zero(node: exp.DataType) -> str:
     if kind == T.MAP:
         return f"CAST(map() AS {_render(node, 'MAP')})"
     if kind == T.STRUCT:
-        return "named_struct(" + ", ".join(
-            f"'{f.this.name}', {_zero(f.args['kind'])}" for f in node.expressions) + ")"
+        return (
+            "named_struct("
+            + ", ".join(f"'{f.this.name}', {_zero(f.args['kind'])}" for f in node.expressions)
+            + ")"
+        )
     text = _render(node, "type")
     return f"CAST({_ZERO.get(text, '0')} AS {text})"

@@ -71,11 +71,16 @@ class ShopGenerator:
         for pid in range(1, 20 * self.scale + 1):
             product = self.products.get(pid)
             if product is None or rng.random() < 0.1:
-                price = round(rng.uniform(3, 120), 2) if product is None else round(
-                    float(product["price"]) * rng.uniform(0.9, 1.1), 2)
+                price = (
+                    round(rng.uniform(3, 120), 2)
+                    if product is None
+                    else round(float(product["price"]) * rng.uniform(0.9, 1.1), 2)
+                )
                 self.products[pid] = {
-                    "product_id": pid, "product_name": f"product-{pid:04d}",
-                    "category": CATEGORIES[pid % len(CATEGORIES)], "price": f"{price:.2f}",
+                    "product_id": pid,
+                    "product_name": f"product-{pid:04d}",
+                    "category": CATEGORIES[pid % len(CATEGORIES)],
+                    "price": f"{price:.2f}",
                     "updated_at": _ts(day, rng),
                 }
         path = self.landing / "products" / folder / "products.csv"
@@ -91,15 +96,24 @@ class ShopGenerator:
         for _ in range((40 if index == 0 else 6) * self.scale):
             cid = self.next_customer
             self.next_customer += 1
-            row = {"customer_id": cid, "email": f"user{cid}@example.com",
-                   "full_name": f"Customer {cid}", "country": rng.choice(COUNTRIES),
-                   "op_type": "I", "updated_at": _ts(day, rng)}
+            row = {
+                "customer_id": cid,
+                "email": f"user{cid}@example.com",
+                "full_name": f"Customer {cid}",
+                "country": rng.choice(COUNTRIES),
+                "op_type": "I",
+                "updated_at": _ts(day, rng),
+            }
             self.customers[cid] = row
             rows.append(row)
         live = sorted(c for c, r in self.customers.items() if r["op_type"] != "D")
         for cid in rng.sample(live, min(len(live), 4 * self.scale)) if index else []:
-            row = {**self.customers[cid], "country": rng.choice(COUNTRIES), "op_type": "U",
-                   "updated_at": _ts(day, rng)}
+            row = {
+                **self.customers[cid],
+                "country": rng.choice(COUNTRIES),
+                "op_type": "U",
+                "updated_at": _ts(day, rng),
+            }
             self.customers[cid] = row
             rows.append(row)
         for cid in rng.sample(live, min(len(live), self.scale)) if index > 1 else []:
@@ -109,8 +123,16 @@ class ShopGenerator:
         if index == 3:  # fails the silver regex rule on email (expect_or_drop -> quarantine)
             cid = self.next_customer
             self.next_customer += 1
-            rows.append({"customer_id": cid, "email": "not-an-email", "full_name": "Bad Email",
-                         "country": "US", "op_type": "I", "updated_at": _ts(day, rng)})
+            rows.append(
+                {
+                    "customer_id": cid,
+                    "email": "not-an-email",
+                    "full_name": "Bad Email",
+                    "country": "US",
+                    "op_type": "I",
+                    "updated_at": _ts(day, rng),
+                }
+            )
         return _write_jsonl(self.landing / "customers" / folder / "part-0000.json", rows)
 
     def _orders(self, day: date, folder: str, index: int) -> tuple[Path, int]:
@@ -122,16 +144,29 @@ class ShopGenerator:
             pid = rng.randrange(1, 20 * self.scale + 1)
             qty = rng.randrange(1, 5)
             ts = _ts(day, rng)
-            row = {"order_id": oid, "customer_id": rng.choice(customers), "product_id": pid,
-                   "quantity": qty, "amount": f"{qty * float(self.products[pid]['price']):.2f}",
-                   "status": "placed", "order_ts": ts, "op_type": "I", "updated_at": ts}
+            row = {
+                "order_id": oid,
+                "customer_id": rng.choice(customers),
+                "product_id": pid,
+                "quantity": qty,
+                "amount": f"{qty * float(self.products[pid]['price']):.2f}",
+                "status": "placed",
+                "order_ts": ts,
+                "op_type": "I",
+                "updated_at": ts,
+            }
             self.orders[oid] = row
             rows.append(row)
-        open_orders = sorted(o for o, r in self.orders.items()
-                             if r["op_type"] != "D" and r["status"] == "placed")
+        open_orders = sorted(
+            o for o, r in self.orders.items() if r["op_type"] != "D" and r["status"] == "placed"
+        )
         for oid in rng.sample(open_orders, min(len(open_orders), 20 * self.scale)) if index else []:
-            row = {**self.orders[oid], "status": rng.choice(("shipped", "shipped", "cancelled")),
-                   "op_type": "U", "updated_at": _ts(day, rng)}
+            row = {
+                **self.orders[oid],
+                "status": rng.choice(("shipped", "shipped", "cancelled")),
+                "op_type": "U",
+                "updated_at": _ts(day, rng),
+            }
             self.orders[oid] = row
             rows.append(row)
         for oid in rng.sample(open_orders, min(len(open_orders), 2 * self.scale)) if index else []:
@@ -152,11 +187,15 @@ class ShopGenerator:
         customers = sorted(self.customers)
         for _ in range(150 * self.scale):
             self.event_seq += 1
-            rows.append({"event_id": f"ev-{self.event_seq:08d}",
-                         "customer_id": rng.choice(customers),
-                         "product_id": rng.randrange(1, 20 * self.scale + 1),
-                         "event_type": rng.choice(("view", "view", "view", "add_to_cart")),
-                         "event_ts": _ts(day, rng)})
+            rows.append(
+                {
+                    "event_id": f"ev-{self.event_seq:08d}",
+                    "customer_id": rng.choice(customers),
+                    "product_id": rng.randrange(1, 20 * self.scale + 1),
+                    "event_type": rng.choice(("view", "view", "view", "add_to_cart")),
+                    "event_ts": _ts(day, rng),
+                }
+            )
         # At-least-once delivery: some events again, from today and from yesterday.
         replay = rng.sample(rows, 5 * self.scale) + self.last_events[: 3 * self.scale]
         self.last_events = rows[-10:]

@@ -41,19 +41,27 @@ class DemoSummary:
 
     def render(self) -> str:
         width = max(len(k) for k in self.rows)
-        lines = [f"demo lakehouse in {self.data_dir}", f"days: {self.days[0]} .. {self.days[-1]}"
-                 f" ({len(self.days)}), {self.runs} Dagster runs, {self.seconds:.1f} s", ""]
+        lines = [
+            f"demo lakehouse in {self.data_dir}",
+            f"days: {self.days[0]} .. {self.days[-1]}"
+            f" ({len(self.days)}), {self.runs} Dagster runs, {self.seconds:.1f} s",
+            "",
+        ]
         lines.append(f"{'table'.ljust(width)}  {'rows':>8}  {'quarantined':>11}")
         for key, count in self.rows.items():
             q = self.quarantined.get(key, 0)
             lines.append(f"{key.ljust(width)}  {count:>8}  {q:>11}")
         if self.checks:
             failing = sorted(k for k, (_, bad) in self.checks.items() if bad)
-            lines += ["", f"asset checks: {len(self.checks)}, "
-                          f"{len(self.checks) - len(failing)} always passed, "
-                          f"{len(failing)} failed in some run"]
-            lines += [f"  FAILED {k} ({self.checks[k][1]} of {sum(self.checks[k])} runs)"
-                      for k in failing]
+            lines += [
+                "",
+                f"asset checks: {len(self.checks)}, "
+                f"{len(self.checks) - len(failing)} always passed, "
+                f"{len(failing)} failed in some run",
+            ]
+            lines += [
+                f"  FAILED {k} ({self.checks[k][1]} of {sum(self.checks[k])} runs)" for k in failing
+            ]
         return "\n".join(lines)
 
 
@@ -86,14 +94,25 @@ def run_demo(
     summary = DemoSummary(data_dir, day_keys)
     for day in day_keys:
         progress(f"materializing bronze + silver for {day}")
-        result = materialize(partitioned, partition_key=day, resources=resources,
-                             instance=instance, raise_on_error=True, run_config=QUIET)
+        result = materialize(
+            partitioned,
+            partition_key=day,
+            resources=resources,
+            instance=instance,
+            raise_on_error=True,
+            run_config=QUIET,
+        )
         summary.runs += int(result.success)
         summary.record_checks(result)
     progress("materializing gold")
-    result = materialize([*unpartitioned, *partitioned], resources=resources, instance=instance,
-                         selection=[a.key for a in unpartitioned], raise_on_error=True,
-                         run_config=QUIET)
+    result = materialize(
+        [*unpartitioned, *partitioned],
+        resources=resources,
+        instance=instance,
+        selection=[a.key for a in unpartitioned],
+        raise_on_error=True,
+        run_config=QUIET,
+    )
     summary.runs += int(result.success)
     summary.record_checks(result)
 

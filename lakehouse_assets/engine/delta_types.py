@@ -34,8 +34,9 @@ def _to_delta(node: exp.DataType) -> Any:
         key, value = node.expressions
         return MapType(_to_delta(key), _to_delta(value), value_contains_null=True)
     if kind == exp.DataType.Type.STRUCT:
-        return StructType([Field(f.this.name, _to_delta(f.args["kind"]), nullable=True)
-                           for f in node.expressions])
+        return StructType(
+            [Field(f.this.name, _to_delta(f.args["kind"]), nullable=True) for f in node.expressions]
+        )
     text = normalize_type(node.sql(dialect="spark"))
     if text.startswith("DECIMAL"):
         return PrimitiveType(text.lower())
@@ -53,6 +54,9 @@ def contract_type(delta: Any) -> str:
     if kind == "map":
         return f"MAP<{contract_type(delta.key_type)}, {contract_type(delta.value_type)}>"
     if kind == "struct":
-        return normalize_type("STRUCT<" + ", ".join(
-            f"`{f.name}`: {contract_type(f.type)}" for f in delta.fields) + ">")
+        return normalize_type(
+            "STRUCT<"
+            + ", ".join(f"`{f.name}`: {contract_type(f.type)}" for f in delta.fields)
+            + ">"
+        )
     return contract_type(str(kind))

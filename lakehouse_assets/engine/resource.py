@@ -57,8 +57,14 @@ class SparkResource(ConfigurableResource):
         }[self.mode]  # fmt: skip
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.mode, self.connect_url, self.databricks_host, self.databricks_cluster_id,
-                self.databricks_serverless, tuple(sorted(self.spark_conf.items())))
+        return (
+            self.mode,
+            self.connect_url,
+            self.databricks_host,
+            self.databricks_cluster_id,
+            self.databricks_serverless,
+            tuple(sorted(self.spark_conf.items())),
+        )
 
     def get_session(self) -> SparkSession:
         with _lock:
@@ -111,10 +117,13 @@ class SparkResource(ConfigurableResource):
         from delta import configure_spark_with_delta_pip
         from pyspark.sql import SparkSession
 
-        builder = SparkSession.builder.master(self.master).config(
-            "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"
-        ).config("spark.sql.catalog.spark_catalog",
-                 "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        builder = (
+            SparkSession.builder.master(self.master)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config(
+                "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+            )
+        )
         for k, v in self._conf().items():
             builder = builder.config(k, v)
         # Names the delta-spark jars for Ivy to fetch from Maven at session start.
@@ -122,11 +131,15 @@ class SparkResource(ConfigurableResource):
 
     def _databricks(self) -> SparkSession:
         if not self.databricks_host:
-            raise EngineSetupError("LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
-                                   "DATABRICKS_HOST (SparkResource.databricks_host)")
+            raise EngineSetupError(
+                "LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
+                "DATABRICKS_HOST (SparkResource.databricks_host)"
+            )
         if not (self.databricks_serverless or self.databricks_cluster_id):
-            raise EngineSetupError("LAKEHOUSE_SPARK_MODE=databricks needs a compute: set "
-                                   "DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS=true")
+            raise EngineSetupError(
+                "LAKEHOUSE_SPARK_MODE=databricks needs a compute: set "
+                "DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS=true"
+            )
         try:
             from databricks.connect import DatabricksSession  # type: ignore[import-not-found]
         except ImportError as exc:
@@ -158,7 +171,8 @@ def require_reachable(url: str) -> None:
     except OSError as exc:
         raise EngineSetupError(
             f"no Spark Connect server answers at {url} ({exc.strerror or exc}): set "
-            f"{CONNECT_URL_SETTING} to a running server's sc://host:port") from exc
+            f"{CONNECT_URL_SETTING} to a running server's sc://host:port"
+        ) from exc
 
 
 def _is_stopped(session: SparkSession) -> bool:

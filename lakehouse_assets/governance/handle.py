@@ -27,8 +27,7 @@ class GovernedTable:
 
     @property
     def merge_keys(self) -> list[str]:
-        return list(self.asset.promotion.merge_keys) if self.asset and self.asset.promotion \
-            else []
+        return list(self.asset.promotion.merge_keys) if self.asset and self.asset.promotion else []
 
     @property
     def order_col(self) -> str | None:
@@ -46,7 +45,8 @@ class GovernedTable:
 
 
 def open_table(
-    table: str | tuple[str, str, str], project: Project | None = None,
+    table: str | tuple[str, str, str],
+    project: Project | None = None,
     spark: SparkResource | None = None,
 ) -> GovernedTable:
     """A table by asset key ("silver/shop/customers") or contract name ("shop.customers")."""
@@ -59,8 +59,7 @@ def open_table(
     asset = project.assets.get(key)
     contract = project.table_for(key).contract
     location = locate(key[0], contract, project.environment, resource.capabilities)
-    return GovernedTable(contract, location, resource.get_session(), resource.capabilities,
-                         asset)
+    return GovernedTable(contract, location, resource.get_session(), resource.capabilities, asset)
 
 
 def _resolve(project: Project, table: str | tuple[str, str, str]) -> tuple[str, str, str]:
@@ -73,8 +72,10 @@ def _resolve(project: Project, table: str | tuple[str, str, str]) -> tuple[str, 
     known = list(project.assets) + list(project.external)
     found = [k for k in known if k[1:] == (schema.split(".")[-1], name)]
     if len(found) != 1:
-        raise KeyError(f"table {table!r}: {'ambiguous: ' + str(found) if found else 'unknown'}; "
-                       f"name it by asset key, one of {sorted('/'.join(k) for k in known)}")
+        raise KeyError(
+            f"table {table!r}: {'ambiguous: ' + str(found) if found else 'unknown'}; "
+            f"name it by asset key, one of {sorted('/'.join(k) for k in known)}"
+        )
     return found[0]
 
 
@@ -82,5 +83,7 @@ def equals(values: dict[str, Any]) -> str:
     """{col: value} -> a SQL predicate (None means IS NULL)."""
     if not values:
         raise ValueError("give at least one partition column and value")
-    return " AND ".join(f"{quote(c)} IS NULL" if v is None else f"{quote(c)} = {literal(v)}"
-                        for c, v in values.items())
+    return " AND ".join(
+        f"{quote(c)} IS NULL" if v is None else f"{quote(c)} = {literal(v)}"
+        for c, v in values.items()
+    )

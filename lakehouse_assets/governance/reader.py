@@ -35,13 +35,22 @@ CHANGE_TYPE, COMMIT_VERSION = "_change_type", "_commit_version"
 
 
 class TableReader:
-    def __init__(self, table: str | tuple[str, str, str] | GovernedTable,
-                 project: Project | None = None, spark: SparkResource | None = None):
-        self.table = table if isinstance(table, GovernedTable) else open_table(table, project,
-                                                                                spark)
+    def __init__(
+        self,
+        table: str | tuple[str, str, str] | GovernedTable,
+        project: Project | None = None,
+        spark: SparkResource | None = None,
+    ):
+        self.table = (
+            table if isinstance(table, GovernedTable) else open_table(table, project, spark)
+        )
 
-    def read(self, filter: str | None = None, version: int | None = None,
-             timestamp: str | datetime | None = None) -> DataFrame:
+    def read(
+        self,
+        filter: str | None = None,
+        version: int | None = None,
+        timestamp: str | datetime | None = None,
+    ) -> DataFrame:
         if version is not None and timestamp is not None:
             raise ValueError("give version or timestamp, not both")
         if timestamp is not None:
@@ -69,25 +78,37 @@ class TableReader:
         before = [v for v, ts in commits if ts <= when]
         if not before:
             first = min(ts for _, ts in commits)
-            raise ValueError(f"{self.table.location.label}: no version at {when.isoformat()}; "
-                             f"the first commit is at {first.isoformat()}")
+            raise ValueError(
+                f"{self.table.location.label}: no version at {when.isoformat()}; "
+                f"the first commit is at {first.isoformat()}"
+            )
         return max(before)
 
-    def changes(self, start_version: int, end_version: int | None = None,
-                keys: list[str] | None = None) -> DataFrame:
+    def changes(
+        self, start_version: int, end_version: int | None = None, keys: list[str] | None = None
+    ) -> DataFrame:
         t = self.table
         end = self.version() if end_version is None else end_version
         if start_version > end:
             raise ValueError(f"start_version {start_version} is after end_version {end}")
         if t.capabilities.change_data_feed and t.contract.change_data_feed:
-            reader = (t.spark.read.format("delta").option("readChangeFeed", "true")
-                      .option("startingVersion", start_version).option("endingVersion", end))
-            return reader.load(t.location.path) if t.location.by_path else \
-                reader.table(t.location.sql_ref)
+            reader = (
+                t.spark.read.format("delta")
+                .option("readChangeFeed", "true")
+                .option("startingVersion", start_version)
+                .option("endingVersion", end)
+            )
+            return (
+                reader.load(t.location.path)
+                if t.location.by_path
+                else reader.table(t.location.sql_ref)
+            )
         keys = keys or t.merge_keys
         if not keys:
-            raise ValueError(f"{t.location.label}: computing changes without Change Data Feed "
-                             "needs keys=[...] (no promotion contract declares merge_keys)")
+            raise ValueError(
+                f"{t.location.label}: computing changes without Change Data Feed "
+                "needs keys=[...] (no promotion contract declares merge_keys)"
+            )
         return diff_versions(self, start_version, end, keys)
 
 
@@ -105,16 +126,22 @@ def diff_versions(reader: TableReader, start: int, end: int, keys: list[str]) ->
     joined = b.alias("b").join(a.alias("a"), on, "full_outer")
 
     def side(alias: str, change: str) -> list[Any]:
-        return [*[F.col(f"{alias}.{c}").alias(c) for c in columns],
-                F.lit(change).alias(CHANGE_TYPE), F.lit(end).alias(COMMIT_VERSION)]
+        return [
+            *[F.col(f"{alias}.{c}").alias(c) for c in columns],
+            F.lit(change).alias(CHANGE_TYPE),
+            F.lit(end).alias(COMMIT_VERSION),
+        ]
 
     inserted = joined.where(F.col("b._in").isNull()).select(*side("a", "insert"))
     deleted = joined.where(F.col("a._in").isNull()).select(*side("b", "delete"))
-    updated = joined.where(F.col("a._in").isNotNull() & F.col("b._in").isNotNull()
-                           & (F.col("a._fp") != F.col("b._fp")))
-    return (inserted.unionByName(deleted)
-            .unionByName(updated.select(*side("b", "update_preimage")))
-            .unionByName(updated.select(*side("a", "update_postimage"))))
+    updated = joined.where(
+        F.col("a._in").isNotNull() & F.col("b._in").isNotNull() & (F.col("a._fp") != F.col("b._fp"))
+    )
+    return (
+        inserted.unionByName(deleted)
+        .unionByName(updated.select(*side("b", "update_preimage")))
+        .unionByName(updated.select(*side("a", "update_postimage")))
+    )
 
 
 def _commit_time(value: Any) -> datetime:

@@ -37,23 +37,39 @@ if TYPE_CHECKING:
 
 
 class TableWriter:
-    def __init__(self, table: str | tuple[str, str, str] | GovernedTable,
-                 project: Project | None = None, spark: SparkResource | None = None):
-        self.table = table if isinstance(table, GovernedTable) else open_table(table, project,
-                                                                                spark)
+    def __init__(
+        self,
+        table: str | tuple[str, str, str] | GovernedTable,
+        project: Project | None = None,
+        spark: SparkResource | None = None,
+    ):
+        self.table = (
+            table if isinstance(table, GovernedTable) else open_table(table, project, spark)
+        )
 
     # -- helpers -----------------------------------------------------------------------------
     def ensure_table(self) -> None:
         t = self.table
-        ensure_table(t.spark, t.capabilities, t.contract, t.physical_columns(),
-                     t.partition_columns(), t.location)
+        ensure_table(
+            t.spark,
+            t.capabilities,
+            t.contract,
+            t.physical_columns(),
+            t.partition_columns(),
+            t.location,
+        )
 
     def conform(self, df: DataFrame) -> DataFrame:
         """The contract's columns in order and type; the silver timestamps are filled in, a
         missing nullable column is NULL, a missing NOT NULL column an error."""
         now = "current_timestamp()"
-        return conform(df, self.table.physical_columns(), self.table.location.label,
-                       fill={SILVER_CREATED: now, SILVER_MODIFIED: now}, nullable_missing="null")
+        return conform(
+            df,
+            self.table.physical_columns(),
+            self.table.location.label,
+            fill={SILVER_CREATED: now, SILVER_MODIFIED: now},
+            nullable_missing="null",
+        )
 
     def _facts(self, operation: str, **extra: Any) -> dict[str, Any]:
         t = self.table
@@ -76,23 +92,24 @@ class TableWriter:
 
     def overwrite_partition(self, df: DataFrame, partition: dict[str, Any]) -> dict[str, Any]:
         """Replace the rows matching {column: value}; the batch must hold only such rows."""
-        unknown = [c for c in partition if c not in {c.name for c in
-                                                     self.table.physical_columns()}]
+        unknown = [c for c in partition if c not in {c.name for c in self.table.physical_columns()}]
         if unknown:
-            raise ValueError(f"{self.table.location.label}: {unknown} are not columns of the "
-                             "table")
+            raise ValueError(f"{self.table.location.label}: {unknown} are not columns of the table")
         self.ensure_table()
         where = equals(partition)
         data = self.conform(df)
         outside = data.where(f"NOT ({where})").count()
         if outside:
-            raise ValueError(f"{self.table.location.label}: {outside} rows of the batch are "
-                             f"outside the partition {partition}; filter the batch first")
+            raise ValueError(
+                f"{self.table.location.label}: {outside} rows of the batch are "
+                f"outside the partition {partition}; filter the batch first"
+            )
         frames.write(data, self.table.location, "overwrite", replace_where=where)
         return self._facts("overwrite_partition", rows=data.count(), partition=where)
 
-    def upsert(self, df: DataFrame, keys: list[str] | None = None,
-               order_by: str | None = None) -> dict[str, Any]:
+    def upsert(
+        self, df: DataFrame, keys: list[str] | None = None, order_by: str | None = None
+    ) -> dict[str, Any]:
         """MERGE by keys (default: the promotion's merge_keys); the latest row per key wins and
         an older row never replaces a newer one (order_by default: the promotion's order)."""
         from pyspark.sql import functions as F
@@ -102,8 +119,10 @@ class TableWriter:
         t = self.table
         keys = keys or t.merge_keys
         if not keys:
-            raise ValueError(f"{t.location.label}: upsert needs keys=[...] (no promotion "
-                             "contract declares merge_keys for this table)")
+            raise ValueError(
+                f"{t.location.label}: upsert needs keys=[...] (no promotion "
+                "contract declares merge_keys for this table)"
+            )
         order = order_by or t.order_col
         self.ensure_table()
         managed = {SILVER_CREATED, SILVER_MODIFIED}
@@ -114,14 +133,24 @@ class TableWriter:
         data = latest_per_key(data, keys, order, None, columns)
         view = f"lh_upsert_{uuid.uuid4().hex[:12]}"
         data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
-        ctx = MergeContext(target=t.location.sql_ref, source=view, keys=keys, columns=columns,
-                           order_col=order, silver_timestamps=managed <= set(names))
+        ctx = MergeContext(
+            target=t.location.sql_ref,
+            source=view,
+            keys=keys,
+            columns=columns,
+            order_col=order,
+            silver_timestamps=managed <= set(names),
+        )
         try:
             merged = execute_merge(t.spark, t.capabilities, UPSERT.plan, ctx, [t.location])
         finally:
             t.spark.catalog.dropTempView(view)
-        return self._facts("upsert", keys=keys, null_keys_skipped=df.where(nulls).count(),
-                           **{k: v for k, v in merged.items() if k != "merge"})
+        return self._facts(
+            "upsert",
+            keys=keys,
+            null_keys_skipped=df.where(nulls).count(),
+            **{k: v for k, v in merged.items() if k != "merge"},
+        )
 
     def delete(self, where: str) -> dict[str, Any]:
         """DELETE the rows matching a Spark SQL predicate (the caller's own SQL)."""

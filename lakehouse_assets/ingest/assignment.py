@@ -24,8 +24,9 @@ def assign_new_files(
     assert ingestion.source.path is not None
     known = manifest.entries(source)
     fresh = [f for f in list_landing_files(ingestion.source.path) if f.path not in known]
-    new = manifest.assign(source, fresh, {f.path: partition_of(f, ingestion) for f in fresh},
-                          by, known=known)
+    new = manifest.assign(
+        source, fresh, {f.path: partition_of(f, ingestion) for f in fresh}, by, known=known
+    )
     return new, known
 
 

@@ -37,12 +37,18 @@ def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
     """Records as JSON text -> values by key; a record that is not a JSON object fails."""
     from pyspark.sql import functions as F
 
-    parsed = df.select("*", F.from_json(F.col(RAW), text_schema(read.columns)).alias("_j"),
-                       F.from_json(F.col(RAW), "map<string,string>").alias(_MAP))
+    parsed = df.select(
+        "*",
+        F.from_json(F.col(RAW), text_schema(read.columns)).alias("_j"),
+        F.from_json(F.col(RAW), "map<string,string>").alias(_MAP),
+    )
     values = {c.name: F.col("_j").getField(c.name) for c in read.columns}
     # Whether the record carries a key matters only where a default fills its absence.
-    present = {c.name: F.map_contains_key(F.col(_MAP), c.name) for c in read.columns
-               if c.default_sql is not None}
+    present = {
+        c.name: F.map_contains_key(F.col(_MAP), c.name)
+        for c in read.columns
+        if c.default_sql is not None
+    }
     malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
     parsed = parsed.withColumn(RECORD_OK, F.col(_MAP).isNotNull())
     known = F.array(*[F.lit(c.name) for c in read.columns])
@@ -64,8 +70,7 @@ def _by_name(df: DataFrame, read: LandingRead) -> dict[str, str]:
     by_lower: dict[str, str] = {}
     for name in df.columns:
         by_lower.setdefault(name.lower(), name)
-    return {c.name: by_lower[c.name.lower()] for c in read.columns
-            if c.name.lower() in by_lower}
+    return {c.name: by_lower[c.name.lower()] for c in read.columns if c.name.lower() in by_lower}
 
 
 def judge_fields(df: DataFrame, read: LandingRead) -> DataFrame:
@@ -78,8 +83,9 @@ def judge_fields(df: DataFrame, read: LandingRead) -> DataFrame:
     with_raw = df.withColumn(RAW, F.to_json(F.struct(*[F.col(quote_any(n)) for n in own])))
     extras = [n for n in own if n not in found.values()]
     rescued = F.to_json(F.struct(*[F.col(quote_any(n)) for n in extras])) if extras else None
-    with_raw = with_raw.withColumn(RESCUED, F.when(rescued != "{}", rescued) if extras
-                                   else F.lit(None).cast("string"))
+    with_raw = with_raw.withColumn(
+        RESCUED, F.when(rescued != "{}", rescued) if extras else F.lit(None).cast("string")
+    )
     # Spark's CSV nullValue: that text is NULL in every column (Sail's reader ignores it).
     null_text = read.options.csv.get("nullValue") if read.fmt == "csv" else None
     values = {c: _null_if(F.col(quote_any(n)), null_text) for c, n in found.items()}
@@ -95,8 +101,12 @@ def _null_if(value: SparkColumn, text: str | None) -> SparkColumn:
 
 
 def _judge(
-    df: DataFrame, read: LandingRead, values: dict[str, SparkColumn],
-    present: dict[str, SparkColumn], native: dict[str, str], checks: list[SparkColumn],
+    df: DataFrame,
+    read: LandingRead,
+    values: dict[str, SparkColumn],
+    present: dict[str, SparkColumn],
+    native: dict[str, str],
+    checks: list[SparkColumn],
 ) -> DataFrame:
     """Typed values (internal names), their text (column names) and the quarantine reason."""
     from pyspark.sql import functions as F
@@ -119,10 +129,18 @@ def _judge(
         typed.append(kept.alias(typed_column(i)))
         texts.append(parsed.text.alias(c.name))
         failed = has & parsed.failed
-        checks.append(F.when(record_ok & failed, F.concat(
-            F.lit(f"{c.name}: '"), parsed.text, F.lit(f"' is not {c.type}"))))
+        checks.append(
+            F.when(
+                record_ok & failed,
+                F.concat(F.lit(f"{c.name}: '"), parsed.text, F.lit(f"' is not {c.type}")),
+            )
+        )
         if not c.nullable:
-            checks.append(F.when(record_ok & ~failed & result.isNull(),
-                                 F.lit(f"{c.name}: null in a NOT NULL column")))
+            checks.append(
+                F.when(
+                    record_ok & ~failed & result.isNull(),
+                    F.lit(f"{c.name}: null in a NOT NULL column"),
+                )
+            )
     reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
     return df.select(RAW, FILE, INGESTED_AT, RESCUED, *typed, *texts, reason.alias(REASON))

@@ -19,8 +19,13 @@ from lakehouse_assets.ingest.prepare import Prepared, csv_records
 
 
 def number_rows(
-    rows: list[dict[str, Any]], prepared: dict[str, Prepared], fmt: str, options: ReadOptions,
-    raw: str, file: str, columns: list[str],
+    rows: list[dict[str, Any]],
+    prepared: dict[str, Prepared],
+    fmt: str,
+    options: ReadOptions,
+    raw: str,
+    file: str,
+    columns: list[str],
 ) -> list[int | None]:
     """The line of each row (dicts holding `raw` and `file`), in order; None where unknown.
     `columns`: the names a CSV without a header is read under, by position."""
@@ -51,8 +56,9 @@ def _key(text: str | None, fmt: str) -> Any:
         return None
 
 
-def _positions(source: Prepared, fmt: str, options: ReadOptions, columns: list[str]
-               ) -> dict[Any, list[int]]:
+def _positions(
+    source: Prepared, fmt: str, options: ReadOptions, columns: list[str]
+) -> dict[Any, list[int]]:
     """Each record's key -> its source lines, in file order."""
     assert source.read_path is not None
     text = Path(source.read_path).read_text(encoding="utf-8", errors="replace")

@@ -58,13 +58,26 @@ class FileManifest:
         table = DeltaTable(self.path).to_pyarrow_table(filters=[("source", "=", source)])
         found: dict[str, ManifestEntry] = {}
         for row in table.sort_by([("assigned_at", "ascending")]).to_pylist():
-            found.setdefault(row["file_path"], ManifestEntry(
-                row["source"], row["file_path"], row["size"], row["mtime"], row["partition"],
-                row["assigned_at"], row["assigned_by"] or ""))
+            found.setdefault(
+                row["file_path"],
+                ManifestEntry(
+                    row["source"],
+                    row["file_path"],
+                    row["size"],
+                    row["mtime"],
+                    row["partition"],
+                    row["assigned_at"],
+                    row["assigned_by"] or "",
+                ),
+            )
         return found
 
     def assign(
-        self, source: str, files: list[LandingFile], partitions: dict[str, str], by: str,
+        self,
+        source: str,
+        files: list[LandingFile],
+        partitions: dict[str, str],
+        by: str,
         known: dict[str, ManifestEntry] | None = None,
     ) -> list[ManifestEntry]:
         """Record files not yet assigned (path -> partition); returns the new entries.
@@ -75,13 +88,13 @@ class FileManifest:
         now = datetime.now(timezone.utc)
         new = [
             ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now, by)
-            for f in files if f.path not in known
+            for f in files
+            if f.path not in known
         ]
         if new:
             from deltalake import write_deltalake
 
-            rows = pa.Table.from_pylist(
-                [e.__dict__ for e in new], schema=SCHEMA)
+            rows = pa.Table.from_pylist([e.__dict__ for e in new], schema=SCHEMA)
             if self._exists():  # appends of concurrent runs: delta-rs retries them itself
                 write_deltalake(self.path, rows, mode="append", partition_by=["source"])
             else:  # the first write creates the table: one creator at a time
@@ -90,5 +103,7 @@ class FileManifest:
         return new
 
     def files_for(self, source: str, partition: str) -> list[ManifestEntry]:
-        return sorted((e for e in self.entries(source).values() if e.partition == partition),
-                      key=lambda e: e.file_path)
+        return sorted(
+            (e for e in self.entries(source).values() if e.partition == partition),
+            key=lambda e: e.file_path,
+        )

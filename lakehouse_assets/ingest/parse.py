@@ -46,28 +46,39 @@ class ParsedLanding:
 
 
 def parse_landing(
-    spark: SparkSession, files: list[ManifestEntry], ingestion: IngestionContract,
-    columns: list[Column], framework: list[FrameworkColumn], capabilities: Capabilities,
+    spark: SparkSession,
+    files: list[ManifestEntry],
+    ingestion: IngestionContract,
+    columns: list[Column],
+    framework: list[FrameworkColumn],
+    capabilities: Capabilities,
     staging: Path,
 ) -> ParsedLanding:
     """`columns`: the table contract's columns; `framework`: the framework columns the table
     has (declared or added), whose declared types the fill honours."""
     from pyspark.sql import functions as F
 
-    read = LandingRead(data_columns(columns), {f.column.name: f for f in framework},
-                       ingestion.source.read_options(), ingestion.source.format)
+    read = LandingRead(
+        data_columns(columns),
+        {f.column.name: f for f in framework},
+        ingestion.source.read_options(),
+        ingestion.source.format,
+    )
     prepared = {e.file_path: prepare(e, read.fmt, read.options, staging) for e in files}
     units = judged_files(spark, prepared, files, read, capabilities)
     judged = reduce(lambda a, b: a.unionByName(b), units) if units else None
-    rejected, count = numbered_rejects(spark, judged, set_aside_rows(prepared, files, read),
-                                       prepared, read)
+    rejected, count = numbered_rejects(
+        spark, judged, set_aside_rows(prepared, files, read), prepared, read
+    )
     if judged is None:
-        good = rejected.limit(0).select(*[F.lit(None).cast(c.type).alias(c.name)
-                                          for c in read.columns], *_framework_empty(read))
+        good = rejected.limit(0).select(
+            *[F.lit(None).cast(c.type).alias(c.name) for c in read.columns], *_framework_empty(read)
+        )
     else:
         good = judged.filter(F.col(REASON) == "").select(
             *[F.col(typed_column(i)).alias(c.name) for i, c in enumerate(read.columns)],
-            *_framework(read))
+            *_framework(read),
+        )
     return ParsedLanding(good, rejected, count)
 
 
@@ -89,5 +100,8 @@ def _framework_empty(read: LandingRead) -> list[SparkColumn]:
     """The same columns as _framework, for a partition with nothing the engine could read."""
     from pyspark.sql import functions as F
 
-    return [F.lit(None).cast(f.column.type).alias(name) for name, f in read.framework.items()
-            if name in (FILE, INGESTED_AT, RESCUED_DATA)]
+    return [
+        F.lit(None).cast(f.column.type).alias(name)
+        for name, f in read.framework.items()
+        if name in (FILE, INGESTED_AT, RESCUED_DATA)
+    ]

@@ -71,11 +71,17 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
         try:
             data = _DECOMPRESS[suffix](data)
         except (OSError, EOFError, zlib.error, ValueError) as exc:
-            return Prepared(path, None, (SetAside(None, _preview(data),
-                                                  f"corrupt or truncated {suffix} file: {exc}"),))
+            return Prepared(
+                path,
+                None,
+                (SetAside(None, _preview(data), f"corrupt or truncated {suffix} file: {exc}"),),
+            )
     if b"\x00" in data and not options.encoding.lower().startswith(("utf-16", "utf-32")):
-        return Prepared(path, None, (SetAside(None, _preview(data),
-                                              f"binary data (NUL bytes), not {fmt} text"),))
+        return Prepared(
+            path,
+            None,
+            (SetAside(None, _preview(data), f"binary data (NUL bytes), not {fmt} text"),),
+        )
     plain = suffix not in _DECOMPRESS and not data.startswith(b"\xef\xbb\xbf") and options.utf8
     if plain and _fast_path(data, fmt, options):
         return Prepared(path, path)  # the common case: the engine reads the file where it lies
@@ -90,8 +96,14 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
     return _staged(entry, fmt, options, root, lines, bad)
 
 
-def _staged(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path,
-            records: list[tuple[int, str]], bad: list[SetAside]) -> Prepared:
+def _staged(
+    entry: ManifestEntry,
+    fmt: str,
+    options: ReadOptions,
+    root: Path,
+    records: list[tuple[int, str]],
+    bad: list[SetAside],
+) -> Prepared:
     """A staged copy of these (source line, text) records, and what was set aside."""
     staged = write_staged(entry, fmt, options, root, [t for _, t in records])
     return Prepared(entry.file_path, staged, tuple(bad), tuple(n for n, _ in records))
@@ -114,8 +126,11 @@ def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
     if quote and quote in text:  # quoted fields may hold separators and newlines
         return _csv_counts_agree(data, options)
     if comment or len(sep.encode()) != 1:
-        counts = {line.count(sep) for line in text.split("\n")
-                  if line.strip() and not (comment and line.startswith(comment))}
+        counts = {
+            line.count(sep)
+            for line in text.split("\n")
+            if line.strip() and not (comment and line.startswith(comment))
+        }
         return len(counts) <= 1
     return _separators_agree(data, sep.encode())
 
@@ -147,15 +162,20 @@ def _csv_counts_agree(data: bytes, options: ReadOptions) -> bool:
         bad.append(row)
         return "skip"
 
-    parse = pcsv.ParseOptions(delimiter=options.csv.get("sep", ",")[:1] or ",",
-                              quote_char=quote or False, double_quote=True,
-                              escape_char=False if escape == quote or not escape else escape,
-                              newlines_in_values=True, invalid_row_handler=count_bad)
+    parse = pcsv.ParseOptions(
+        delimiter=options.csv.get("sep", ",")[:1] or ",",
+        quote_char=quote or False,
+        double_quote=True,
+        escape_char=False if escape == quote or not escape else escape,
+        newlines_in_values=True,
+        invalid_row_handler=count_bad,
+    )
     read = pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
     first = pcsv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()})
     try:
-        pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse,
-                      convert_options=first)
+        pcsv.read_csv(
+            io.BytesIO(data), read_options=read, parse_options=parse, convert_options=first
+        )
     except pa.ArrowInvalid:
         return False
     return not bad
@@ -170,9 +190,17 @@ def _typed_file(path: str, data: bytes, fmt: str) -> Prepared:
     head, tail = _MAGIC[fmt]
     if data.startswith(head) and data.endswith(tail) and len(data) > len(head) + len(tail):
         return Prepared(path, path)
-    return Prepared(path, None, (SetAside(None, _preview(data),
-                                          f"not a {fmt} file (its magic bytes are missing: "
-                                          "truncated or another format)"),))
+    return Prepared(
+        path,
+        None,
+        (
+            SetAside(
+                None,
+                _preview(data),
+                f"not a {fmt} file (its magic bytes are missing: truncated or another format)",
+            ),
+        ),
+    )
 
 
 def _decode_lines(data: bytes, encoding: str) -> tuple[list[tuple[int, str]], list[SetAside]]:
@@ -188,13 +216,19 @@ def _decode_lines(data: bytes, encoding: str) -> tuple[list[tuple[int, str]], li
         try:
             good.append((number, raw.decode(encoding).removeprefix("\ufeff")))
         except UnicodeDecodeError as exc:
-            bad.append(SetAside(number, raw.decode(encoding, "backslashreplace"),
-                                f"not valid {encoding} (byte {exc.start + 1} of the line)"))
+            bad.append(
+                SetAside(
+                    number,
+                    raw.decode(encoding, "backslashreplace"),
+                    f"not valid {encoding} (byte {exc.start + 1} of the line)",
+                )
+            )
     return good, bad
 
 
-def csv_records(lines: list[tuple[int, str]], options: ReadOptions
-                ) -> tuple[list[CsvRecord], list[SetAside]]:
+def csv_records(
+    lines: list[tuple[int, str]], options: ReadOptions
+) -> tuple[list[CsvRecord], list[SetAside]]:
     """Records (first source line, text) with as many fields as the first record (the header,
     or the first data row without one); the others are set aside. Quoted fields may span
     lines; comment lines are skipped, as Spark skips them."""
@@ -211,9 +245,14 @@ def csv_records(lines: list[tuple[int, str]], options: ReadOptions
             texts.append(text)
             yield text
 
-    reader = csv.reader(feed(), delimiter=options.csv.get("sep", ",")[:1] or ",",
-                        quotechar=quote[:1] or '"', doublequote=True, strict=False,
-                        escapechar=None if escape == quote else (escape[:1] or None))
+    reader = csv.reader(
+        feed(),
+        delimiter=options.csv.get("sep", ",")[:1] or ",",
+        quotechar=quote[:1] or '"',
+        doublequote=True,
+        strict=False,
+        escapechar=None if escape == quote else (escape[:1] or None),
+    )
     kept: list[CsvRecord] = []
     bad: list[SetAside] = []
     expected: int | None = None
@@ -229,23 +268,40 @@ def csv_records(lines: list[tuple[int, str]], options: ReadOptions
             if len(fields) == expected:
                 kept.append(CsvRecord(numbers[start], record, fields))
             else:
-                bad.append(SetAside(numbers[start], record, f"expected {expected} fields (as "
-                                    f"the first record), got {len(fields)}"))
+                bad.append(
+                    SetAside(
+                        numbers[start],
+                        record,
+                        f"expected {expected} fields (as the first record), got {len(fields)}",
+                    )
+                )
     except csv.Error as exc:
-        bad.append(SetAside(numbers[done] if done < len(numbers) else None,
-                            "\n".join(texts[done:]), f"unreadable CSV: {exc}"))
+        bad.append(
+            SetAside(
+                numbers[done] if done < len(numbers) else None,
+                "\n".join(texts[done:]),
+                f"unreadable CSV: {exc}",
+            )
+        )
     return kept, bad
 
 
-def _staged_json(entry: ManifestEntry, lines: list[tuple[int, str]], bad: list[SetAside],
-                 options: ReadOptions, root: Path) -> Prepared:
+def _staged_json(
+    entry: ManifestEntry,
+    lines: list[tuple[int, str]],
+    bad: list[SetAside],
+    options: ReadOptions,
+    root: Path,
+) -> Prepared:
     text = "\n".join(t for _, t in lines)
     starts = [n for n, _ in lines]
     if options.allow_comments:
         text = strip_comments(text)
     if options.multiline:
-        numbered = [(starts[min(line, len(starts)) - 1] if starts else 1, raw)
-                    for line, raw in json_records(text)]
+        numbered = [
+            (starts[min(line, len(starts)) - 1] if starts else 1, raw)
+            for line, raw in json_records(text)
+        ]
     else:
         numbered = [(n, t) for n, t in zip(starts, text.split("\n"), strict=False) if t.strip()]
     return _staged(entry, "json", options, root, numbered, bad)

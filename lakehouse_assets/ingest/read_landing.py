@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
 
 def judged_files(
-    spark: SparkSession, prepared: dict[str, Prepared], files: list[ManifestEntry],
-    read: LandingRead, capabilities: Capabilities,
+    spark: SparkSession,
+    prepared: dict[str, Prepared],
+    files: list[ManifestEntry],
+    read: LandingRead,
+    capabilities: Capabilities,
 ) -> list[DataFrame]:
     """Judged rows, one DataFrame per file (or one for all, where the engine can say which
     file each line came from and the records' columns do not depend on the file)."""
@@ -37,7 +40,8 @@ def judged_files(
     if line_based and capabilities.file_metadata_column:
         stamps = spark.createDataFrame(
             [(prepared[e.file_path].read_path, e.file_path, e.assigned_at) for e in readable],
-            f"_read STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP")
+            f"_read STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP",
+        )
         paths = [str(prepared[e.file_path].read_path) for e in readable]
         lines = _lines(spark, paths).select("*", F.col("_metadata.file_path").alias("_read"))
         return [judge(lines.join(F.broadcast(stamps), "_read", "left"), read)]
@@ -55,7 +59,8 @@ def _stamp(df: DataFrame, entry: ManifestEntry) -> DataFrame:
     from pyspark.sql import functions as F
 
     return df.withColumn(FILE, F.lit(entry.file_path)).withColumn(
-        INGESTED_AT, F.lit(entry.assigned_at).cast("timestamp"))
+        INGESTED_AT, F.lit(entry.assigned_at).cast("timestamp")
+    )
 
 
 def _lines(spark: SparkSession, paths: list[str]) -> DataFrame:

@@ -29,13 +29,25 @@ _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
 
 
-def write_staged(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path,
-                 records: list[str]) -> str:
+def write_staged(
+    entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path, records: list[str]
+) -> str:
     """A UTF-8 copy holding these records, one per line; named by the landing file's path,
     size, mtime and options, so a re-run finds it again."""
-    key = hashlib.sha1(json.dumps([entry.file_path, entry.size, entry.mtime, fmt,
-                                   options.multiline, options.allow_comments, options.encoding,
-                                   sorted(options.csv.items())]).encode()).hexdigest()
+    key = hashlib.sha1(
+        json.dumps(
+            [
+                entry.file_path,
+                entry.size,
+                entry.mtime,
+                fmt,
+                options.multiline,
+                options.allow_comments,
+                options.encoding,
+                sorted(options.csv.items()),
+            ]
+        ).encode()
+    ).hexdigest()
     target = root / f"{key}.{'jsonl' if fmt == 'json' else fmt}"
     if not target.exists():
         root.mkdir(parents=True, exist_ok=True)

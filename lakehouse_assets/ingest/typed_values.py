@@ -65,8 +65,9 @@ def _from_text(value: SparkColumn, spark_type: str, options: ReadOptions) -> Spa
     return value.try_cast(spark_type)
 
 
-def _nested(texty: SparkColumn, spark_type: str, value: SparkColumn, text: SparkColumn
-            ) -> ParsedValue:
+def _nested(
+    texty: SparkColumn, spark_type: str, value: SparkColumn, text: SparkColumn
+) -> ParsedValue:
     typed = texty.try_cast(spark_type)
     lost = _skeleton(texty) != _skeleton(typed.try_cast(as_text_type(spark_type)))
     failed = value.isNotNull() & (texty.isNull() | lost)
@@ -88,8 +89,9 @@ def parse_value(
             return _nested(F.from_json(value, as_text_type(target)), target, value, value)
         texty = value.try_cast(as_text_type(target))
         return _nested(texty, target, value, _as_text(value, native_type or target))
-    typed = (_from_text(value, target, options) if native_type == "STRING"
-             else value.try_cast(target))
+    typed = (
+        _from_text(value, target, options) if native_type == "STRING" else value.try_cast(target)
+    )
     failed = value.isNotNull() & (typed.isNull() | _out_of_range(typed, target))
     return ParsedValue(typed, failed, _as_text(value, native_type))
 

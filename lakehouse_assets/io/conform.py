@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 
 
 def conform(
-    df: DataFrame, columns: list[Column], label: str, *, merged: frozenset[str] = frozenset(),
-    fill: Mapping[str, str] | None = None, nullable_missing: Literal["error", "null"] = "error",
+    df: DataFrame,
+    columns: list[Column],
+    label: str,
+    *,
+    merged: frozenset[str] = frozenset(),
+    fill: Mapping[str, str] | None = None,
+    nullable_missing: Literal["error", "null"] = "error",
 ) -> DataFrame:
     from pyspark.sql import functions as F
 
@@ -42,7 +47,9 @@ def conform(
     if missing:
         what = "NOT NULL column" if nullable_missing == "null" else "contract column"
         names = ", ".join(repr(m) for m in missing)
-        raise ValueError(f"{label}: the batch lacks the {what}{'s' if len(missing) > 1 else ''} "
-                         f"{names} (it has {df.columns}); fix the SQL or DataFrame, or the "
-                         "contract")
+        raise ValueError(
+            f"{label}: the batch lacks the {what}{'s' if len(missing) > 1 else ''} "
+            f"{names} (it has {df.columns}); fix the SQL or DataFrame, or the "
+            "contract"
+        )
     return df.select(*out)

@@ -81,7 +81,8 @@ def retry_lost_commits(action: Callable[[], T], label: str) -> tuple[T, int]:
             if attempt == ATTEMPTS:
                 raise RuntimeError(
                     f"{label}: {ATTEMPTS} attempts to commit lost to concurrent writers of the "
-                    f"same table; run it again once they finish: {exc}") from exc
+                    f"same table; run it again once they finish: {exc}"
+                ) from exc
         backoff(attempt)
         attempt += 1
 
@@ -93,9 +94,11 @@ def lost_commit(exc: BaseException) -> bool:
     if not isinstance(exc, PySparkException):
         return False
     condition = exc.getCondition() or ""
-    return (condition.startswith(LOST_COMMIT_CONDITION)
-            or LOST_COMMIT_MESSAGE.match(str(exc)) is not None
-            or CREATION_RACE.search(str(exc)) is not None)
+    return (
+        condition.startswith(LOST_COMMIT_CONDITION)
+        or LOST_COMMIT_MESSAGE.match(str(exc)) is not None
+        or CREATION_RACE.search(str(exc)) is not None
+    )
 
 
 def backoff(attempt: int) -> None:

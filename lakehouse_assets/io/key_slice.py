@@ -49,8 +49,9 @@ def read_slice(table: Any, keys: list[str], batch: pa.Table) -> pa.Table:
         # tool) defeats statistics pushdown: filter after reading instead.
         rows = dataset.to_table().cast(dataset.schema).filter(condition)
     if len(keys) > 1:  # per-column membership is a superset for composite keys: refine
-        rows = rows.filter(pc.is_in(identity_values(rows, keys),
-                                    value_set=identity_values(batch, keys)))
+        rows = rows.filter(
+            pc.is_in(identity_values(rows, keys), value_set=identity_values(batch, keys))
+        )
     return rows
 
 

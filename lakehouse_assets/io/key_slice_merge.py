@@ -41,7 +41,8 @@ ATTEMPTS = 5  # tries of a merge that loses its commit to a concurrent writer of
 def applies(capabilities: Capabilities, locations: list[TableLocation]) -> bool:
     """Used where the engine's MERGE cannot skip files and every table is a local Delta path."""
     return not capabilities.merge_prunes_files and all(
-        loc.by_path and loc.is_local_path for loc in locations)
+        loc.by_path and loc.is_local_path for loc in locations
+    )
 
 
 def run(
@@ -100,7 +101,8 @@ def _stage_and_merge(
             if attempt == ATTEMPTS:
                 raise RuntimeError(
                     f"{target.label}: {ATTEMPTS} attempts to merge lost to concurrent writers "
-                    f"of the same table; run it again once they finish: {exc}") from exc
+                    f"of the same table; run it again once they finish: {exc}"
+                ) from exc
         backoff(attempt)  # let the other writer finish
         attempt += 1
 
@@ -125,9 +127,13 @@ def _merge_slices(
         scratch = str(scratch_root / f"t{n}")
         write_deltalake(scratch, before, mode="overwrite")
         slices[ref] = Slice(identity, table, before, scratch)
-    plan = plan_for(replace(
-        ctx, target=quote_path(slices[ctx.target].scratch),
-        companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None))
+    plan = plan_for(
+        replace(
+            ctx,
+            target=quote_path(slices[ctx.target].scratch),
+            companion=quote_path(slices[ctx.companion].scratch) if ctx.companion else None,
+        )
+    )
     run_plan(spark, plan, scratch=scratch_root)
     facts: dict[str, Any] = {"merge": plan.summary, "merge_batch_keys": keys.num_rows}
     for ref, piece in slices.items():  # in plan order: side tables before the target

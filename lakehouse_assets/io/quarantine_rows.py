@@ -18,8 +18,9 @@ from lakehouse_assets.contracts.framework_columns import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-TYPED = frozenset({INGESTED_DATE, INGESTED_AT, QUARANTINED_AT, SILVER_CREATED, SILVER_MODIFIED,
-                   LINE})
+TYPED = frozenset(
+    {INGESTED_DATE, INGESTED_AT, QUARANTINED_AT, SILVER_CREATED, SILVER_MODIFIED, LINE}
+)
 
 
 def as_text(df: DataFrame) -> DataFrame:

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 
 
 def write_quarantine(
-    spark: SparkSession, capabilities: Capabilities, location: TableLocation,
-    batch: TableBatch, run_id: str,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    location: TableLocation,
+    batch: TableBatch,
+    run_id: str,
 ) -> dict[str, Any]:
     """Returns rows_quarantined (counted in the table after the write) and, when it wrote,
     quarantine_write_attempts. A table with nothing to set aside or clear is not rewritten."""
@@ -31,16 +34,25 @@ def write_quarantine(
     if batch.rejected is None:
         return {"rows_quarantined": 0}
     exists = target.exists(spark)
-    if (batch.partitions and exists and batch.rejected_rows == 0
-            and not _in_partitions(spark, capabilities, target, batch)):
+    if (
+        batch.partitions
+        and exists
+        and batch.rejected_rows == 0
+        and not _in_partitions(spark, capabilities, target, batch)
+    ):
         return {"rows_quarantined": 0}
     # One schema for raw text and typed rows, stamped with the run that set them aside.
-    rejected = as_text(batch.rejected).withColumn(RUN_ID, F.lit(run_id)).withColumn(
-        QUARANTINED_AT, F.current_timestamp())
+    rejected = (
+        as_text(batch.rejected)
+        .withColumn(RUN_ID, F.lit(run_id))
+        .withColumn(QUARANTINED_AT, F.current_timestamp())
+    )
     if not batch.partitions:
         attempts = frames.write(rejected, target, "overwrite", merge_schema=True)
-        return {"rows_quarantined": target.read(spark).count(),
-                "quarantine_write_attempts": attempts}
+        return {
+            "rows_quarantined": target.read(spark).count(),
+            "quarantine_write_attempts": attempts,
+        }
     if INGESTED_DATE not in rejected.columns:
         rejected = rejected.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
     if exists:
@@ -48,19 +60,29 @@ def write_quarantine(
     else:
         with table_lock(target.path, "create"):  # two runs may both find no quarantine table
             attempts = _replace(rejected, target, batch.partitions, target.exists(spark))
-    return {"rows_quarantined": _in_partitions(spark, capabilities, target, batch),
-            "quarantine_write_attempts": attempts}
+    return {
+        "rows_quarantined": _in_partitions(spark, capabilities, target, batch),
+        "quarantine_write_attempts": attempts,
+    }
 
 
-def _replace(rejected: DataFrame, target: TableLocation, partitions: list[str],
-             table_exists: bool) -> int:
+def _replace(
+    rejected: DataFrame, target: TableLocation, partitions: list[str], table_exists: bool
+) -> int:
     where = partition_filter(INGESTED_DATE, partitions)
-    return frames.write(rejected, target, "overwrite" if table_exists else "append",
-                        replace_where=where if table_exists else None, merge_schema=True,
-                        partition_by=None if table_exists else [INGESTED_DATE])
+    return frames.write(
+        rejected,
+        target,
+        "overwrite" if table_exists else "append",
+        replace_where=where if table_exists else None,
+        merge_schema=True,
+        partition_by=None if table_exists else [INGESTED_DATE],
+    )
 
 
-def _in_partitions(spark: SparkSession, capabilities: Capabilities, target: TableLocation,
-                   batch: TableBatch) -> int:
-    return table_ops(spark, target, capabilities).rows_in_partitions(INGESTED_DATE,
-                                                                     batch.partitions)
+def _in_partitions(
+    spark: SparkSession, capabilities: Capabilities, target: TableLocation, batch: TableBatch
+) -> int:
+    return table_ops(spark, target, capabilities).rows_in_partitions(
+        INGESTED_DATE, batch.partitions
+    )

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 
 
 def merge_silver(
-    spark: SparkSession, capabilities: Capabilities, asset: TableAsset,
-    location: TableLocation, batch: TableBatch,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    asset: TableAsset,
+    location: TableLocation,
+    batch: TableBatch,
 ) -> dict[str, Any]:
     """Returns the merge's facts; `rows_written` is the number of rows the merge received."""
     from pyspark.sql import functions as F
@@ -39,10 +42,14 @@ def merge_silver(
     view = f"lh_batch_{uuid.uuid4().hex[:12]}"
     batch.data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
     base = MergeContext(
-        target=location.sql_ref, source=view, keys=list(promo.merge_keys),
-        columns=data_columns(asset), order_col=promo.order_col,
+        target=location.sql_ref,
+        source=view,
+        keys=list(promo.merge_keys),
+        columns=data_columns(asset),
+        order_col=promo.order_col,
         silver_timestamps=promo.metadata.add_silver_timestamps,
-        op_col=strategy.op_column(promo, batch.data.columns))
+        op_col=strategy.op_column(promo, batch.data.columns),
+    )
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]
     side = strategy.side_table(ctx)
@@ -65,7 +72,10 @@ def merge_silver(
 
 
 def evolve_schema(
-    spark: SparkSession, capabilities: Capabilities, asset: TableAsset, location: TableLocation,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    asset: TableAsset,
+    location: TableLocation,
 ) -> list[str]:
     """Columns the contract gained since the table was created: added when the promotion
     (or table properties) say merge_schema, else an error naming them."""
@@ -78,7 +88,8 @@ def evolve_schema(
     if not (asset.contract.merge_schema or (promo is not None and promo.merge_schema)):
         raise ValueError(
             f"{location.label}: the contract has columns the table lacks: {names}; "
-            f"set \"merge_schema\": true in {asset.producer_file.name} to add them, "
-            "or remove them from the contract")
+            f'set "merge_schema": true in {asset.producer_file.name} to add them, '
+            "or remove them from the contract"
+        )
     table_ops(spark, location, capabilities).add_columns(new)
     return names

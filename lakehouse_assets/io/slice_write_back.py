@@ -68,7 +68,8 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
     import pyarrow.compute as pc
 
     order: list[tuple[str, Literal["ascending", "descending"]]] = [
-        (c, "ascending") for c in identity]
+        (c, "ascending") for c in identity
+    ]
     old, new = old.sort_by(order), new.sort_by(order)
     if not identity_values(old, identity).equals(identity_values(new, identity)):
         return new  # identities not one-to-one (a table with duplicate rows): send them all
@@ -77,8 +78,9 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
         if c in identity:
             continue
         a, b = old[c], new[c]
-        column = pc.or_(pc.fill_null(pc.not_equal(a, b), pa.scalar(False)),
-                        pc.xor(pc.is_null(a), pc.is_null(b)))
+        column = pc.or_(
+            pc.fill_null(pc.not_equal(a, b), pa.scalar(False)), pc.xor(pc.is_null(a), pc.is_null(b))
+        )
         differs = column if differs is None else pc.or_(differs, column)
     if differs is None:  # identity columns only
         return new.slice(0, 0)
@@ -87,8 +89,9 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
 
 def _checkpoint_when_due(table: Any, read_version: int) -> None:
     """Checkpoint if this write crossed a multiple of the table's checkpoint interval."""
-    interval = int(table.metadata().configuration.get(
-        "delta.checkpointInterval", CHECKPOINT_INTERVAL))
+    interval = int(
+        table.metadata().configuration.get("delta.checkpointInterval", CHECKPOINT_INTERVAL)
+    )
     if table.version() // interval > read_version // interval:
         table.create_checkpoint()
 
@@ -102,34 +105,51 @@ def _merge_existing(
     import pyarrow as pa
 
     schema = nullable(changed.schema, changed.column_names)
-    source = pa.concat_tables([
-        changed.cast(schema).append_column(DELETE_FLAG, pa.repeat(False, changed.num_rows)),
-        gone.cast(nullable(schema, identity)).append_column(
-            DELETE_FLAG, pa.repeat(True, gone.num_rows)),
-    ], promote_options="default")
+    source = pa.concat_tables(
+        [
+            changed.cast(schema).append_column(DELETE_FLAG, pa.repeat(False, changed.num_rows)),
+            gone.cast(nullable(schema, identity)).append_column(
+                DELETE_FLAG, pa.repeat(True, gone.num_rows)
+            ),
+        ],
+        promote_options="default",
+    )
     values = [c for c in changed.column_names if c not in identity]
     flag = f"s.{quote(DELETE_FLAG)}"
     merge = table.merge(
-        source, _match(identity),
-        source_alias="s", target_alias="t", streamed_exec=False,
+        source,
+        _match(identity),
+        source_alias="s",
+        target_alias="t",
+        streamed_exec=False,
     ).when_matched_delete(predicate=flag)
     if values:
         differs = " OR ".join(f"(t.{quote(c)} IS DISTINCT FROM s.{quote(c)})" for c in values)
-        merge = merge.when_matched_update({quote(c): f"s.{quote(c)}" for c in values},
-                                          predicate=f"NOT {flag} AND ({differs})")
+        merge = merge.when_matched_update(
+            {quote(c): f"s.{quote(c)}" for c in values}, predicate=f"NOT {flag} AND ({differs})"
+        )
     metrics = merge.execute()
-    return {"rows_updated": metrics.get("num_target_rows_updated", 0),
-            "rows_deleted": metrics.get("num_target_rows_deleted", 0),
-            "files_rewritten": metrics.get("num_target_files_removed", 0)}
+    return {
+        "rows_updated": metrics.get("num_target_rows_updated", 0),
+        "rows_deleted": metrics.get("num_target_rows_deleted", 0),
+        "files_rewritten": metrics.get("num_target_files_removed", 0),
+    }
 
 
 def _insert_new(table: Any, identity: list[str], fresh: pa.Table) -> int:
     """Insert-only MERGE: delta-rs writes the rows to new files and rewrites none, and unlike
     a blind append it never duplicates a row a concurrent run inserted meanwhile."""
-    metrics = table.merge(
-        fresh, _match(identity),
-        source_alias="s", target_alias="t", streamed_exec=False,
-    ).when_not_matched_insert({quote(c): f"s.{quote(c)}" for c in fresh.column_names}).execute()
+    metrics = (
+        table.merge(
+            fresh,
+            _match(identity),
+            source_alias="s",
+            target_alias="t",
+            streamed_exec=False,
+        )
+        .when_not_matched_insert({quote(c): f"s.{quote(c)}" for c in fresh.column_names})
+        .execute()
+    )
     return int(metrics.get("num_target_rows_inserted", 0))
 
 

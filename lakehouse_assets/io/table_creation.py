@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 
 def ensure_table(
-    spark: SparkSession, capabilities: Capabilities, contract: TableContract,
-    columns: list[Column], partitions: list[str], location: TableLocation,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    contract: TableContract,
+    columns: list[Column],
+    partitions: list[str],
+    location: TableLocation,
 ) -> list[str]:
     """Returns the table properties the engine could not set (empty if the table existed).
     Creation holds the table's lock: two runs may both find it missing."""

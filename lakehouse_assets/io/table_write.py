@@ -28,12 +28,15 @@ class TableWrite:
     facts: dict[str, Any] | None = None  # set by execute()
 
     def execute(self) -> dict[str, Any]:
-        self.facts = write_batch(self.spark, self.capabilities, self.asset, self.location,
-                                 self.batch, self.run_id)
+        self.facts = write_batch(
+            self.spark, self.capabilities, self.asset, self.location, self.batch, self.run_id
+        )
         return self.facts
 
     def written(self) -> dict[str, Any]:
         if self.facts is None:
-            raise RuntimeError(f"{self.asset.key_string}: the batch was not written; the asset's "
-                               "io_manager_key must name the Delta IO manager")
+            raise RuntimeError(
+                f"{self.asset.key_string}: the batch was not written; the asset's "
+                "io_manager_key must name the Delta IO manager"
+            )
         return self.facts

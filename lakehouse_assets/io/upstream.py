@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 COMMAND = "dagster asset materialize -m lakehouse_assets.definitions --select {keys}"
 
 
-def _missing(spark: SparkSession, project: Project, keys: tuple[AssetKeyPath, ...],
-             capabilities: Capabilities) -> list[AssetKeyPath]:
+def _missing(
+    spark: SparkSession,
+    project: Project,
+    keys: tuple[AssetKeyPath, ...],
+    capabilities: Capabilities,
+) -> list[AssetKeyPath]:
     """Keys without a table, with their own missing upstreams first (one run builds them all)."""
     found: list[AssetKeyPath] = []
     for key in keys:
@@ -41,16 +45,22 @@ def commands(project: Project, keys: list[AssetKeyPath], partition: str | None) 
     whole = [k for k in keys if k in project.assets and k not in daily]
     out = []
     if daily:
-        out.append(f"{COMMAND.format(keys=','.join('/'.join(k) for k in daily))} "
-                   f"--partition {partition or '<day>'}")
+        out.append(
+            f"{COMMAND.format(keys=','.join('/'.join(k) for k in daily))} "
+            f"--partition {partition or '<day>'}"
+        )
     if whole:
         out.append(COMMAND.format(keys=",".join("/".join(k) for k in whole)))
     return out
 
 
 def require_materialized(
-    spark: SparkSession, project: Project, keys: tuple[AssetKeyPath, ...],
-    capabilities: Capabilities, reader: str, partition: str | None = None,
+    spark: SparkSession,
+    project: Project,
+    keys: tuple[AssetKeyPath, ...],
+    capabilities: Capabilities,
+    reader: str,
+    partition: str | None = None,
 ) -> None:
     """Raise a Failure when any of `keys` (read by `reader`) has no table yet."""
     missing = _missing(spark, project, keys, capabilities)
@@ -65,8 +75,10 @@ def require_materialized(
         fix = "; ".join(p for p in (fix, f"{outside} is written outside this lakehouse") if p)
     raise Failure(
         description=f"{reader}: upstream {names} never materialized; {fix}",
-        metadata={"missing_upstream": MV.json(["/".join(k) for k in missing]),
-                  "commands": MV.md("\n".join(f"```\n{c}\n```" for c in todo) or "none")},
+        metadata={
+            "missing_upstream": MV.json(["/".join(k) for k in missing]),
+            "commands": MV.md("\n".join(f"```\n{c}\n```" for c in todo) or "none"),
+        },
     )
 
 

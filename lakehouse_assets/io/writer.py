@@ -34,12 +34,22 @@ if TYPE_CHECKING:
 
 
 def write_batch(
-    spark: SparkSession, capabilities: Capabilities, asset: TableAsset,
-    location: TableLocation, batch: TableBatch, run_id: str,
+    spark: SparkSession,
+    capabilities: Capabilities,
+    asset: TableAsset,
+    location: TableLocation,
+    batch: TableBatch,
+    run_id: str,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    skipped = ensure_table(spark, capabilities, asset.contract, physical_columns(asset),
-                           partition_columns(asset), location)
+    skipped = ensure_table(
+        spark,
+        capabilities,
+        asset.contract,
+        physical_columns(asset),
+        partition_columns(asset),
+        location,
+    )
     facts: dict[str, Any] = dict(batch.facts)
     if asset.kind == "bronze":
         facts.update(_replace_partitions(spark, asset, location, batch))
@@ -64,8 +74,9 @@ def write_batch(
     return facts
 
 
-def _replace_partitions(spark: SparkSession, asset: TableAsset, location: TableLocation,
-                        batch: TableBatch) -> dict[str, Any]:
+def _replace_partitions(
+    spark: SparkSession, asset: TableAsset, location: TableLocation, batch: TableBatch
+) -> dict[str, Any]:
     """Bronze: the batch replaces its _ingested_date partitions; counted back from the table."""
     from pyspark.sql import functions as F
 
@@ -73,12 +84,20 @@ def _replace_partitions(spark: SparkSession, asset: TableAsset, location: TableL
     data = batch.data
     if INGESTED_DATE not in data.columns:
         data = data.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-    attempts = frames.write(conform(data, physical_columns(asset), location.label), location,
-                            "overwrite", replace_where=where)
+    attempts = frames.write(
+        conform(data, physical_columns(asset), location.label),
+        location,
+        "overwrite",
+        replace_where=where,
+    )
     table = location.read(spark).where(where)
     if RESCUED_DATA not in table.columns:
         return {"rows_written": table.count(), "write_attempts": attempts}
-    counts = table.select(F.count(F.lit(1)).alias("n"),
-                          F.count(RESCUED_DATA).alias("rescued")).collect()[0]
-    return {"rows_written": int(counts["n"]), "write_attempts": attempts,
-            "rows_with_rescued_data": int(counts["rescued"])}
+    counts = table.select(
+        F.count(F.lit(1)).alias("n"), F.count(RESCUED_DATA).alias("rescued")
+    ).collect()[0]
+    return {
+        "rows_written": int(counts["n"]),
+        "write_attempts": attempts,
+        "rows_with_rescued_data": int(counts["rescued"]),
+    }

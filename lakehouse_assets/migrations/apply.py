@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 
 def apply_plan(
-    spark: SparkSession | None, plan: MigrationPlan, capabilities: Capabilities,
+    spark: SparkSession | None,
+    plan: MigrationPlan,
+    capabilities: Capabilities,
     dry_run: bool = False,
 ) -> list[str]:
     """Returns what was (or, dry run, would be) done. Destructive steps are never applied."""
@@ -22,8 +24,14 @@ def apply_plan(
         return done
     ops = None if dry_run else table_ops(spark, plan.location, capabilities)  # type: ignore[arg-type]
     # Comments after columns exist; properties last.
-    order = ["add_column", "widen_type", "drop_not_null", "column_comment", "table_comment",
-             "set_properties"]
+    order = [
+        "add_column",
+        "widen_type",
+        "drop_not_null",
+        "column_comment",
+        "table_comment",
+        "set_properties",
+    ]
     for step in sorted(plan.safe_steps, key=lambda s: order.index(s.kind)):
         done.append(f"{plan.label}: {step.kind} {step.detail}")
         if ops is None:

@@ -23,8 +23,7 @@ class MigrationConfig(Config):
 
 def migrations_job(project: Project) -> JobDefinition:
     @op(name="apply_safe_migrations")
-    def _apply(context: OpExecutionContext, config: MigrationConfig,
-               spark: SparkResource) -> None:
+    def _apply(context: OpExecutionContext, config: MigrationConfig, spark: SparkResource) -> None:
         session, caps = spark.get_session(), spark.capabilities
         plans = plan_project(session, project, caps)
         done: list[str] = []
@@ -35,19 +34,24 @@ def migrations_job(project: Project) -> JobDefinition:
         if governance.applied and not config.dry_run:
             for statement in governance.statements:
                 session.sql(statement).collect()
-        context.add_output_metadata({
-            "dry_run": config.dry_run,
-            "safe_steps": MetadataValue.int(len(done)),
-            "applied" if not config.dry_run else "would_apply": "\n".join(done) or "nothing",
-            "destructive": "\n".join(destructive) or "none",
-            "governance": governance.render(),
-        })
+        context.add_output_metadata(
+            {
+                "dry_run": config.dry_run,
+                "safe_steps": MetadataValue.int(len(done)),
+                "applied" if not config.dry_run else "would_apply": "\n".join(done) or "nothing",
+                "destructive": "\n".join(destructive) or "none",
+                "governance": governance.render(),
+            }
+        )
         context.log.info("\n".join(p.render() for p in plans))
         if destructive and config.fail_on_destructive:
             raise Failure("destructive changes need a person:\n" + "\n".join(destructive))
 
-    @job(name=JOB_NAME, description="apply the safe schema migrations of every table "
-                                    "(config dry_run: true to only list them)")
+    @job(
+        name=JOB_NAME,
+        description="apply the safe schema migrations of every table "
+        "(config dry_run: true to only list them)",
+    )
     def _job() -> None:
         _apply()
 

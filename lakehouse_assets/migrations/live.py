@@ -12,6 +12,7 @@ from lakehouse_assets.tables.location import TableLocation
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+
 @dataclass(frozen=True)
 class LiveColumn:
     name: str
@@ -40,17 +41,27 @@ def read_live(spark: SparkSession | None, location: TableLocation) -> LiveTable 
             return None
         table = DeltaTable(location.path)
         meta = table.metadata()
-        cols = [LiveColumn(f.name, contract_type(f.type),
-                           f.nullable, (f.metadata or {}).get("comment"))
-                for f in table.schema().fields]
-        return LiveTable(cols, list(meta.partition_columns), meta.description,
-                         dict(meta.configuration))
+        cols = [
+            LiveColumn(f.name, contract_type(f.type), f.nullable, (f.metadata or {}).get("comment"))
+            for f in table.schema().fields
+        ]
+        return LiveTable(
+            cols, list(meta.partition_columns), meta.description, dict(meta.configuration)
+        )
     assert spark is not None and location.name is not None
     if not spark.catalog.tableExists(location.name):
         return None
     schema = spark.table(location.sql_ref).schema
-    cols = [LiveColumn(f.name, contract_type(f.dataType.simpleString()), f.nullable,
-                       f.metadata.get("comment")) for f in schema.fields]
+    cols = [
+        LiveColumn(
+            f.name, contract_type(f.dataType.simpleString()), f.nullable, f.metadata.get("comment")
+        )
+        for f in schema.fields
+    ]
     detail = spark.sql(f"DESCRIBE DETAIL {location.sql_ref}").collect()[0].asDict()
-    return LiveTable(cols, list(detail.get("partitionColumns") or []), detail.get("description"),
-                     {str(k): str(v) for k, v in (detail.get("properties") or {}).items()})
+    return LiveTable(
+        cols,
+        list(detail.get("partitionColumns") or []),
+        detail.get("description"),
+        {str(k): str(v) for k, v in (detail.get("properties") or {}).items()},
+    )

@@ -80,8 +80,7 @@ class MigrationPlan:
             return f"{self.label}: not created yet (the first materialization creates it)"
         if not self.steps:
             return f"{self.label}: up to date"
-        lines = [f"{self.label}: {len(self.safe_steps)} safe, {len(self.destructive)} "
-                 "destructive"]
+        lines = [f"{self.label}: {len(self.safe_steps)} safe, {len(self.destructive)} destructive"]
         lines += [f"  {'+' if s.safe else '!'} {s.kind}: {s.detail}" for s in self.steps]
         return "\n".join(lines)
 
@@ -107,9 +106,7 @@ def widening_allowed(old: str, new: str) -> bool:
     return False
 
 
-def _column_steps(
-    wanted: list[Column], live: LiveTable, has_nulls: Any
-) -> list[Step]:
+def _column_steps(wanted: list[Column], live: LiveTable, has_nulls: Any) -> list[Step]:
     steps: list[Step] = []
     names = {c.name for c in wanted}
     for col in wanted:
@@ -122,26 +119,46 @@ def _column_steps(
             if widening_allowed(current.type, col.type):
                 steps.append(Step("widen_type", f"{col.name} {current.type} -> {col.type}", col))
             else:
-                steps.append(Step("destructive", f"{col.name}: type {current.type} -> {col.type} "
-                                  "is not a widening; create a new column or rebuild the table"))
+                steps.append(
+                    Step(
+                        "destructive",
+                        f"{col.name}: type {current.type} -> {col.type} "
+                        "is not a widening; create a new column or rebuild the table",
+                    )
+                )
         if not current.nullable and col.nullable:
             steps.append(Step("drop_not_null", f"{col.name} becomes nullable", col))
         if current.nullable and not col.nullable:
             nulls = has_nulls(col.name)
             if nulls:
-                steps.append(Step("destructive", f"{col.name}: NOT NULL but {nulls} existing rows "
-                                  "are null; fix the rows first or keep it nullable"))
+                steps.append(
+                    Step(
+                        "destructive",
+                        f"{col.name}: NOT NULL but {nulls} existing rows "
+                        "are null; fix the rows first or keep it nullable",
+                    )
+                )
             else:
-                steps.append(Step("destructive", f"{col.name}: tightening to NOT NULL is not "
-                                  "applied automatically (no nulls today); add a CHECK constraint"
-                                  " or recreate the table"))
+                steps.append(
+                    Step(
+                        "destructive",
+                        f"{col.name}: tightening to NOT NULL is not "
+                        "applied automatically (no nulls today); add a CHECK constraint"
+                        " or recreate the table",
+                    )
+                )
         if col.comment and col.comment != current.comment:
             steps.append(Step("column_comment", f"{col.name}: {col.comment!r}", col, col.comment))
     for current in live.columns:
         if current.name not in names:
-            steps.append(Step("destructive", f"{current.name}: in the table, not in the contract "
-                              "(dropped or renamed); put it back in the contract or drop it by "
-                              "hand"))
+            steps.append(
+                Step(
+                    "destructive",
+                    f"{current.name}: in the table, not in the contract "
+                    "(dropped or renamed); put it back in the contract or drop it by "
+                    "hand",
+                )
+            )
     return steps
 
 
@@ -162,16 +179,26 @@ def plan_for(
     plan.steps += _column_steps(physical_columns(asset), live, has_nulls)
     wanted_parts = partition_columns(asset)
     if wanted_parts != live.partitions:
-        plan.steps.append(Step("destructive", f"partitioning {live.partitions} -> {wanted_parts} "
-                               "needs a rewrite of the table; do it by hand"))
+        plan.steps.append(
+            Step(
+                "destructive",
+                f"partitioning {live.partitions} -> {wanted_parts} "
+                "needs a rewrite of the table; do it by hand",
+            )
+        )
     comment = asset.contract.comment or asset.contract.description
     if comment and comment != live.comment:
         plan.steps.append(Step("table_comment", repr(comment), value=comment))
     props, _ = table_properties(asset.contract, capabilities)
     changed = {k: v for k, v in props.items() if live.properties.get(k) != v}
     if changed:
-        plan.steps.append(Step("set_properties", ", ".join(f"{k}={v}" for k, v in
-                                                          sorted(changed.items())), value=changed))
+        plan.steps.append(
+            Step(
+                "set_properties",
+                ", ".join(f"{k}={v}" for k, v in sorted(changed.items())),
+                value=changed,
+            )
+        )
     return plan
 
 

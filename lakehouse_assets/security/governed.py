@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 
 def governed_read(
-    spark: SparkSession, project: Project, key: AssetKeyPath, capabilities: Capabilities,
+    spark: SparkSession,
+    project: Project,
+    key: AssetKeyPath,
+    capabilities: Capabilities,
     privileged: bool = False,
 ) -> DataFrame:
     from pyspark.sql import functions as F
@@ -27,7 +30,9 @@ def governed_read(
         return df
     masks = {c.name: c.mask for c in table.contract.columns if c.mask}
     where = f"{table.file}: "
-    return df.select(*[
-        F.expr(mask_sql(masks[c], quote(c), where)).alias(c) if c in masks else F.col(c)
-        for c in df.columns
-    ])
+    return df.select(
+        *[
+            F.expr(mask_sql(masks[c], quote(c), where)).alias(c) if c in masks else F.col(c)
+            for c in df.columns
+        ]
+    )

@@ -23,16 +23,20 @@ def register_mask(name: str) -> Callable[[MaskSql], MaskSql]:
 
 def mask_sql(name: str, column: str, where: str = "") -> str:
     if name not in MASKS:
-        raise ValueError(f"{where}unknown mask {name!r}; known masks: {', '.join(sorted(MASKS))}"
-                         " (register one with lakehouse_assets.security.masks.register_mask)")
+        raise ValueError(
+            f"{where}unknown mask {name!r}; known masks: {', '.join(sorted(MASKS))}"
+            " (register one with lakehouse_assets.security.masks.register_mask)"
+        )
     return MASKS[name](column)
 
 
 @register_mask("security.mask_email")
 def _mask_email(col: str) -> str:
     # u***@example.com: the first letter and the domain stay, for support look-ups.
-    return (f"CASE WHEN {col} IS NULL THEN NULL ELSE concat(substring({col}, 1, 1), '***', "
-            f"regexp_replace({col}, '^[^@]*', '')) END")
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL ELSE concat(substring({col}, 1, 1), '***', "
+        f"regexp_replace({col}, '^[^@]*', '')) END"
+    )
 
 
 @register_mask("security.redact")
@@ -47,5 +51,7 @@ def _hash(col: str) -> str:
 
 @register_mask("security.last4")
 def _last4(col: str) -> str:
-    return (f"CASE WHEN {col} IS NULL THEN NULL "
-            f"ELSE concat('****', right(CAST({col} AS STRING), 4)) END")
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL "
+        f"ELSE concat('****', right(CAST({col} AS STRING), 4)) END"
+    )

@@ -18,23 +18,23 @@ from typing import Any, Literal
 Operation = Literal["GRANT", "REVOKE"]
 OPERATIONS: tuple[str, ...] = ("GRANT", "REVOKE")
 # Table privileges: Unity Catalog's, plus READ_METADATA of the legacy Hive metastore table ACLs.
-TABLE_PRIVILEGES = frozenset({"SELECT", "MODIFY", "ALL PRIVILEGES", "READ_METADATA",
-                              "APPLY TAG"})
+TABLE_PRIVILEGES = frozenset({"SELECT", "MODIFY", "ALL PRIVILEGES", "READ_METADATA", "APPLY TAG"})
 # DKOps accepts these but they are not privileges on a table: Unity Catalog refuses
 # `GRANT USAGE ON TABLE`, and DKOps only logs that failure. They are warnings, not errors, and
 # left out of the plan: the result is the one a DKOps project gets today (nothing granted, a
 # message), the project runs unchanged, and skipping errs towards less access, never more.
 NOT_ON_TABLES = {
     "USAGE": "grant USE SCHEMA on the schema (and USE CATALOG on the catalog) outside the "
-             "table contract",
+    "table contract",
     "CREATE": "grant CREATE TABLE on the schema outside the table contract",
-    "EXECUTE": "EXECUTE applies to functions; grant it on the function outside the table "
-               "contract",
+    "EXECUTE": "EXECUTE applies to functions; grant it on the function outside the table contract",
 }
 DKOPS_KEYS = ("action", "principal", "operation")
 LIST_KEYS = ("principal", "privileges", "operation")
-FORMS_FIX = ('write {"action": "SELECT", "principal": "analysts", "operation": "GRANT"} or '
-             '{"principal": "analysts", "privileges": ["SELECT"]}')
+FORMS_FIX = (
+    'write {"action": "SELECT", "principal": "analysts", "operation": "GRANT"} or '
+    '{"principal": "analysts", "privileges": ["SELECT"]}'
+)
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,13 @@ def owner_sql(ref: str, owner: str) -> str:
 
 def owner_problems(owner: str | None) -> list[PermissionProblem]:
     if owner and "`" in owner:
-        return [PermissionProblem("owner", f"owner {owner!r} contains a back-quote",
-                                  "name the user, group or service principal without `")]
+        return [
+            PermissionProblem(
+                "owner",
+                f"owner {owner!r} contains a back-quote",
+                "name the user, group or service principal without `",
+            )
+        ]
     return []
 
 
@@ -92,18 +97,27 @@ def parse_permissions(raw: Any) -> ParsedPermissions:
         for i, entry in enumerate(raw):
             _list_entry(f"permissions[{i}]", entry, out)
     elif raw is not None:
-        out.problems.append(PermissionProblem("permissions", f"expected a list, got {raw!r}",
-                                              FORMS_FIX))
+        out.problems.append(
+            PermissionProblem("permissions", f"expected a list, got {raw!r}", FORMS_FIX)
+        )
     return out
 
 
 def _mapping_entry(action: str, who: Any, out: ParsedPermissions) -> None:
     field = f"permissions.{action}"
     names = [who] if isinstance(who, str) else who
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip()
-                                                           for n in names):
-        out.problems.append(PermissionProblem(field, f"expected principal names, got {who!r}",
-                                              f'write "{action}": ["analysts", "finance"]'))
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n.strip() for n in names)
+    ):
+        out.problems.append(
+            PermissionProblem(
+                field,
+                f"expected principal names, got {who!r}",
+                f'write "{action}": ["analysts", "finance"]',
+            )
+        )
         return
     for name in names:
         _add("GRANT", action, name, field, field, out)
@@ -111,35 +125,50 @@ def _mapping_entry(action: str, who: Any, out: ParsedPermissions) -> None:
 
 def _list_entry(field: str, entry: Any, out: ParsedPermissions) -> None:
     if not isinstance(entry, dict):
-        out.problems.append(PermissionProblem(field, f"expected an object, got {entry!r}",
-                                              FORMS_FIX))
+        out.problems.append(
+            PermissionProblem(field, f"expected an object, got {entry!r}", FORMS_FIX)
+        )
         return
     if "action" in entry and "privileges" in entry:
-        out.problems.append(PermissionProblem(
-            field, "mixes the DKOps form ('action') with the privileges form ('privileges')",
-            "split it into one entry per form, or keep one of the two keys"))
+        out.problems.append(
+            PermissionProblem(
+                field,
+                "mixes the DKOps form ('action') with the privileges form ('privileges')",
+                "split it into one entry per form, or keep one of the two keys",
+            )
+        )
         return
     keys = DKOPS_KEYS if "action" in entry else LIST_KEYS
     unknown = [k for k in entry if k not in keys]
     if unknown:
-        out.problems += [PermissionProblem(f"{field}.{k}", f"unknown field {k!r}",
-                                           f"use only {', '.join(keys)}") for k in unknown]
+        out.problems += [
+            PermissionProblem(f"{field}.{k}", f"unknown field {k!r}", f"use only {', '.join(keys)}")
+            for k in unknown
+        ]
         return
     if "action" not in entry and "privileges" not in entry:
-        out.problems.append(PermissionProblem(field, "needs 'action' or 'privileges'",
-                                              FORMS_FIX))
+        out.problems.append(PermissionProblem(field, "needs 'action' or 'privileges'", FORMS_FIX))
         return
     principal, operation = entry.get("principal"), entry.get("operation", "GRANT")
     if not isinstance(principal, str) or not principal.strip():
-        out.problems.append(PermissionProblem(
-            f"{field}.principal", "missing principal" if principal in (None, "") else
-            f"expected a principal name, got {principal!r}",
-            'name the user, group or service principal, e.g. "principal": "analysts"'))
+        out.problems.append(
+            PermissionProblem(
+                f"{field}.principal",
+                "missing principal"
+                if principal in (None, "")
+                else f"expected a principal name, got {principal!r}",
+                'name the user, group or service principal, e.g. "principal": "analysts"',
+            )
+        )
         return
     if not isinstance(operation, str) or operation.upper() not in OPERATIONS:
-        out.problems.append(PermissionProblem(f"{field}.operation",
-                                              f"unknown operation {operation!r}",
-                                              "use GRANT or REVOKE (default GRANT)"))
+        out.problems.append(
+            PermissionProblem(
+                f"{field}.operation",
+                f"unknown operation {operation!r}",
+                "use GRANT or REVOKE (default GRANT)",
+            )
+        )
         return
     op: Operation = "REVOKE" if operation.upper() == "REVOKE" else "GRANT"
     if "action" in entry:
@@ -147,27 +176,52 @@ def _list_entry(field: str, entry: Any, out: ParsedPermissions) -> None:
         return
     privileges = entry["privileges"]
     if not isinstance(privileges, list) or not privileges:
-        out.problems.append(PermissionProblem(f"{field}.privileges",
-                                              f"expected a list of privileges, got "
-                                              f"{privileges!r}", '"privileges": ["SELECT"]'))
+        out.problems.append(
+            PermissionProblem(
+                f"{field}.privileges",
+                f"expected a list of privileges, got {privileges!r}",
+                '"privileges": ["SELECT"]',
+            )
+        )
         return
     for j, action in enumerate(privileges):
         _add(op, action, principal, field, f"{field}.privileges[{j}]", out)
 
 
-def _add(operation: Operation, action: Any, principal: str, field: str, action_field: str,
-         out: ParsedPermissions) -> None:
+def _add(
+    operation: Operation,
+    action: Any,
+    principal: str,
+    field: str,
+    action_field: str,
+    out: ParsedPermissions,
+) -> None:
     name = action.strip().upper() if isinstance(action, str) else ""
     if name in NOT_ON_TABLES:
-        out.problems.append(PermissionProblem(
-            action_field, f"{operation} {name} skipped: {name} is not a privilege on a table "
-            "in Unity Catalog", NOT_ON_TABLES[name], "warning"))
+        out.problems.append(
+            PermissionProblem(
+                action_field,
+                f"{operation} {name} skipped: {name} is not a privilege on a table "
+                "in Unity Catalog",
+                NOT_ON_TABLES[name],
+                "warning",
+            )
+        )
     elif name not in TABLE_PRIVILEGES:
-        out.problems.append(PermissionProblem(action_field, f"unknown privilege {action!r}",
-                                              f"use one of {', '.join(sorted(TABLE_PRIVILEGES))}"))
+        out.problems.append(
+            PermissionProblem(
+                action_field,
+                f"unknown privilege {action!r}",
+                f"use one of {', '.join(sorted(TABLE_PRIVILEGES))}",
+            )
+        )
     elif "`" in principal:
-        out.problems.append(PermissionProblem(f"{field}.principal",
-                                              f"principal {principal!r} contains a back-quote",
-                                              "name the principal without `"))
+        out.problems.append(
+            PermissionProblem(
+                f"{field}.principal",
+                f"principal {principal!r} contains a back-quote",
+                "name the principal without `",
+            )
+        )
     else:
         out.permissions.append(Permission(operation, name, principal.strip()))

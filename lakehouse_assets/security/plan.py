@@ -27,8 +27,11 @@ class GovernancePlan:
     skipped: list[str] = field(default_factory=list)  # permissions with no meaning on a table
 
     def render(self) -> str:
-        head = "governance (applied on Unity Catalog)" if self.applied else \
-            "governance (reported: this engine has no Unity Catalog)"
+        head = (
+            "governance (applied on Unity Catalog)"
+            if self.applied
+            else "governance (reported: this engine has no Unity Catalog)"
+        )
         lines = [f"  {s}" for s in self.statements] + [f"  -- skipped: {s}" for s in self.skipped]
         return "\n".join([head, *lines]) if lines else f"{head}: nothing to do"
 
@@ -39,8 +42,9 @@ def permission_sql(contract: TableContract, ref: str, file: str) -> tuple[list[s
     parsed = parse_permissions(contract.permissions)
     errors = parsed.errors + owner_problems(contract.owner)
     if errors:
-        raise ValueError("\n".join(f"{file}: {p.field}: {p.message} (fix: {p.fix})"
-                                   for p in errors))
+        raise ValueError(
+            "\n".join(f"{file}: {p.field}: {p.message} (fix: {p.fix})" for p in errors)
+        )
     statements = [p.sql(ref) for p in parsed.permissions]
     # Ownership last: once it moves, whoever applies the plan may lose the right to grant.
     if contract.owner:
@@ -66,9 +70,11 @@ def governance_plan(
             body = mask_sql(col.mask, "v", f"{asset.table.file}: ")
             plan.statements.append(
                 f"CREATE OR REPLACE FUNCTION {fn}(v {col.type}) RETURNS {col.type} RETURN "
-                f"CASE WHEN is_account_group_member('{privileged_group}') THEN v ELSE {body} END")
-            plan.statements.append(f"ALTER TABLE {ref} ALTER COLUMN {quote(col.name)} "
-                                   f"SET MASK {fn}")
+                f"CASE WHEN is_account_group_member('{privileged_group}') THEN v ELSE {body} END"
+            )
+            plan.statements.append(
+                f"ALTER TABLE {ref} ALTER COLUMN {quote(col.name)} SET MASK {fn}"
+            )
         statements, skipped = permission_sql(contract, ref, str(asset.table.file))
         plan.statements += statements
         plan.skipped += skipped

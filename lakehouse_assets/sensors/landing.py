@@ -55,21 +55,28 @@ def run_key(source: str, partition: str, paths: list[str]) -> str:
 
 
 def landing_tick(
-    manifest: FileManifest, source: str, ingestion: IngestionContract, key: AssetKey,
+    manifest: FileManifest,
+    source: str,
+    ingestion: IngestionContract,
+    key: AssetKey,
     cursor: str | None,
 ) -> Tick:
     """One evaluation: record new files, request runs for partitions with pending files."""
     new, known = assign_new_files(manifest, source, ingestion, by=SENSOR_TAG)
     since = int(cursor) if cursor else -1
-    pending = [e for e in [*known.values(), *new]
-               if e.assigned_by == SENSOR_TAG and _stamp(e) > since]
+    pending = [
+        e for e in [*known.values(), *new] if e.assigned_by == SENSOR_TAG and _stamp(e) > since
+    ]
     by_partition: dict[str, list[str]] = defaultdict(list)
     for entry in pending:
         by_partition[entry.partition].append(entry.file_path)
     requests = [
-        RunRequest(run_key=run_key(source, partition, paths), partition_key=partition,
-                   asset_selection=[key], tags={"lakehouse/source": source,
-                                                "lakehouse/files": str(len(paths))})
+        RunRequest(
+            run_key=run_key(source, partition, paths),
+            partition_key=partition,
+            asset_selection=[key],
+            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths))},
+        )
         for partition, paths in sorted(by_partition.items())
     ]
     last = max((_stamp(e) for e in pending), default=since)
@@ -81,7 +88,8 @@ def sensor_name(table: TableAsset) -> str:
 
 
 def landing_sensor(
-    table: TableAsset, manifest: FileManifest,
+    table: TableAsset,
+    manifest: FileManifest,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
 ) -> SensorDefinition:
     ingestion = table.ingestion
@@ -96,7 +104,7 @@ def landing_sensor(
         minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
         default_status=default_status,
         description=f"new files under {ingestion.source.path} -> {source} "
-                    f"({'available-now streaming' if streaming else 'batch'})",
+        f"({'available-now streaming' if streaming else 'batch'})",
     )
     def _landing(context: SensorEvaluationContext) -> SensorResult:
         tick = landing_tick(manifest, source, ingestion, key, context.cursor)

@@ -30,8 +30,12 @@ def failure_payload(run_id: str, job: str, error: str | None, tags: dict[str, st
 
 def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int | None:
     """POST the payload as JSON; returns the HTTP status, None if the webhook is unreachable."""
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return int(response.status)
@@ -40,8 +44,11 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int | None
         return None
 
 
-@run_failure_sensor(name="lakehouse_run_failures", default_status=DefaultSensorStatus.RUNNING,
-                    monitor_all_code_locations=False)
+@run_failure_sensor(
+    name="lakehouse_run_failures",
+    default_status=DefaultSensorStatus.RUNNING,
+    monitor_all_code_locations=False,
+)
 def run_failure_reporter(context: RunFailureSensorContext) -> None:
     run = context.dagster_run
     error = context.failure_event.message if context.failure_event else None

@@ -8,8 +8,14 @@ from lakehouse_assets.strategies.registry import register, strategy_for
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 # In this order, messages list the names.
-for _builtin in (upsert.UPSERT, cdc_merge.CDC_MERGE, upsert.INCREMENTAL_REPLACE,
-                 upsert.APPEND_DEDUP, scd2.SCD2, upsert.SCD1):
+for _builtin in (
+    upsert.UPSERT,
+    cdc_merge.CDC_MERGE,
+    upsert.INCREMENTAL_REPLACE,
+    upsert.APPEND_DEDUP,
+    scd2.SCD2,
+    upsert.SCD1,
+):
     register(_builtin)
 
 __all__ = ["SideTable", "Strategy", "register", "strategy_for"]

@@ -43,13 +43,15 @@ class CdcMerge(DeletesExempt):
     needs_order = True
     needs_op = True
 
-    def context(self, base: MergeContext, promo: PromotionContract,
-                silver: TableContract) -> MergeContext:
+    def context(
+        self, base: MergeContext, promo: PromotionContract, silver: TableContract
+    ) -> MergeContext:
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
         return CdcContext(**vars(base), soft_delete_col=soft)
 
-    def filled_columns(self, promo: PromotionContract, silver: TableContract,
-                       source: TableContract | None) -> dict[str, str | None]:
+    def filled_columns(
+        self, promo: PromotionContract, silver: TableContract, source: TableContract | None
+    ) -> dict[str, str | None]:
         return {SOFT_DELETE: "BOOLEAN"} if SOFT_DELETE in silver.column_names else {}
 
     def side_table(self, ctx: MergeContext) -> SideTable | None:
@@ -110,8 +112,11 @@ def _hard(ctx: MergeContext) -> MergePlan:
         f"AND {changed(ctx, ctx.columns)} THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED AND NOT {delete} THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
-    return MergePlan([remember, sql], "upsert I/U, hard delete D with tombstones, "
-                     "sequence-guarded", {tomb: ctx.keys, ctx.target: ctx.keys})
+    return MergePlan(
+        [remember, sql],
+        "upsert I/U, hard delete D with tombstones, sequence-guarded",
+        {tomb: ctx.keys, ctx.target: ctx.keys},
+    )
 
 
 CDC_MERGE = CdcMerge()

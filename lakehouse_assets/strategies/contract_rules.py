@@ -15,11 +15,21 @@ class ContractRules:
         return registry.known()
 
     def op_readers(self) -> list[str]:
-        return [n for n in registry.known()
-                if (s := registry.strategy_for(n)).needs_op or s.reads_op]
+        return [
+            n for n in registry.known() if (s := registry.strategy_for(n)).needs_op or s.reads_op
+        ]
 
-    def problems(self, promo: PromotionContract, silver: TableContract, source: TableContract,
-                 promoted: set[str], *, silver_file: Path, source_file: Path) -> list[Problem]:
+    def problems(
+        self,
+        promo: PromotionContract,
+        silver: TableContract,
+        source: TableContract,
+        promoted: set[str],
+        *,
+        silver_file: Path,
+        source_file: Path,
+    ) -> list[Problem]:
         strategy = registry.strategy_for(promo.strategy)
-        return strategy.contract_problems(promo, silver, source, promoted,
-                                          silver_file=silver_file, source_file=source_file)
+        return strategy.contract_problems(
+            promo, silver, source, promoted, silver_file=silver_file, source_file=source_file
+        )

@@ -32,5 +32,6 @@ def strategy_for(name: str) -> Strategy:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise ValueError(f"strategy {name!r} is not registered; available: "
-                         f"{', '.join(known())}") from None
+        raise ValueError(
+            f"strategy {name!r} is not registered; available: {', '.join(known())}"
+        ) from None

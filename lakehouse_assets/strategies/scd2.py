@@ -61,14 +61,17 @@ class Scd2(Strategy):
     needs_order = True
     reads_op = True
 
-    def context(self, base: MergeContext, promo: PromotionContract,
-                silver: TableContract) -> MergeContext:
+    def context(
+        self, base: MergeContext, promo: PromotionContract, silver: TableContract
+    ) -> MergeContext:
         s = promo.scd2
-        return Scd2Context(**vars(base), valid_from=s.valid_from, valid_to=s.valid_to,
-                           is_current=s.is_current)
+        return Scd2Context(
+            **vars(base), valid_from=s.valid_from, valid_to=s.valid_to, is_current=s.is_current
+        )
 
-    def filled_columns(self, promo: PromotionContract, silver: TableContract,
-                       source: TableContract | None) -> dict[str, str | None]:
+    def filled_columns(
+        self, promo: PromotionContract, silver: TableContract, source: TableContract | None
+    ) -> dict[str, str | None]:
         order = source.column(promo.order_col) if source and promo.order_col else None
         kind = order.type if order is not None else None
         s = promo.scd2
@@ -89,22 +92,38 @@ class Scd2(Strategy):
     def side_table(self, ctx: MergeContext) -> SideTable | None:
         return SideTable("_scd2_events", _logged(ctx))
 
-    def contract_problems(self, promo: PromotionContract, silver: TableContract,
-                          source: TableContract, promoted: set[str], *, silver_file: Path,
-                          source_file: Path) -> list[Problem]:
-        problems = super().contract_problems(promo, silver, source, promoted,
-                                             silver_file=silver_file, source_file=source_file)
+    def contract_problems(
+        self,
+        promo: PromotionContract,
+        silver: TableContract,
+        source: TableContract,
+        promoted: set[str],
+        *,
+        silver_file: Path,
+        source_file: Path,
+    ) -> list[Problem]:
+        problems = super().contract_problems(
+            promo, silver, source, promoted, silver_file=silver_file, source_file=source_file
+        )
         s = promo.scd2
-        missing = [c for c in (s.valid_from, s.valid_to, s.is_current)
-                   if c not in silver.column_names]
+        missing = [
+            c for c in (s.valid_from, s.valid_to, s.is_current) if c not in silver.column_names
+        ]
         if missing:
-            problems.append(("scd2", f"scd2 columns {missing} are not in {silver_file}",
-                             "add them to the silver contract", "error"))
+            problems.append(
+                (
+                    "scd2",
+                    f"scd2 columns {missing} are not in {silver_file}",
+                    "add them to the silver contract",
+                    "error",
+                )
+            )
         return problems
 
     def plan(self, ctx: MergeContext) -> MergePlan:
-        assert isinstance(ctx, Scd2Context) and ctx.order_col and ctx.companion, \
+        assert isinstance(ctx, Scd2Context) and ctx.order_col and ctx.companion, (
             "scd2 needs an order column and its event log"
+        )
         staged = Stage(f"{ctx.source}_scd2", _versions_source(ctx))
         vf = quote(ctx.valid_from)
         merge = (
@@ -116,10 +135,11 @@ class Scd2(Strategy):
             f"WHEN NOT MATCHED AND s._action = 'upsert' "
             f"THEN INSERT {insert_clause(ctx, ctx.versions)}"
         )
-        return MergePlan([_record_events(ctx), staged, merge], "scd2 history by merge keys, "
-                         f"ordered by {ctx.order_col}; late events re-placed",
-                         {ctx.companion: [*ctx.keys, ctx.order_col],
-                          ctx.target: [*ctx.keys, ctx.valid_from]})
+        return MergePlan(
+            [_record_events(ctx), staged, merge],
+            f"scd2 history by merge keys, ordered by {ctx.order_col}; late events re-placed",
+            {ctx.companion: [*ctx.keys, ctx.order_col], ctx.target: [*ctx.keys, ctx.valid_from]},
+        )
 
 
 def _logged(ctx: MergeContext) -> list[str]:
@@ -150,10 +170,14 @@ def _history(ctx: Scd2Context, batch_keys: str) -> str:
     tracked = [c for c in ctx.columns if c != ctx.order_col]
     value = row_hash(tracked, "l") if tracked else "'row'"
     state = f"CASE WHEN {is_delete(ctx, 'l')} THEN 'D' ELSE {value} END"
-    events = (f"(SELECT l.*, {state} AS _state FROM {ctx.companion} l LEFT SEMI JOIN "
-              f"{batch_keys} b ON {key_match(ctx, 'l', 'b')})")
-    marked = (f"(SELECT e.*, lag(_state) OVER (PARTITION BY {part} ORDER BY {o}) AS _prev "
-              f"FROM {events} e)")
+    events = (
+        f"(SELECT l.*, {state} AS _state FROM {ctx.companion} l LEFT SEMI JOIN "
+        f"{batch_keys} b ON {key_match(ctx, 'l', 'b')})"
+    )
+    marked = (
+        f"(SELECT e.*, lag(_state) OVER (PARTITION BY {part} ORDER BY {o}) AS _prev "
+        f"FROM {events} e)"
+    )
     kept = f"(SELECT m.* FROM {marked} m WHERE _prev IS NULL OR _prev <> _state)"
     vf, vt, cur = (quote(c) for c in (ctx.valid_from, ctx.valid_to, ctx.is_current))
     data = ", ".join(f"h.{quote(c)}" for c in ctx.columns)
@@ -169,15 +193,21 @@ def _versions_source(ctx: Scd2Context) -> str:
     (x without h) is deleted; the history's versions are upserted."""
     part = ", ".join(quote(k) for k in ctx.keys)
     batch_keys = f"(SELECT DISTINCT {part} FROM {ctx.source})"
-    current = ("(SELECT " + ", ".join(f"x.{quote(c)}" for c in ctx.versions) + f" FROM "
-               f"{ctx.target} x LEFT SEMI JOIN {batch_keys} b ON {key_match(ctx, 'x', 'b')})")
+    current = (
+        "(SELECT " + ", ".join(f"x.{quote(c)}" for c in ctx.versions) + f" FROM "
+        f"{ctx.target} x LEFT SEMI JOIN {batch_keys} b ON {key_match(ctx, 'x', 'b')})"
+    )
     vf = quote(ctx.valid_from)
     gone = f"h.{vf} IS NULL"
-    cols = ", ".join(f"CASE WHEN {gone} THEN x.{quote(c)} ELSE h.{quote(c)} END AS {quote(c)}"
-                     for c in ctx.versions)
-    return (f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
-            f"current_timestamp() AS {NOW} FROM {_history(ctx, batch_keys)} h FULL OUTER JOIN "
-            f"{current} x ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}")
+    cols = ", ".join(
+        f"CASE WHEN {gone} THEN x.{quote(c)} ELSE h.{quote(c)} END AS {quote(c)}"
+        for c in ctx.versions
+    )
+    return (
+        f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
+        f"current_timestamp() AS {NOW} FROM {_history(ctx, batch_keys)} h FULL OUTER JOIN "
+        f"{current} x ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}"
+    )
 
 
 SCD2 = Scd2()

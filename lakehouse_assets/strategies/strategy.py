@@ -39,16 +39,18 @@ class Strategy:
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
 
-    def context(self, base: MergeContext, promo: PromotionContract,
-                silver: TableContract) -> MergeContext:
+    def context(
+        self, base: MergeContext, promo: PromotionContract, silver: TableContract
+    ) -> MergeContext:
         """The context the plan needs; a strategy with more settings returns a subclass."""
         return base
 
     def side_table(self, ctx: MergeContext) -> SideTable | None:
         return None
 
-    def filled_columns(self, promo: PromotionContract, silver: TableContract,
-                       source: TableContract | None) -> dict[str, str | None]:
+    def filled_columns(
+        self, promo: PromotionContract, silver: TableContract, source: TableContract | None
+    ) -> dict[str, str | None]:
         """Silver columns the strategy fills itself -> the type it fills them with (None: the
         type cannot be told without the source contract)."""
         return {}
@@ -75,27 +77,50 @@ class Strategy:
         """SQL selecting the silver rows whose merge keys must be unique (None: all rows)."""
         return None
 
-    def contract_problems(self, promo: PromotionContract, silver: TableContract,
-                          source: TableContract, promoted: set[str], *, silver_file: Path,
-                          source_file: Path) -> list[Problem]:
+    def contract_problems(
+        self,
+        promo: PromotionContract,
+        silver: TableContract,
+        source: TableContract,
+        promoted: set[str],
+        *,
+        silver_file: Path,
+        source_file: Path,
+    ) -> list[Problem]:
         """What this strategy finds wrong with a promotion and its silver contract; `promoted`:
         the columns the promotion hands it; files relative to the contract folder."""
         name = promo.strategy
         problems: list[Problem] = []
         if self.needs_op and promo.op_col not in promoted:
-            problems.append(("op_col", f"{name} needs the operation column {promo.op_col!r} "
-                             f"in {source_file}", "add it to the source or set op_col", "error"))
+            problems.append(
+                (
+                    "op_col",
+                    f"{name} needs the operation column {promo.op_col!r} in {source_file}",
+                    "add it to the source or set op_col",
+                    "error",
+                )
+            )
         if self.needs_order and not promo.order_col:
-            problems.append(("watermark_col", f"{name} needs an ordering column",
-                             "set watermark_col (or sequence_by) to an event time or sequence",
-                             "error"))
+            problems.append(
+                (
+                    "watermark_col",
+                    f"{name} needs an ordering column",
+                    "set watermark_col (or sequence_by) to an event time or sequence",
+                    "error",
+                )
+            )
         filled = self.filled_columns(promo, silver, source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
             if kind and column.type != kind:
-                problems.append((f"columns[{i}].type", f"{column.name} is filled by {name} as "
-                                 f"{kind}, not {column.type}", f"declare {column.name} as {kind}",
-                                 "error"))
+                problems.append(
+                    (
+                        f"columns[{i}].type",
+                        f"{column.name} is filled by {name} as {kind}, not {column.type}",
+                        f"declare {column.name} as {kind}",
+                        "error",
+                    )
+                )
         return problems
 
 

@@ -33,8 +33,12 @@ def plan(ctx: MergeContext, summary: str = "upsert by merge keys, sequence-guard
 
 
 class Upsert(Strategy):
-    def __init__(self, names: tuple[str, ...], needs_order: bool = False,
-                 summary: str = "upsert by merge keys, sequence-guarded"):
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        needs_order: bool = False,
+        summary: str = "upsert by merge keys, sequence-guarded",
+    ):
         self.names, self.needs_order, self.summary = names, needs_order, summary
 
     def plan(self, ctx: MergeContext) -> MergePlan:

@@ -47,16 +47,20 @@ def _property_value(value: Any) -> str:
 def table_properties(
     contract: TableContract, capabilities: Capabilities
 ) -> tuple[dict[str, str], list[str]]:
-    props = {k: _property_value(v) for k, v in contract.properties.items()
-             if k not in WRITE_OPTIONS and not isinstance(v, (dict, list))}
+    props = {
+        k: _property_value(v)
+        for k, v in contract.properties.items()
+        if k not in WRITE_OPTIONS and not isinstance(v, (dict, list))
+    }
     skipped = []
     if contract.change_data_feed:
         if capabilities.change_data_feed:
             props["delta.enableChangeDataFeed"] = "true"
         else:
             skipped.append(
-                "change_data_feed: skipped, " + capabilities.missing("write a table with "
-                "Change Data Feed on") + "; TableReader.changes() computes changes from versions"
+                "change_data_feed: skipped, "
+                + capabilities.missing("write a table with Change Data Feed on")
+                + "; TableReader.changes() computes changes from versions"
             )
     return props, skipped
 
@@ -84,8 +88,11 @@ def create_table_plan(
     else:
         target = location.sql_ref
         where = f" LOCATION {sql_string(location.path)}" if location.path else ""
-    sql = (f"CREATE TABLE IF NOT EXISTS {target} ("
-           + ", ".join(column_ddl(c, defaults) for c in columns) + ") USING delta")
+    sql = (
+        f"CREATE TABLE IF NOT EXISTS {target} ("
+        + ", ".join(column_ddl(c, defaults) for c in columns)
+        + ") USING delta"
+    )
     if partitions:
         sql += " PARTITIONED BY (" + ", ".join(quote(p) for p in partitions) + ")"
     sql += where

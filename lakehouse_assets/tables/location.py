@@ -73,8 +73,9 @@ def locate(
             f"{label}: environment {env.env!r} has no paths.{layer} in config.json "
             f"(add it, or make the table EXTERNAL with a location)"
         )
-    return TableLocation(label, f"{base.rstrip('/')}/{contract.schema_}/{contract.name}", name,
-                         True)
+    return TableLocation(
+        label, f"{base.rstrip('/')}/{contract.schema_}/{contract.name}", name, True
+    )
 
 
 def locate_key(project: Project, key: AssetKeyPath, capabilities: Capabilities) -> TableLocation:

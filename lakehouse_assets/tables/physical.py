@@ -18,8 +18,14 @@ from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.strategies.registry import strategy_for
 
-__all__ = ["INGESTED_AT", "INGESTED_DATE", "RESCUED_DATA", "SILVER_CREATED", "SILVER_MODIFIED",
-           "SOURCE_FILE"]
+__all__ = [
+    "INGESTED_AT",
+    "INGESTED_DATE",
+    "RESCUED_DATA",
+    "SILVER_CREATED",
+    "SILVER_MODIFIED",
+    "SOURCE_FILE",
+]
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,12 @@ def bronze_framework(asset: TableAsset) -> list[FrameworkColumn]:
         (meta.add_ingested_at, INGESTED_AT, "TIMESTAMP", "when the row was ingested"),
         (True, INGESTED_DATE, "DATE", "ingestion partition (daily)"),
         (meta.add_source_file, SOURCE_FILE, "STRING", "landing file the row came from"),
-        (meta.add_rescued_data, RESCUED_DATA, "STRING",
-         "landing fields the contract does not declare, as JSON"),
+        (
+            meta.add_rescued_data,
+            RESCUED_DATA,
+            "STRING",
+            "landing fields the contract does not declare, as JSON",
+        ),
     ]
     out = []
     for on, name, kind, comment in wanted:

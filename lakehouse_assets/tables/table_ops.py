@@ -36,9 +36,14 @@ def arrow_type(spark_type: str) -> Any:
     if spark_type.startswith("DECIMAL"):
         p, s = spark_type[8:-1].split(",")
         return pa.decimal128(int(p), int(s))
-    return {"BIGINT": pa.int64(), "INT": pa.int32(), "SMALLINT": pa.int16(),
-            "DOUBLE": pa.float64(), "FLOAT": pa.float32(),
-            "TIMESTAMP_NTZ": pa.timestamp("us")}[spark_type]
+    return {
+        "BIGINT": pa.int64(),
+        "INT": pa.int32(),
+        "SMALLINT": pa.int16(),
+        "DOUBLE": pa.float64(),
+        "FLOAT": pa.float32(),
+        "TIMESTAMP_NTZ": pa.timestamp("us"),
+    }[spark_type]
 
 
 class DeltaRsTableOps:
@@ -73,8 +78,12 @@ class DeltaRsTableOps:
         from deltalake import Field
 
         fields = [
-            Field(c.name, delta_type(c.type), nullable=True,
-                  metadata={"comment": c.comment} if c.comment else None)
+            Field(
+                c.name,
+                delta_type(c.type),
+                nullable=True,
+                metadata={"comment": c.comment} if c.comment else None,
+            )
             for c in columns
         ]
         self._table.alter.add_columns(fields)
@@ -96,12 +105,17 @@ class DeltaRsTableOps:
 
         data = self._table.to_pyarrow_table()
         field = data.schema.field(column).with_type(arrow_type(new_type))
-        data = data.set_column(data.schema.get_field_index(column), field,
-                               data.column(column).cast(field.type))
+        data = data.set_column(
+            data.schema.get_field_index(column), field, data.column(column).cast(field.type)
+        )
         meta = self._table.metadata()
-        write_deltalake(self._table, pa.Table.from_batches(data.to_batches(), data.schema),
-                        mode="overwrite", schema_mode="overwrite",
-                        partition_by=list(meta.partition_columns) or None)
+        write_deltalake(
+            self._table,
+            pa.Table.from_batches(data.to_batches(), data.schema),
+            mode="overwrite",
+            schema_mode="overwrite",
+            partition_by=list(meta.partition_columns) or None,
+        )
         self._table.update_incremental()
 
 
@@ -150,5 +164,7 @@ def table_ops(spark: SparkSession, location: TableLocation, capabilities: Capabi
         return SparkSqlTableOps(spark, location)
     if location.path is not None:
         return DeltaRsTableOps(location.path)
-    raise RuntimeError(f"{location.label}: {capabilities.missing('maintain tables')} and the "
-                       "table has no path for delta-rs")
+    raise RuntimeError(
+        f"{location.label}: {capabilities.missing('maintain tables')} and the "
+        "table has no path for delta-rs"
+    )
