@@ -110,6 +110,24 @@ def _unplaceable(promo: PromotionContract, op_col: str | None) -> _Unplaceable:
     return _Unplaceable(bad, null_key, unknown_op, reason)
 
 
+def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
+    """One pass over the promoted rows. Each flag is counted on its own: a row whose flag were
+    NULL would count in neither `rows_rejected` nor `rows_typed`, and the accounting sees it."""
+    from pyspark.sql import functions as F
+
+    flags = {
+        "null_merge_keys": judged.null_key,
+        "rows_rejected": judged.any,
+        "rows_typed": ~judged.any,
+        "unknown_ops": judged.unknown_op,
+    }
+    row = source.select(
+        F.count(F.lit(1)).alias("rows_in"),
+        *[F.sum(F.when(flag, 1).otherwise(0)).alias(name) for name, flag in flags.items()],
+    ).collect()[0]
+    return {name: int(row[name] or 0) for name in ["rows_in", *flags]}
+
+
 def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) -> TableBatch:
     """`rows_in` counts the bronze rows read (before the promotion's filter), so the row
     accounting can tell filtered, rejected and superseded rows from rows lost."""
@@ -142,26 +160,7 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
     )
     good = latest_per_key(typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols)
-    # Each flag counted on its own (a NULL flag would count in neither: the accounting sees it).
-    counts = source.select(
-        F.count(F.lit(1)).alias("n"),
-        *[
-            F.sum(F.when(flag, 1).otherwise(0)).alias(name)
-            for name, flag in (
-                ("keys", judged.null_key),
-                ("bad", judged.any),
-                ("typed", ~judged.any),
-                ("ops", judged.unknown_op),
-            )
-        ],
-    ).collect()[0]
-    facts = {
-        "rows_in": int(counts["n"]),
-        "null_merge_keys": int(counts["keys"] or 0),
-        "rows_rejected": int(counts["bad"] or 0),
-        "rows_typed": int(counts["typed"] or 0),
-        "unknown_ops": int(counts["ops"] or 0),
-    }
+    facts = _counts(source, judged)
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

@@ -14,6 +14,7 @@ from dagster import AssetsDefinition, DagsterInstance, materialize
 
 from lakehouse_assets.assets.factory import build_assets
 from lakehouse_assets.code_location import build_definitions
+from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.demo.generator import generate
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.project_loader import load_project_or_raise
@@ -83,39 +84,46 @@ def run_demo(
 
     spark = SparkResource(mode="local")
     defs = build_definitions(str(project_dir), spark=spark, data_dir=str(data_dir))
-    resources = dict(defs.resources or {})
+    summary = DemoSummary(data_dir, day_keys)
+    _run_days(project, dict(defs.resources or {}), data_dir / "dagster_home", summary, progress)
+    _count_tables(project, spark, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _run_days(
+    project: Project,
+    resources: dict[str, Any],
+    home: Path,
+    summary: DemoSummary,
+    progress: Callable[[str], None],
+) -> None:
+    """Bronze and silver one run per day, as a daily schedule would; then gold in one run."""
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     partitioned = [a for a in assets if a.partitions_def is not None]
     unpartitioned = [a for a in assets if a.partitions_def is None]
-    home = data_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     instance = DagsterInstance.local_temp(str(home))
-    summary = DemoSummary(data_dir, day_keys)
-    for day in day_keys:
-        progress(f"materializing bronze + silver for {day}")
+    runs: list[tuple[str, dict[str, Any]]] = [
+        (f"materializing bronze + silver for {day}", {"partition_key": day}) for day in summary.days
+    ]
+    runs.append(("materializing gold", {"selection": [a.key for a in unpartitioned]}))
+    for message, run in runs:
+        progress(message)
         result = materialize(
-            partitioned,
-            partition_key=day,
+            partitioned if "partition_key" in run else [*unpartitioned, *partitioned],
             resources=resources,
             instance=instance,
             raise_on_error=True,
             run_config=QUIET,
+            **run,
         )
         summary.runs += int(result.success)
         summary.record_checks(result)
-    progress("materializing gold")
-    result = materialize(
-        [*unpartitioned, *partitioned],
-        resources=resources,
-        instance=instance,
-        selection=[a.key for a in unpartitioned],
-        raise_on_error=True,
-        run_config=QUIET,
-    )
-    summary.runs += int(result.success)
-    summary.record_checks(result)
 
+
+def _count_tables(project: Project, spark: SparkResource, summary: DemoSummary) -> None:
     session, caps = spark.get_session(), spark.capabilities
     for key in project.assets:
         location = locate_key(project, key, caps)
@@ -123,5 +131,3 @@ def run_demo(
         quarantine = quarantine_location(location)
         if quarantine.exists(session):
             summary.quarantined["/".join(key)] = quarantine.read(session).count()
-    summary.seconds = time.perf_counter() - started
-    return summary
