@@ -7,7 +7,9 @@ not_null for nulls). Table rules (unique, row_count, freshness, unique_keys) jud
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lakehouse_assets.contracts.expectations import ExpectationRule, expectation_rules
 from lakehouse_assets.contracts.identifiers import is_identifier, quote, sql_string
@@ -58,74 +60,120 @@ def _column(value: str, where: str) -> str:
 def compile_rule(spec: ExpectationRule, where: str, merge_keys: list[str] | None = None) -> Rule:
     """One contract rule -> Rule; `where` names the contract for error messages."""
     kind = spec.kind
-    raw = getattr(spec, kind)
     action = _ACTIONS.get(kind) or spec.action or "warn"
-    desc = spec.description or ""
-    if kind in _ACTIONS:
-        name = spec.name or re.sub(r"\W+", "_", str(raw)).strip("_").lower()[:60]
-        return Rule(name, kind, action, predicate=str(raw), description=desc or str(raw))
-    if kind == "unique":
-        cols = tuple(_column(c, where) for c in ([raw] if isinstance(raw, str) else raw))
+    return _BUILDERS[kind](_Compiling(spec, getattr(spec, kind), action, where, merge_keys))
+
+
+@dataclass(frozen=True)
+class _Compiling:
+    """One rule being compiled: what every kind's builder needs."""
+
+    spec: ExpectationRule
+    raw: Any  # the value written under the rule's kind
+    action: str
+    where: str  # the contract, for error messages
+    merge_keys: list[str] | None
+
+    def rule(self, name: str, description: str, **fields: Any) -> Rule:
+        """The Rule, with the contract's own name and description winning over the defaults."""
         return Rule(
-            spec.name or "unique_" + "_".join(cols),
-            kind,
-            action,
-            columns=cols,
-            description=desc or f"{', '.join(cols)} unique",
+            self.spec.name or name,
+            self.spec.kind,
+            self.action,
+            description=self.spec.description or description,
+            **fields,
         )
-    if kind == "unique_keys":
-        if not merge_keys:
-            raise ValueError(f"{where}: unique_keys needs a promotion contract with merge_keys")
-        return Rule(
-            spec.name or "unique_merge_keys",
-            kind,
-            action,
-            columns=tuple(merge_keys),
-            description=desc or f"merge keys {', '.join(merge_keys)} unique in the table",
-        )
-    if kind == "row_count":
-        bounds = spec.row_count
-        assert bounds is not None
-        return Rule(
-            spec.name or "row_count",
-            kind,
-            action,
-            min=bounds.min,
-            max=bounds.max,
-            description=desc or f"row count in [{bounds.min}, {bounds.max}]",
-        )
-    column = _column(str(raw), where)
-    q = quote(column)
-    if kind == "freshness":
-        return Rule(
-            spec.name or f"freshness_{column}",
-            kind,
-            action,
-            columns=(column,),
-            max_age_hours=spec.max_age_hours,
-            description=desc or f"latest {column} at most {spec.max_age_hours} h old",
-        )
-    if kind == "not_null":
-        predicate, text = f"{q} IS NOT NULL", f"{column} is not null"
-    elif kind == "accepted_values":
-        values = ", ".join(_literal(v) for v in spec.values or [])
-        predicate, text = f"{q} IN ({values})", f"{column} in ({values})"
-    elif kind == "range":
-        parts = ([f"{q} >= {_literal(spec.min)}"] if spec.min is not None else []) + (
-            [f"{q} <= {_literal(spec.max)}"] if spec.max is not None else []
-        )
-        predicate = text = " AND ".join(parts)
-    else:  # regex
-        predicate = f"{q} RLIKE {sql_string(spec.pattern or '')}"
-        text = f"{column} matches {spec.pattern}"
-    return Rule(
-        spec.name or f"{kind}_{column}",
-        kind,
-        action,
-        predicate=predicate,
-        columns=(column,),
-        description=desc or text,
+
+
+def _sql_rule(c: _Compiling) -> Rule:
+    """expect, expect_or_drop, expect_or_fail: the SQL is the predicate, and its words the name
+    when the contract gives none."""
+    sql = str(c.raw)
+    name = re.sub(r"\W+", "_", sql).strip("_").lower()[:60]
+    return c.rule(name, sql, predicate=sql)
+
+
+def _unique_rule(c: _Compiling) -> Rule:
+    cols = tuple(_column(col, c.where) for col in ([c.raw] if isinstance(c.raw, str) else c.raw))
+    return c.rule("unique_" + "_".join(cols), f"{', '.join(cols)} unique", columns=cols)
+
+
+def _unique_keys_rule(c: _Compiling) -> Rule:
+    if not c.merge_keys:
+        raise ValueError(f"{c.where}: unique_keys needs a promotion contract with merge_keys")
+    keys = ", ".join(c.merge_keys)
+    return c.rule(
+        "unique_merge_keys", f"merge keys {keys} unique in the table", columns=tuple(c.merge_keys)
     )
+
+
+def _row_count_rule(c: _Compiling) -> Rule:
+    bounds = c.spec.row_count
+    assert bounds is not None
+    return c.rule(
+        "row_count",
+        f"row count in [{bounds.min}, {bounds.max}]",
+        min=bounds.min,
+        max=bounds.max,
+    )
+
+
+def _freshness_rule(c: _Compiling) -> Rule:
+    column = _column(str(c.raw), c.where)
+    hours = c.spec.max_age_hours
+    return c.rule(
+        f"freshness_{column}",
+        f"latest {column} at most {hours} h old",
+        columns=(column,),
+        max_age_hours=hours,
+    )
+
+
+# Column shortcuts: (spec, column, quoted column) -> (SQL predicate, description).
+def _not_null(spec: ExpectationRule, column: str, q: str) -> tuple[str, str]:
+    return f"{q} IS NOT NULL", f"{column} is not null"
+
+
+def _accepted_values(spec: ExpectationRule, column: str, q: str) -> tuple[str, str]:
+    values = ", ".join(_literal(v) for v in spec.values or [])
+    return f"{q} IN ({values})", f"{column} in ({values})"
+
+
+def _range(spec: ExpectationRule, column: str, q: str) -> tuple[str, str]:
+    parts = ([f"{q} >= {_literal(spec.min)}"] if spec.min is not None else []) + (
+        [f"{q} <= {_literal(spec.max)}"] if spec.max is not None else []
+    )
+    both = " AND ".join(parts)
+    return both, both
+
+
+def _regex(spec: ExpectationRule, column: str, q: str) -> tuple[str, str]:
+    return f"{q} RLIKE {sql_string(spec.pattern or '')}", f"{column} matches {spec.pattern}"
+
+
+_PREDICATES: dict[str, Callable[[ExpectationRule, str, str], tuple[str, str]]] = {
+    "not_null": _not_null,
+    "accepted_values": _accepted_values,
+    "range": _range,
+    "regex": _regex,
+}
+
+
+def _column_rule(c: _Compiling) -> Rule:
+    column = _column(str(c.raw), c.where)
+    predicate, text = _PREDICATES[c.spec.kind](c.spec, column, quote(column))
+    return c.rule(f"{c.spec.kind}_{column}", text, predicate=predicate, columns=(column,))
+
+
+# One builder per rule kind (contracts.expectations.RULE_KINDS).
+_BUILDERS: dict[str, Callable[[_Compiling], Rule]] = {
+    **dict.fromkeys(_ACTIONS, _sql_rule),
+    "unique": _unique_rule,
+    "unique_keys": _unique_keys_rule,
+    "row_count": _row_count_rule,
+    "freshness": _freshness_rule,
+    **dict.fromkeys(_PREDICATES, _column_rule),
+}
 
 
 def rules_for(asset: TableAsset) -> list[Rule]:

@@ -88,59 +88,19 @@ def read_options(fmt: str, options: dict[str, Any]) -> ReadOptions:
     values: dict[str, Any] = {}
     for written, value in options.items():
         low = written.lower()
-        if low in honoured:
-            name = honoured[low]
-            if low in _BOOLEAN and _flag(value) is None:
-                notes.append(
-                    OptionNote(
-                        written, f"{value!r} is not a boolean", "write true or false", "error"
-                    )
-                )
-                continue
-            values[name] = _flag(value) if low in _BOOLEAN else str(value)
-        elif low in SCHEMA_INFERENCE:
+        if low not in honoured:
+            notes.append(_unhonoured_note(fmt, written))
+        elif low in _BOOLEAN and _flag(value) is None:
             notes.append(
-                OptionNote(
-                    written,
-                    "accepted and ignored: the contract's columns are the schema",
-                    "remove it",
-                    "info",
-                )
-            )
-        elif low == "mode":
-            notes.append(
-                OptionNote(
-                    written,
-                    "ignored: rows that cannot be parsed always go to "
-                    "<table>_quarantine with the reason (never dropped, never "
-                    "failing the run)",
-                    "remove it",
-                    "warning",
-                )
+                OptionNote(written, f"{value!r} is not a boolean", "write true or false", "error")
             )
         else:
-            known = ", ".join(sorted(set(honoured.values()))) or "none"
-            notes.append(
-                OptionNote(
-                    written,
-                    f"not honoured for {fmt} sources here",
-                    f"remove it; options honoured for {fmt}: {known}",
-                    "warning",
-                )
-            )
+            values[honoured[low]] = _flag(value) if low in _BOOLEAN else str(value)
     encoding = values.get("encoding", "utf-8")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        notes.append(
-            OptionNote(
-                "encoding",
-                f"unknown encoding {encoding!r}",
-                "use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16",
-                "error",
-            )
-        )
-        encoding = "utf-8"
+    encoding_note = _unknown_encoding_note(encoding)
+    if encoding_note is not None:
+        notes.append(encoding_note)
+        encoding = "utf-8"  # ReadOptions.utf8 looks the encoding up: keep one that exists
     csv = {k: values[k] for k in ("sep", "quote", "escape", "nullValue", "comment") if k in values}
     return ReadOptions(
         multiline=bool(values.get("multiLine", False)),
@@ -152,3 +112,47 @@ def read_options(fmt: str, options: dict[str, Any]) -> ReadOptions:
         csv=csv,
         notes=tuple(notes),
     )
+
+
+def _unhonoured_note(fmt: str, written: str) -> OptionNote:
+    """Why an option the format does not honour changes nothing: schema inference is the
+    contract's job, `mode` is quarantine's, and anything else is named so it is never a silent
+    difference from Spark."""
+    low = written.lower()
+    if low in SCHEMA_INFERENCE:
+        return OptionNote(
+            written,
+            "accepted and ignored: the contract's columns are the schema",
+            "remove it",
+            "info",
+        )
+    if low == "mode":
+        return OptionNote(
+            written,
+            "ignored: rows that cannot be parsed always go to "
+            "<table>_quarantine with the reason (never dropped, never "
+            "failing the run)",
+            "remove it",
+            "warning",
+        )
+    known = ", ".join(sorted(set(HONOURED.get(fmt, {}).values()))) or "none"
+    return OptionNote(
+        written,
+        f"not honoured for {fmt} sources here",
+        f"remove it; options honoured for {fmt}: {known}",
+        "warning",
+    )
+
+
+def _unknown_encoding_note(encoding: str) -> OptionNote | None:
+    """An error for an encoding Python's codecs do not know; None for a known one."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return OptionNote(
+            "encoding",
+            f"unknown encoding {encoding!r}",
+            "use a name such as UTF-8, ISO-8859-1, windows-1252, UTF-16",
+            "error",
+        )
+    return None

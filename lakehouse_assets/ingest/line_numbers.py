@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_assets.contracts.source_options import ReadOptions
-from lakehouse_assets.ingest.prepare import Prepared, csv_records
+from lakehouse_assets.ingest.csv_records import csv_records
+from lakehouse_assets.ingest.prepare import Prepared
 
 
 def number_rows(

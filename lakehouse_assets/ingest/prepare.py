@@ -6,7 +6,8 @@ line number, raw text and reason, and goes to quarantine.
   avro or orc file without its magic bytes) is set aside whole, as one entry; the partition's
   other files still load.
 - Lines that are not valid in the file's encoding, and CSV records with more or fewer fields
-  than the header, are set aside one by one (Sail fails the whole query on either).
+  than the header (ingest/csv_records.py), are set aside one by one (Sail fails the whole query
+  on either).
 - What the engine's reader cannot take as it is (multiLine, allowComments, another encoding,
   compression) is staged as a UTF-8 copy (ingest/staging.py); the source line of each staged
   record is kept (Prepared.lines), so quarantined rows keep their real line numbers.
@@ -16,37 +17,19 @@ A file that needs none of this is read by the engine where it lies (the common, 
 from __future__ import annotations
 
 import bz2
-import csv
 import gzip
-import io
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from lakehouse_assets.contracts.source_options import ReadOptions
+from lakehouse_assets.ingest.csv_records import csv_records, field_counts_agree
 from lakehouse_assets.ingest.manifest import ManifestEntry
+from lakehouse_assets.ingest.set_aside import SetAside
 from lakehouse_assets.ingest.staging import json_records, strip_comments, write_staged
 
 _MAGIC = {"parquet": (b"PAR1", b"PAR1"), "avro": (b"Obj\x01", b""), "orc": (b"ORC", b"")}
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress}
-
-
-@dataclass(frozen=True)
-class SetAside:
-    """A record (or a whole file, line None) the engine will not see: quarantined as it is."""
-
-    line: int | None
-    raw: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class CsvRecord:
-    line: int  # its first source line
-    text: str  # its source text (a quoted field may span lines)
-    fields: list[str]
 
 
 @dataclass(frozen=True)
@@ -111,74 +94,15 @@ def _staged(
 
 def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
     """True when the engine can read the file as it is: valid UTF-8 and, for JSON, no option
-    it cannot honour; for CSV also no quote character (so one record per line) and the same
-    number of separators on every line. Costs one pass in C over the bytes, not a Python parse."""
+    it cannot honour; for CSV also as many fields in every record as in the first (checked in
+    ingest/csv_records.py). Costs one pass in C over the bytes, not a Python parse."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     if fmt == "json":
         return not (options.multiline or options.allow_comments)
-    if fmt != "csv":
-        return True
-    quote, sep = options.csv.get("quote", '"')[:1], options.csv.get("sep", ",")[:1] or ","
-    comment = options.csv.get("comment")
-    if quote and quote in text:  # quoted fields may hold separators and newlines
-        return _csv_counts_agree(data, options)
-    if comment or len(sep.encode()) != 1:
-        counts = {
-            line.count(sep)
-            for line in text.split("\n")
-            if line.strip() and not (comment and line.startswith(comment))
-        }
-        return len(counts) <= 1
-    return _separators_agree(data, sep.encode())
-
-
-def _separators_agree(data: bytes, sep: bytes) -> bool:
-    """Every non-blank line holds as many separators as the first: vectorized, where a Python
-    loop over the lines of a 1M-row file takes 0.3 s."""
-    import numpy as np
-
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends = np.append(np.flatnonzero(raw == 10), len(raw))  # each line's end (exclusive)
-    lengths = np.diff(np.concatenate(([-1], ends))) - 1
-    before = np.searchsorted(np.flatnonzero(raw == sep[0]), ends)  # separators before each end
-    counts = np.diff(np.concatenate(([0], before)))[lengths > 1]  # blank: "" or "\r"
-    return counts.size == 0 or bool((counts == counts[0]).all())
-
-
-def _csv_counts_agree(data: bytes, options: ReadOptions) -> bool:
-    """Every record of a quoted CSV has the first record's field count, by pyarrow's C++
-    parser (about 5x the speed of Python's csv; it cannot say on which line a bad record is,
-    so a file that fails here is parsed again in Python, which can)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    quote, escape = options.csv.get("quote", '"')[:1], options.csv.get("escape", "\\")[:1]
-    bad: list[object] = []
-
-    def count_bad(row: pcsv.InvalidRow) -> Literal["skip"]:
-        bad.append(row)
-        return "skip"
-
-    parse = pcsv.ParseOptions(
-        delimiter=options.csv.get("sep", ",")[:1] or ",",
-        quote_char=quote or False,
-        double_quote=True,
-        escape_char=False if escape == quote or not escape else escape,
-        newlines_in_values=True,
-        invalid_row_handler=count_bad,
-    )
-    read = pcsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
-    first = pcsv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()})
-    try:
-        pcsv.read_csv(
-            io.BytesIO(data), read_options=read, parse_options=parse, convert_options=first
-        )
-    except pa.ArrowInvalid:
-        return False
-    return not bad
+    return fmt != "csv" or field_counts_agree(data, text, options)
 
 
 def _preview(data: bytes) -> str:
@@ -224,66 +148,6 @@ def _decode_lines(data: bytes, encoding: str) -> tuple[list[tuple[int, str]], li
                 )
             )
     return good, bad
-
-
-def csv_records(
-    lines: list[tuple[int, str]], options: ReadOptions
-) -> tuple[list[CsvRecord], list[SetAside]]:
-    """Records (first source line, text) with as many fields as the first record (the header,
-    or the first data row without one); the others are set aside. Quoted fields may span
-    lines; comment lines are skipped, as Spark skips them."""
-    quote, escape = options.csv.get("quote", '"'), options.csv.get("escape", "\\")
-    comment = options.csv.get("comment")
-    numbers: list[int] = []
-    texts: list[str] = []
-
-    def feed() -> Iterator[str]:
-        for number, text in lines:
-            if comment and text.startswith(comment):
-                continue
-            numbers.append(number)
-            texts.append(text)
-            yield text
-
-    reader = csv.reader(
-        feed(),
-        delimiter=options.csv.get("sep", ",")[:1] or ",",
-        quotechar=quote[:1] or '"',
-        doublequote=True,
-        strict=False,
-        escapechar=None if escape == quote else (escape[:1] or None),
-    )
-    kept: list[CsvRecord] = []
-    bad: list[SetAside] = []
-    expected: int | None = None
-    done = 0
-    try:
-        for fields in reader:
-            start, done = done, reader.line_num
-            if not fields:
-                continue  # a blank line holds no record
-            record = "\n".join(texts[start:done])
-            if expected is None:
-                expected = len(fields)
-            if len(fields) == expected:
-                kept.append(CsvRecord(numbers[start], record, fields))
-            else:
-                bad.append(
-                    SetAside(
-                        numbers[start],
-                        record,
-                        f"expected {expected} fields (as the first record), got {len(fields)}",
-                    )
-                )
-    except csv.Error as exc:
-        bad.append(
-            SetAside(
-                numbers[done] if done < len(numbers) else None,
-                "\n".join(texts[done:]),
-                f"unreadable CSV: {exc}",
-            )
-        )
-    return kept, bad
 
 
 def _staged_json(

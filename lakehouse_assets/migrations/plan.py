@@ -16,7 +16,7 @@ from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.migrations.live import LiveTable, read_live
+from lakehouse_assets.migrations.live import LiveColumn, LiveTable, read_live
 from lakehouse_assets.tables import alter_sql
 from lakehouse_assets.tables.ddl import table_properties
 from lakehouse_assets.tables.location import TableLocation, locate_key
@@ -116,37 +116,9 @@ def _column_steps(wanted: list[Column], live: LiveTable, has_nulls: Any) -> list
             steps.append(Step("add_column", f"{col.name} {col.type}{note}", col))
             continue
         if current.type != col.type:
-            if widening_allowed(current.type, col.type):
-                steps.append(Step("widen_type", f"{col.name} {current.type} -> {col.type}", col))
-            else:
-                steps.append(
-                    Step(
-                        "destructive",
-                        f"{col.name}: type {current.type} -> {col.type} "
-                        "is not a widening; create a new column or rebuild the table",
-                    )
-                )
-        if not current.nullable and col.nullable:
-            steps.append(Step("drop_not_null", f"{col.name} becomes nullable", col))
-        if current.nullable and not col.nullable:
-            nulls = has_nulls(col.name)
-            if nulls:
-                steps.append(
-                    Step(
-                        "destructive",
-                        f"{col.name}: NOT NULL but {nulls} existing rows "
-                        "are null; fix the rows first or keep it nullable",
-                    )
-                )
-            else:
-                steps.append(
-                    Step(
-                        "destructive",
-                        f"{col.name}: tightening to NOT NULL is not "
-                        "applied automatically (no nulls today); add a CHECK constraint"
-                        " or recreate the table",
-                    )
-                )
+            steps.append(_type_step(col, current))
+        if current.nullable != col.nullable:
+            steps.append(_nullability_step(col, has_nulls))
         if col.comment and col.comment != current.comment:
             steps.append(Step("column_comment", f"{col.name}: {col.comment!r}", col, col.comment))
     for current in live.columns:
@@ -160,6 +132,38 @@ def _column_steps(wanted: list[Column], live: LiveTable, has_nulls: Any) -> list
                 )
             )
     return steps
+
+
+def _type_step(col: Column, current: LiveColumn) -> Step:
+    """A column whose type changed: widened in place when Delta allows it, else left alone."""
+    if widening_allowed(current.type, col.type):
+        return Step("widen_type", f"{col.name} {current.type} -> {col.type}", col)
+    return Step(
+        "destructive",
+        f"{col.name}: type {current.type} -> {col.type} "
+        "is not a widening; create a new column or rebuild the table",
+    )
+
+
+def _nullability_step(col: Column, has_nulls: Any) -> Step:
+    """A column whose nullability changed. Relaxing NOT NULL is safe; tightening is never
+    applied: rows already written may hold nulls (counted in the message), and without any it
+    still needs a CHECK constraint or a new table."""
+    if col.nullable:
+        return Step("drop_not_null", f"{col.name} becomes nullable", col)
+    nulls = has_nulls(col.name)
+    if nulls:
+        return Step(
+            "destructive",
+            f"{col.name}: NOT NULL but {nulls} existing rows "
+            "are null; fix the rows first or keep it nullable",
+        )
+    return Step(
+        "destructive",
+        f"{col.name}: tightening to NOT NULL is not "
+        "applied automatically (no nulls today); add a CHECK constraint"
+        " or recreate the table",
+    )
 
 
 def plan_for(

@@ -124,53 +124,14 @@ def _mapping_entry(action: str, who: Any, out: ParsedPermissions) -> None:
 
 
 def _list_entry(field: str, entry: Any, out: ParsedPermissions) -> None:
-    if not isinstance(entry, dict):
-        out.problems.append(
-            PermissionProblem(field, f"expected an object, got {entry!r}", FORMS_FIX)
-        )
+    # Nothing of an entry with a problem is granted: a half-read entry could grant what a
+    # REVOKE meant to take away.
+    problems = _form_problems(field, entry) or _grantee_problems(field, entry)
+    if problems:
+        out.problems += problems
         return
-    if "action" in entry and "privileges" in entry:
-        out.problems.append(
-            PermissionProblem(
-                field,
-                "mixes the DKOps form ('action') with the privileges form ('privileges')",
-                "split it into one entry per form, or keep one of the two keys",
-            )
-        )
-        return
-    keys = DKOPS_KEYS if "action" in entry else LIST_KEYS
-    unknown = [k for k in entry if k not in keys]
-    if unknown:
-        out.problems += [
-            PermissionProblem(f"{field}.{k}", f"unknown field {k!r}", f"use only {', '.join(keys)}")
-            for k in unknown
-        ]
-        return
-    if "action" not in entry and "privileges" not in entry:
-        out.problems.append(PermissionProblem(field, "needs 'action' or 'privileges'", FORMS_FIX))
-        return
-    principal, operation = entry.get("principal"), entry.get("operation", "GRANT")
-    if not isinstance(principal, str) or not principal.strip():
-        out.problems.append(
-            PermissionProblem(
-                f"{field}.principal",
-                "missing principal"
-                if principal in (None, "")
-                else f"expected a principal name, got {principal!r}",
-                'name the user, group or service principal, e.g. "principal": "analysts"',
-            )
-        )
-        return
-    if not isinstance(operation, str) or operation.upper() not in OPERATIONS:
-        out.problems.append(
-            PermissionProblem(
-                f"{field}.operation",
-                f"unknown operation {operation!r}",
-                "use GRANT or REVOKE (default GRANT)",
-            )
-        )
-        return
-    op: Operation = "REVOKE" if operation.upper() == "REVOKE" else "GRANT"
+    principal = entry["principal"]
+    op: Operation = "REVOKE" if entry.get("operation", "GRANT").upper() == "REVOKE" else "GRANT"
     if "action" in entry:
         _add(op, entry["action"], principal, field, f"{field}.action", out)
         return
@@ -186,6 +147,55 @@ def _list_entry(field: str, entry: Any, out: ParsedPermissions) -> None:
         return
     for j, action in enumerate(privileges):
         _add(op, action, principal, field, f"{field}.privileges[{j}]", out)
+
+
+def _form_problems(field: str, entry: Any) -> list[PermissionProblem]:
+    """What keeps a list entry from being one of the two forms: not an object, both forms'
+    keys, a key neither form has, or neither 'action' nor 'privileges'."""
+    if not isinstance(entry, dict):
+        return [PermissionProblem(field, f"expected an object, got {entry!r}", FORMS_FIX)]
+    if "action" in entry and "privileges" in entry:
+        return [
+            PermissionProblem(
+                field,
+                "mixes the DKOps form ('action') with the privileges form ('privileges')",
+                "split it into one entry per form, or keep one of the two keys",
+            )
+        ]
+    keys = DKOPS_KEYS if "action" in entry else LIST_KEYS
+    unknown = [k for k in entry if k not in keys]
+    if unknown:
+        return [
+            PermissionProblem(f"{field}.{k}", f"unknown field {k!r}", f"use only {', '.join(keys)}")
+            for k in unknown
+        ]
+    if "action" not in entry and "privileges" not in entry:
+        return [PermissionProblem(field, "needs 'action' or 'privileges'", FORMS_FIX)]
+    return []
+
+
+def _grantee_problems(field: str, entry: dict[str, Any]) -> list[PermissionProblem]:
+    """A missing or empty principal, or an operation other than GRANT or REVOKE."""
+    principal, operation = entry.get("principal"), entry.get("operation", "GRANT")
+    if not isinstance(principal, str) or not principal.strip():
+        return [
+            PermissionProblem(
+                f"{field}.principal",
+                "missing principal"
+                if principal in (None, "")
+                else f"expected a principal name, got {principal!r}",
+                'name the user, group or service principal, e.g. "principal": "analysts"',
+            )
+        ]
+    if not isinstance(operation, str) or operation.upper() not in OPERATIONS:
+        return [
+            PermissionProblem(
+                f"{field}.operation",
+                f"unknown operation {operation!r}",
+                "use GRANT or REVOKE (default GRANT)",
+            )
+        ]
+    return []
 
 
 def _add(
