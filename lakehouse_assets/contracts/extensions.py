@@ -14,6 +14,18 @@ from lakehouse_assets.contracts.models import PromotionContract, TableContract
 Problem = tuple[str, str, str, str]  # field, message, fix, severity ("error" or "warning")
 
 
+@dataclass(frozen=True)
+class PromotionToCheck:
+    """A promotion with the contracts it joins, as its strategy checks them."""
+
+    promo: PromotionContract
+    silver: TableContract
+    source: TableContract
+    promoted: set[str]  # the columns the promotion hands its strategy
+    silver_file: Path  # relative to the contract folder, for messages
+    source_file: Path
+
+
 class PromotionRules(Protocol):
     def known(self) -> list[str]:
         """The strategy names a promotion contract may use."""
@@ -23,20 +35,9 @@ class PromotionRules(Protocol):
         """The strategies that apply an operation column (I/U/D): a CDC feed needs one."""
         ...
 
-    def problems(
-        self,
-        promo: PromotionContract,
-        silver: TableContract,
-        source: TableContract,
-        promoted: set[str],
-        *,
-        silver_file: Path,
-        source_file: Path,
-    ) -> list[Problem]:
-        """What the promotion's strategy finds wrong; `promoted`: the columns the promotion
-        hands the strategy (format_rules.promoted_columns); the two files, relative to the
-        contract folder, for messages to name. Fields name the promotion contract, except
-        `columns[i]...` fields, which name the silver table contract."""
+    def problems(self, check: PromotionToCheck) -> list[Problem]:
+        """What the promotion's strategy finds wrong. Fields name the promotion contract,
+        except `columns[i]...` fields, which name the silver table contract."""
         ...
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lakehouse_assets.contracts.extensions import PromotionRules
+from lakehouse_assets.contracts.extensions import PromotionRules, PromotionToCheck
 from lakehouse_assets.contracts.format_rules import (
     promoted_columns,
     select_problems,
@@ -28,12 +28,14 @@ def check_promotion(
     promoted = promoted_columns(promo, source.contract)
     _check_columns(log, file, promo, source, dest, promoted)
     strategy = rules.problems(
-        promo,
-        dest.contract,
-        source.contract,
-        promoted,
-        silver_file=log.rel(dest.file),
-        source_file=log.rel(source.file),
+        PromotionToCheck(
+            promo,
+            dest.contract,
+            source.contract,
+            promoted,
+            silver_file=log.rel(dest.file),
+            source_file=log.rel(source.file),
+        )
     )
     on_silver = [p for p in strategy if p[0].startswith("columns[")]
     log.report(file, [p for p in strategy if not p[0].startswith("columns[")])

@@ -44,6 +44,21 @@ class GovernedTable:
         return partition_columns(self.asset) if self.asset else list(self.contract.partitions)
 
 
+class GovernedAccess:
+    """What TableReader and TableWriter share: the table, by asset key, contract name, or an
+    already opened GovernedTable (default project and engine from the environment)."""
+
+    def __init__(
+        self,
+        table: str | tuple[str, str, str] | GovernedTable,
+        project: Project | None = None,
+        spark: SparkResource | None = None,
+    ):
+        self.table = (
+            table if isinstance(table, GovernedTable) else open_table(table, project, spark)
+        )
+
+
 def open_table(
     table: str | tuple[str, str, str],
     project: Project | None = None,

@@ -21,30 +21,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from lakehouse_assets.contracts.project import Project
-from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
+from lakehouse_assets.governance.handle import GovernedAccess, equals
 from lakehouse_assets.strategies.base import row_hash
 from lakehouse_assets.tables.table_ops import table_ops
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-    from lakehouse_assets.engine.resource import SparkResource
 
 CHANGE_TYPE, COMMIT_VERSION = "_change_type", "_commit_version"
 
 
-class TableReader:
-    def __init__(
-        self,
-        table: str | tuple[str, str, str] | GovernedTable,
-        project: Project | None = None,
-        spark: SparkResource | None = None,
-    ):
-        self.table = (
-            table if isinstance(table, GovernedTable) else open_table(table, project, spark)
-        )
-
+class TableReader(GovernedAccess):
     def read(
         self,
         filter: str | None = None,

@@ -19,8 +19,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote
-from lakehouse_assets.contracts.project import Project
-from lakehouse_assets.governance.handle import GovernedTable, equals, open_table
+from lakehouse_assets.governance.handle import GovernedAccess, equals
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.conform import conform
 from lakehouse_assets.io.merge_execution import execute_merge
@@ -33,20 +32,8 @@ from lakehouse_assets.tables.table_ops import table_ops
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-    from lakehouse_assets.engine.resource import SparkResource
 
-
-class TableWriter:
-    def __init__(
-        self,
-        table: str | tuple[str, str, str] | GovernedTable,
-        project: Project | None = None,
-        spark: SparkResource | None = None,
-    ):
-        self.table = (
-            table if isinstance(table, GovernedTable) else open_table(table, project, spark)
-        )
-
+class TableWriter(GovernedAccess):
     # -- helpers -----------------------------------------------------------------------------
     def ensure_table(self) -> None:
         t = self.table

@@ -3,10 +3,7 @@ which names exist, and what the promotion's strategy finds wrong with its contra
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from lakehouse_assets.contracts.extensions import Problem
-from lakehouse_assets.contracts.models import PromotionContract, TableContract
+from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
 from lakehouse_assets.strategies import registry
 
 
@@ -19,17 +16,5 @@ class ContractRules:
             n for n in registry.known() if (s := registry.strategy_for(n)).needs_op or s.reads_op
         ]
 
-    def problems(
-        self,
-        promo: PromotionContract,
-        silver: TableContract,
-        source: TableContract,
-        promoted: set[str],
-        *,
-        silver_file: Path,
-        source_file: Path,
-    ) -> list[Problem]:
-        strategy = registry.strategy_for(promo.strategy)
-        return strategy.contract_problems(
-            promo, silver, source, promoted, silver_file=silver_file, source_file=source_file
-        )
+    def problems(self, check: PromotionToCheck) -> list[Problem]:
+        return registry.strategy_for(check.promo.strategy).contract_problems(check)

@@ -40,9 +40,7 @@ from lakehouse_assets.strategies.base import (
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from lakehouse_assets.contracts.extensions import Problem
+    from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
 
 
 @dataclass(frozen=True)
@@ -92,28 +90,19 @@ class Scd2(Strategy):
     def side_table(self, ctx: MergeContext) -> SideTable | None:
         return SideTable("_scd2_events", _logged(ctx))
 
-    def contract_problems(
-        self,
-        promo: PromotionContract,
-        silver: TableContract,
-        source: TableContract,
-        promoted: set[str],
-        *,
-        silver_file: Path,
-        source_file: Path,
-    ) -> list[Problem]:
-        problems = super().contract_problems(
-            promo, silver, source, promoted, silver_file=silver_file, source_file=source_file
-        )
-        s = promo.scd2
+    def contract_problems(self, check: PromotionToCheck) -> list[Problem]:
+        problems = super().contract_problems(check)
+        s = check.promo.scd2
         missing = [
-            c for c in (s.valid_from, s.valid_to, s.is_current) if c not in silver.column_names
+            c
+            for c in (s.valid_from, s.valid_to, s.is_current)
+            if c not in check.silver.column_names
         ]
         if missing:
             problems.append(
                 (
                     "scd2",
-                    f"scd2 columns {missing} are not in {silver_file}",
+                    f"scd2 columns {missing} are not in {check.silver_file}",
                     "add them to the silver contract",
                     "error",
                 )

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_predicate
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from lakehouse_assets.contracts.extensions import Problem
+    from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
     from lakehouse_assets.contracts.models import PromotionContract, TableContract
 
 
@@ -77,25 +75,15 @@ class Strategy:
         """SQL selecting the silver rows whose merge keys must be unique (None: all rows)."""
         return None
 
-    def contract_problems(
-        self,
-        promo: PromotionContract,
-        silver: TableContract,
-        source: TableContract,
-        promoted: set[str],
-        *,
-        silver_file: Path,
-        source_file: Path,
-    ) -> list[Problem]:
-        """What this strategy finds wrong with a promotion and its silver contract; `promoted`:
-        the columns the promotion hands it; files relative to the contract folder."""
-        name = promo.strategy
+    def contract_problems(self, check: PromotionToCheck) -> list[Problem]:
+        """What this strategy finds wrong with a promotion and its silver contract."""
+        promo, silver, name = check.promo, check.silver, check.promo.strategy
         problems: list[Problem] = []
-        if self.needs_op and promo.op_col not in promoted:
+        if self.needs_op and promo.op_col not in check.promoted:
             problems.append(
                 (
                     "op_col",
-                    f"{name} needs the operation column {promo.op_col!r} in {source_file}",
+                    f"{name} needs the operation column {promo.op_col!r} in {check.source_file}",
                     "add it to the source or set op_col",
                     "error",
                 )
@@ -109,7 +97,7 @@ class Strategy:
                     "error",
                 )
             )
-        filled = self.filled_columns(promo, silver, source)
+        filled = self.filled_columns(promo, silver, check.source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
             if kind and column.type != kind:
