@@ -103,7 +103,7 @@ def newer(ctx: MergeContext, tie: str = "FALSE", t: str = "t", s: str = "s") -> 
     )
 
 
-def changed(ctx: MergeContext, columns: list[str], t: str = "t", s: str = "s") -> str:
+def changed(columns: list[str], t: str = "t", s: str = "s") -> str:
     """Any written column differs (null-safe); unchanged rows are left alone on re-runs."""
     if not columns:
         return "FALSE"

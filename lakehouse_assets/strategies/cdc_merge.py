@@ -77,10 +77,10 @@ def _soft(ctx: CdcContext) -> MergePlan:
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
         f"WHEN MATCHED AND {delete} AND {newer(ctx, f'(NOT t.{flag} OR {hashed})')} AND "
-        f"({changed(ctx, ctx.columns)} OR NOT t.{flag}) "
+        f"({changed(ctx.columns)} OR NOT t.{flag}) "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns, dead)} "
         f"WHEN MATCHED AND NOT {delete} AND {newer(ctx, f'(NOT t.{flag} AND {hashed})')} AND "
-        f"({changed(ctx, ctx.columns)} OR t.{flag}) "
+        f"({changed(ctx.columns)} OR t.{flag}) "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns, live)} "
         f"WHEN NOT MATCHED THEN INSERT "
         f"{insert_clause(ctx, ctx.columns, {col: delete})}"
@@ -109,7 +109,7 @@ def _hard(ctx: MergeContext) -> MergePlan:
         f"MERGE INTO {ctx.target} t USING {survivors} s ON {key_match(ctx)} "
         f"WHEN MATCHED AND {delete} AND {newer(ctx, 'TRUE')} THEN DELETE "
         f"WHEN MATCHED AND NOT {delete} AND {newer(ctx, hash_greater(ctx))} "
-        f"AND {changed(ctx, ctx.columns)} THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
+        f"AND {changed(ctx.columns)} THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED AND NOT {delete} THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
     return MergePlan(

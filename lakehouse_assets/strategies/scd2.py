@@ -119,7 +119,7 @@ class Scd2(Strategy):
             f"MERGE INTO {ctx.target} t USING {staged.name} s ON {key_match(ctx)} "
             f"AND t.{vf} = s.{vf} "
             f"WHEN MATCHED AND s._action = 'delete' THEN DELETE "
-            f"WHEN MATCHED AND {changed(ctx, ctx.versions)} "
+            f"WHEN MATCHED AND {changed(ctx.versions)} "
             f"THEN UPDATE SET {set_clause(ctx, ctx.versions)} "
             f"WHEN NOT MATCHED AND s._action = 'upsert' "
             f"THEN INSERT {insert_clause(ctx, ctx.versions)}"

@@ -25,7 +25,7 @@ from lakehouse_assets.strategies.strategy import Strategy
 def plan(ctx: MergeContext, summary: str = "upsert by merge keys, sequence-guarded") -> MergePlan:
     sql = (
         f"MERGE INTO {ctx.target} t USING {ctx.source} s ON {key_match(ctx)} "
-        f"WHEN MATCHED AND {newer(ctx, hash_greater(ctx))} AND {changed(ctx, ctx.columns)} "
+        f"WHEN MATCHED AND {newer(ctx, hash_greater(ctx))} AND {changed(ctx.columns)} "
         f"THEN UPDATE SET {set_clause(ctx, ctx.columns)} "
         f"WHEN NOT MATCHED THEN INSERT {insert_clause(ctx, ctx.columns)}"
     )
