@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 Mode = Literal["local", "connect", "spark", "databricks"]
 MODES: tuple[str, ...] = get_args(Mode)
+# One session per engine setting and process, on purpose: Dagster builds a new resource object
+# for every run, and a session (with the embedded server behind it) must outlive them, as
+# pyspark's own getOrCreate() session does. stop()/stop_sessions() end them.
 _sessions: dict[tuple[Any, ...], SparkSession] = {}
 _lock = threading.Lock()
 BASE_CONF = {"spark.sql.session.timeZone": "UTC"}

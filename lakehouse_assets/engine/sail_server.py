@@ -30,6 +30,7 @@ def embedded_url() -> str:
     with _lock:
         if _server is None:
             # Sail logs every session at INFO, and warns of aborted tasks at every clean shutdown.
+            # It reads its level only from RUST_LOG, in this process: set only when unset.
             os.environ.setdefault("RUST_LOG", "warn,sail_common::actor=error")
             from pysail.spark import SparkConnectServer
 
