@@ -158,7 +158,7 @@ def test_json_multiline_comments_nested_defaults_and_timestamp_format(built):
     ] == [
         (
             "o-4",
-            'items: \'[{"sku":"D","qty":"many"}]\' is not ARRAY<STRUCT<sku: STRING, qty: INT>>',
+            'items: \'[{"sku": "D", "qty": "many"}]\' is not ARRAY<STRUCT<sku: STRING, qty: INT>>',
             b,
             17,
         )

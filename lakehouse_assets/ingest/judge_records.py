@@ -21,7 +21,6 @@ from lakehouse_assets.ingest.landing_read import (
     RESCUED,
     LandingRead,
     quote_any,
-    text_schema,
     typed_column,
 )
 from lakehouse_assets.ingest.typed_values import ParsedValue, parse_value
@@ -37,12 +36,10 @@ def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
     """Records as JSON text -> values by key; a record that is not a JSON object fails."""
     from pyspark.sql import functions as F
 
-    parsed = df.select(
-        "*",
-        F.from_json(F.col(RAW), text_schema(read.columns)).alias("_j"),
-        F.from_json(F.col(RAW), "map<string,string>").alias(_MAP),
-    )
-    values = {c.name: F.col("_j").getField(c.name) for c in read.columns}
+    parsed = df.select("*", F.from_json(F.col(RAW), "map<string,string>").alias(_MAP))
+    # Each value's own text: the engine's from_json turns JSON numbers into floats first
+    # (12345678901234567.89 came back as 1.2345678901234568e+16), get_json_object does not.
+    values = {c.name: F.get_json_object(F.col(RAW), f"$.{c.name}") for c in read.columns}
     # Whether the record carries a key matters only where a default fills its absence.
     present = {
         c.name: F.map_contains_key(F.col(_MAP), c.name)
