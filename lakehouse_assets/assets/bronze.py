@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +38,20 @@ def manifest_for(project: Project) -> FileManifest:
     return FileManifest(ops_root(project))
 
 
+@contextmanager
+def run_scratch(project: Project, run_id: str, asset: TableAsset) -> Iterator[Path]:
+    """A folder for what one run of the asset computes once and reads several times, removed
+    when the run's materialization ends, failed or not."""
+    folder = Path(ops_root(project)) / "run_scratch" / run_id / "__".join(asset.key)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        with suppress(OSError):
+            folder.parent.rmdir()  # the run's folder, once its last asset is done
+
+
 def bronze_batch(
     spark: SparkSession,
     capabilities: Capabilities,
@@ -42,7 +59,9 @@ def bronze_batch(
     asset: TableAsset,
     partitions: list[str],
     run_id: str,
+    scratch: Path | None = None,
 ) -> TableBatch:
+    """`scratch` (see run_scratch): where the landing files' one parse is kept for the run."""
     from pyspark.sql import functions as F
 
     ingestion = asset.ingestion
@@ -59,7 +78,9 @@ def bronze_batch(
         if not entries:
             continue
         files += [e.file_path for e in entries]
-        parsed = parse_landing(spark, entries, ingestion, columns, framework, capabilities, staging)
+        parsed = parse_landing(
+            spark, entries, ingestion, columns, framework, capabilities, staging, scratch
+        )
         day = F.lit(partition).cast("date")
         goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
         rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))

@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from lakehouse_assets.assets.automation import automation_condition, backfill_policy
-from lakehouse_assets.assets.bronze import bronze_batch
+from lakehouse_assets.assets.bronze import bronze_batch, run_scratch
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.materialize import materialize
 from lakehouse_assets.assets.silver import silver_batch
@@ -114,20 +114,22 @@ def _bronze(
     @asset(**common, partitions_def=partitions)
     @_explained
     def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
-        batch = bronze_batch(
-            spark.get_session(),
-            spark.capabilities,
-            project,
-            table,
-            _partitions(context),
-            context.run.run_id,
-        )
-        if "landing_missing" in batch.facts:
-            context.log.warning(
-                f"{table.key_string}: landing folder "
-                f"{batch.facts['landing_missing']} does not exist: 0 rows"
+        with run_scratch(project, context.run.run_id, table) as scratch:
+            batch = bronze_batch(
+                spark.get_session(),
+                spark.capabilities,
+                project,
+                table,
+                _partitions(context),
+                context.run.run_id,
+                scratch,
             )
-        yield from _materialize(context, spark, project, table, batch)
+            if "landing_missing" in batch.facts:
+                context.log.warning(
+                    f"{table.key_string}: landing folder "
+                    f"{batch.facts['landing_missing']} does not exist: 0 rows"
+                )
+            yield from _materialize(context, spark, project, table, batch)
 
     return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 
@@ -159,7 +161,9 @@ def _silver(
         location = locate_key(project, source_key, spark.capabilities)
         # A table written outside this lakehouse is read whole: it has no daily partitions.
         source = read_partitions(session, location, days if source_key in project.assets else None)
-        yield from _materialize(context, spark, project, table, silver_batch(source, table, days))
+        with run_scratch(project, context.run.run_id, table) as scratch:
+            batch = silver_batch(source, table, days, scratch)
+            yield from _materialize(context, spark, project, table, batch)
 
     return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
 

@@ -12,12 +12,14 @@ columns identify one event (`Strategy.dedup_keys`: scd2 keeps every version).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.framework_columns import QUARANTINE_REASON
 from lakehouse_assets.contracts.models import PromotionContract
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.scratch import computed_once
 from lakehouse_assets.strategies.base import KNOWN_OPS, delete_predicate, row_hash
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE, data_columns
@@ -128,9 +130,12 @@ def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
     return {name: int(row[name] or 0) for name in ["rows_in", *flags]}
 
 
-def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) -> TableBatch:
+def silver_batch(
+    source: DataFrame, asset: TableAsset, partitions: list[str], scratch: Path | None = None
+) -> TableBatch:
     """`rows_in` counts the bronze rows read (before the promotion's filter), so the row
-    accounting can tell filtered, rejected and superseded rows from rows lost."""
+    accounting can tell filtered, rejected and superseded rows from rows lost. With `scratch`
+    (assets/bronze.run_scratch), the deduped batch is computed once for the rules and the merge."""
     from pyspark.sql import functions as F
 
     promo = asset.promotion
@@ -160,6 +165,8 @@ def silver_batch(source: DataFrame, asset: TableAsset, partitions: list[str]) ->
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
     )
     good = latest_per_key(typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols)
+    if scratch is not None:
+        good = computed_once(good, scratch, "latest")
     facts = _counts(source, judged)
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]

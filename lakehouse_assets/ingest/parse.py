@@ -16,7 +16,7 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.contracts.framework_columns import INGESTED_AT, RESCUED_DATA
+from lakehouse_assets.contracts.framework_columns import INGESTED_AT, RAW, RESCUED_DATA
 from lakehouse_assets.contracts.models import Column, IngestionContract
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.landing_read import (
@@ -25,12 +25,14 @@ from lakehouse_assets.ingest.landing_read import (
     RESCUED,
     LandingRead,
     data_columns,
+    quote_any,
     typed_column,
 )
 from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.prepare import prepare
 from lakehouse_assets.ingest.read_landing import judged_files
 from lakehouse_assets.ingest.rejected_rows import numbered_rejects, set_aside_rows
+from lakehouse_assets.io.scratch import computed_once
 from lakehouse_assets.tables.physical import FrameworkColumn
 
 if TYPE_CHECKING:
@@ -53,9 +55,12 @@ def parse_landing(
     framework: list[FrameworkColumn],
     capabilities: Capabilities,
     staging: Path,
+    scratch: Path | None = None,
 ) -> ParsedLanding:
     """`columns`: the table contract's columns; `framework`: the framework columns the table
-    has (declared or added), whose declared types the fill honours."""
+    has (declared or added), whose declared types the fill honours. With `scratch`, the judged
+    records are computed once into it: the quarantine, the rules and the write read that copy
+    instead of parsing the landing files again (the caller removes it after the write)."""
     from pyspark.sql import functions as F
 
     read = LandingRead(
@@ -67,6 +72,8 @@ def parse_landing(
     prepared = {e.file_path: prepare(e, read.fmt, read.options, staging) for e in files}
     units = judged_files(spark, prepared, files, read, capabilities)
     judged = reduce(lambda a, b: a.unionByName(b), units) if units else None
+    if judged is not None and scratch is not None:
+        judged = _staged(judged, read, scratch)
     rejected, count = numbered_rejects(
         spark, judged, set_aside_rows(prepared, files, read), prepared, read
     )
@@ -80,6 +87,18 @@ def parse_landing(
             *_framework(read),
         )
     return ParsedLanding(good, rejected, count)
+
+
+def _staged(judged: DataFrame, read: LandingRead, scratch: Path) -> DataFrame:
+    """The one parse of the landing files, written as Parquet and read back. A row's raw text
+    and its values as text are kept only where it goes to quarantine (a loaded row needs
+    neither, and a binary value's text need not be valid UTF-8)."""
+    from pyspark.sql import functions as F
+
+    bad = F.col(REASON) != ""
+    for name in (RAW, *(c.name for c in read.columns)):
+        judged = judged.withColumn(name, F.when(bad, F.col(quote_any(name))))
+    return computed_once(judged, scratch, "judged")
 
 
 def _framework(read: LandingRead) -> list[SparkColumn]:

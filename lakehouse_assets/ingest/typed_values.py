@@ -101,6 +101,8 @@ def _as_text(value: SparkColumn, spark_type: str | None) -> SparkColumn:
 
     if spark_type and is_nested(spark_type):
         return F.to_json(value)
+    if spark_type == "BINARY":  # as the text form BINARY is read from (bytes need not be UTF-8)
+        return F.base64(value)
     return value.cast("string")
 
 
