@@ -53,3 +53,21 @@ def test_a_bronze_run_parses_its_landing_files_once(
     assert checks["row_accounting"].passed
     scratch = Path(project.environment.paths["ops"]) / "run_scratch"
     assert not scratch.exists() or not any(scratch.iterdir())  # removed after the run
+
+
+def test_scratch_left_by_a_killed_run_is_swept(tmp_path, data_root):
+    import os
+    import time
+
+    from lakehouse_assets.assets.run_scratch import STALE_SCRATCH_S, run_scratch
+
+    project = make_project(tmp_path / "contracts", "full_merge")
+    root = Path(project.environment.paths["ops"]) / "run_scratch"
+    killed, running = root / "killed-run", root / "running-run"
+    for folder in (killed, running):
+        (folder / "bronze__lab__ev_raw").mkdir(parents=True)
+    old = time.time() - STALE_SCRATCH_S - 60
+    os.utime(killed, (old, old))
+    with run_scratch(project, "this-run", project.asset(KEY)) as scratch:
+        assert scratch.is_dir()
+    assert sorted(p.name for p in root.iterdir()) == ["running-run"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,20 +33,6 @@ def ops_root(project: Project) -> str:
 
 def manifest_for(project: Project) -> FileManifest:
     return FileManifest(ops_root(project))
-
-
-@contextmanager
-def run_scratch(project: Project, run_id: str, asset: TableAsset) -> Iterator[Path]:
-    """A folder for what one run of the asset computes once and reads several times, removed
-    when the run's materialization ends, failed or not."""
-    folder = Path(ops_root(project)) / "run_scratch" / run_id / "__".join(asset.key)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        with suppress(OSError):
-            folder.parent.rmdir()  # the run's folder, once its last asset is done
 
 
 def bronze_batch(

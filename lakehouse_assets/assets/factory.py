@@ -19,9 +19,10 @@ from dagster import (
 )
 
 from lakehouse_assets.assets.automation import automation_condition, backfill_policy
-from lakehouse_assets.assets.bronze import bronze_batch, run_scratch
+from lakehouse_assets.assets.bronze import bronze_batch
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.materialize import materialize
+from lakehouse_assets.assets.run_scratch import run_scratch
 from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.checks.specs import check_specs

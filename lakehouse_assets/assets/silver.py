@@ -135,7 +135,7 @@ def silver_batch(
 ) -> TableBatch:
     """`rows_in` counts the bronze rows read (before the promotion's filter), so the row
     accounting can tell filtered, rejected and superseded rows from rows lost. With `scratch`
-    (assets/bronze.run_scratch), the deduped batch is computed once for the rules and the merge."""
+    (assets/run_scratch.py), the deduped batch is computed once for the rules and the merge."""
     from pyspark.sql import functions as F
 
     promo = asset.promotion
