@@ -27,8 +27,9 @@ def run_scratch(project: Project, run_id: str, asset: TableAsset) -> Iterator[Pa
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        with suppress(OSError):
-            folder.parent.rmdir()  # the run's folder, once its last asset is done
+        with suppress(OSError):  # the run's folder once its last asset is done, then the root
+            folder.parent.rmdir()
+            root.rmdir()
 
 
 def _sweep(root: Path) -> None:
