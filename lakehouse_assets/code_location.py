@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 
-from dagster import Definitions, EnvVar
+from dagster import (
+    Definitions,
+    EnvVar,
+    ExecutorDefinition,
+    in_process_executor,
+    multiprocess_executor,
+)
 
 from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets, daily_partitions
 from lakehouse_assets.assets.translator import ContractTranslator
@@ -40,6 +46,22 @@ def spark_from_env() -> SparkResource:
     return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]
 
 
+EXECUTORS = {"in_process": in_process_executor, "multiprocess": multiprocess_executor}
+
+
+def run_executor() -> ExecutorDefinition:
+    """How a run executes its steps: in its own process by default, so a run starts one engine
+    session and pays one process start, not one per step (`LAKEHOUSE_EXECUTOR=multiprocess`
+    runs each step in a process of its own, in parallel)."""
+    name = os.environ.get("LAKEHOUSE_EXECUTOR", "in_process")
+    if name not in EXECUTORS:
+        raise ValueError(
+            f"LAKEHOUSE_EXECUTOR={name!r} is not one of {', '.join(EXECUTORS)}: "
+            "set LAKEHOUSE_EXECUTOR (default in_process)"
+        )
+    return EXECUTORS[name]
+
+
 def build_definitions(
     project_dir: str | None = None,
     env: str | None = None,
@@ -57,6 +79,7 @@ def build_definitions(
         sensors=[*landing_sensors(project), run_failure_reporter],
         jobs=[migrations_job(project), *jobs],
         schedules=schedules,
+        executor=run_executor(),
         resources={
             "spark": spark,
             IO_MANAGER_KEY: DeltaIOManager(

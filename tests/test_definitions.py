@@ -103,3 +103,20 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_runs_execute_their_steps_in_one_process_unless_told(demo_dir: Path, monkeypatch):
+    """One process and one engine session per run by default (a step subprocess costs ~2 s of
+    imports and engine start); LAKEHOUSE_EXECUTOR=multiprocess runs steps in parallel."""
+    import pytest
+    from dagster import in_process_executor, multiprocess_executor
+
+    monkeypatch.delenv("LAKEHOUSE_EXECUTOR", raising=False)
+    job = build_definitions(str(demo_dir)).resolve_implicit_global_asset_job_def()
+    assert job.executor_def is in_process_executor
+    monkeypatch.setenv("LAKEHOUSE_EXECUTOR", "multiprocess")
+    job = build_definitions(str(demo_dir)).resolve_implicit_global_asset_job_def()
+    assert job.executor_def is multiprocess_executor
+    monkeypatch.setenv("LAKEHOUSE_EXECUTOR", "threads")
+    with pytest.raises(ValueError, match="LAKEHOUSE_EXECUTOR='threads' is not one of"):
+        build_definitions(str(demo_dir))
