@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ COLUMNS = [
     {"name": "status", "type": "STRING"},
     {"name": "updated_at", "type": "TIMESTAMP"},
 ]
+SILVER = ["order_id", "customer_id", "amount", "status", "updated_at"]
 SCHEMA = "order_id BIGINT, customer_id BIGINT, amount DOUBLE, status STRING, updated_at TIMESTAMP"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -199,15 +201,82 @@ def script(root: Path, spark: SparkResource) -> tuple[dict[str, float], dict[str
     return times, paths
 
 
+def polars_deltars(root: Path, spark: SparkResource) -> tuple[dict[str, float], dict[str, str]]:
+    """The same tables written with polars and delta-rs (no engine), for reference."""
+    import polars as pl
+    from deltalake import DeltaTable, write_deltalake
+
+    paths = {p: str(root / p) for p in ("landing", "bronze", "silver", "gold")}
+    bronze, silver = f"{paths['bronze']}/orders_raw", f"{paths['silver']}/orders"
+    times: dict[str, float] = {}
+    ts = pl.Datetime("us", "UTC")
+
+    def load_bronze(day: str) -> None:
+        file = f"{paths['landing']}/orders/dt={day}/part-0.json"
+        df = pl.read_ndjson(file).with_columns(
+            pl.col("updated_at").str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC"),
+            pl.lit(datetime.now(timezone.utc)).cast(ts).alias("_ingested_at"),
+            pl.lit(date.fromisoformat(day)).alias("_ingested_date"),
+            pl.lit(file).alias("_source_file"),
+        )
+        first = not (Path(bronze) / "_delta_log").exists()
+        write_deltalake(
+            bronze,
+            df.to_arrow(),
+            mode="append" if first else "overwrite",
+            partition_by=["_ingested_date"] if first else None,
+            predicate=None if first else f"_ingested_date = '{day}'",
+        )
+
+    def load_silver(day: str) -> None:
+        rows = pl.from_arrow(
+            DeltaTable(bronze).to_pyarrow_table(
+                partitions=[("_ingested_date", "=", day)], columns=SILVER
+            )
+        )
+        assert isinstance(rows, pl.DataFrame)
+        batch = rows.sort("updated_at", descending=True).unique("order_id", keep="first")
+        if not (Path(silver) / "_delta_log").exists():
+            write_deltalake(silver, batch.to_arrow())
+            return
+        DeltaTable(silver).merge(
+            batch.to_arrow(), "t.order_id = s.order_id", source_alias="s", target_alias="t"
+        ).when_matched_update_all(
+            "s.updated_at > t.updated_at"
+        ).when_not_matched_insert_all().execute()
+
+    def gold() -> None:
+        orders = pl.read_delta(silver)
+        revenue = orders.group_by("status").agg(
+            pl.len().cast(pl.Int64).alias("orders"), pl.col("amount").sum().alias("revenue")
+        )
+        write_deltalake(f"{paths['gold']}/revenue", revenue.to_arrow(), mode="overwrite")
+
+    for step, body in zip(
+        STEPS,
+        [
+            lambda: load_bronze(DAY1),
+            lambda: load_silver(DAY1),
+            lambda: load_bronze(DAY2),
+            lambda: load_silver(DAY2),
+            gold,
+        ],
+        strict=True,
+    ):
+        started = time.perf_counter()
+        body()
+        times[step] = time.perf_counter() - started
+    return times, paths
+
+
 def table_rows(spark: SparkResource, path: str, columns: list[str]) -> list[tuple]:
     df = spark.get_session().read.format("delta").load(path).select(*columns)
     return sorted(tuple(r) for r in df.collect())
 
 
 def check_equal(spark: SparkResource, a: dict[str, str], b: dict[str, str]) -> None:
-    silver = ["order_id", "customer_id", "amount", "status", "updated_at"]
-    assert table_rows(spark, f"{a['silver']}/shop/orders", silver) == table_rows(
-        spark, f"{b['silver']}/orders", silver
+    assert table_rows(spark, f"{a['silver']}/shop/orders", SILVER) == table_rows(
+        spark, f"{b['silver']}/orders", SILVER
     ), "silver differs"
     gold = ["status", "orders", "revenue"]
     left = table_rows(spark, f"{a['gold']}/shop/revenue", gold)
@@ -225,36 +294,40 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     spark = SparkResource(mode="local")
-    results: dict[str, list[dict[str, float]]] = {"framework": [], "script": []}
+    runners = {"framework": framework, "script": script, "polars + delta-rs": polars_deltars}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in runners}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         landing = base / "landing_source"
         write_landing(landing, args.rows, args.changed)
         for n in range(args.repeat):
             roots = {}
-            for name, run in (("framework", framework), ("script", script)):
-                root = base / f"{name}{n}"
+            for name, run in runners.items():
+                root = base / f"{name.replace(' ', '')}{n}"
                 shutil.copytree(landing, root / "landing")
                 times, paths = run(root, spark)
                 results[name].append(times)
                 roots[name] = paths
             check_equal(spark, roots["framework"], roots["script"])
+            check_equal(spark, roots["framework"], roots["polars + delta-rs"])
             for name in roots:
-                shutil.rmtree(base / f"{name}{n}")
+                shutil.rmtree(base / f"{name.replace(' ', '')}{n}")
     print(
         f"| step ({args.rows:,} rows, day 2: {args.changed:,} updates + {args.changed:,} new) "
-        f"| framework in-process | hand-written script | ratio |"
+        "| framework in-process | hand-written PySpark on Sail | polars + delta-rs "
+        "| framework / script |"
     )
-    print("|---|---|---|---|")
-    total = {"framework": 0.0, "script": 0.0}
-    for step in STEPS:
-        f = statistics.median(r[step] for r in results["framework"])
-        s = statistics.median(r[step] for r in results["script"])
-        total["framework"] += f
-        total["script"] += s
-        print(f"| {step} | {f:.2f} s | {s:.2f} s | {f / s:.1f}x |")
-    f, s = total["framework"], total["script"]
-    print(f"| **total** | **{f:.2f} s** | **{s:.2f} s** | **{f / s:.1f}x** |")
+    print("|---|---|---|---|---|")
+    total = dict.fromkeys(runners, 0.0)
+    for step in [*STEPS, "total"]:
+        if step == "total":
+            med = total
+        else:
+            med = {name: statistics.median(r[step] for r in results[name]) for name in runners}
+            for name in runners:
+                total[name] += med[name]
+        cells = " | ".join(f"{med[name]:.2f} s" for name in runners)
+        print(f"| {step} | {cells} | {med['framework'] / med['script']:.1f}x |")
 
 
 if __name__ == "__main__":
