@@ -12,11 +12,10 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
+
+from foundation import demo_seconds  # bench/ is this script's folder
 
 
 def rule_seconds(rows: int) -> tuple[float, float]:
@@ -55,24 +54,6 @@ def rule_seconds(rows: int) -> tuple[float, float]:
     return plain, time.perf_counter() - started
 
 
-def demo_seconds(days: int) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "lakehouse"),
-                "demo",
-                "--data-dir",
-                tmp,
-                "--days",
-                str(days),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
@@ -83,7 +64,7 @@ def main() -> None:
         f"{args.rows} rows from Delta: scan + count {plain:.2f} s; 6 row rules judged + "
         f"split + both halves counted {judged:.2f} s"
     )
-    print(f"lakehouse demo --days {args.days}: {demo_seconds(args.days):.1f} s wall")
+    print(f"lakehouse demo --days {args.days}: {demo_seconds(args.days, scale=1):.1f} s wall")
 
 
 if __name__ == "__main__":

@@ -23,9 +23,11 @@ def execute_merge(
     ctx: MergeContext,
     locations: list[TableLocation],
 ) -> dict[str, Any]:
-    """`locations`: every table the plan writes (ctx.target, and ctx.companion if set)."""
+    """`locations`: every table the plan writes (ctx.target, and ctx.companion if set).
+    Both ways report `merge_source_rows`: the rows the merge received, for the accounting."""
     if key_slice_merge.applies(capabilities, locations):
         return key_slice_merge.run(spark, plan_for, ctx, locations)
     plan = plan_for(ctx)
+    received = spark.table(ctx.source).count()
     run_plan(spark, plan)
-    return {"merge": plan.summary}
+    return {"merge": plan.summary, "merge_source_rows": received}

@@ -62,8 +62,6 @@ def merge_silver(
         facts["companion_table"] = side_location.label
     try:
         merged = execute_merge(spark, capabilities, strategy.plan, ctx, locations)
-        if "merge_source_rows" not in merged:  # the engine's own MERGE: count what it got
-            merged["merge_source_rows"] = spark.table(view).count()
     finally:
         spark.catalog.dropTempView(view)
     facts.update(merged)

@@ -21,6 +21,7 @@ from lakehouse_assets.strategies.base import (
     MergeContext,
     MergePlan,
     changed,
+    delete_predicate,
     hash_greater,
     insert_clause,
     is_delete,
@@ -28,7 +29,7 @@ from lakehouse_assets.strategies.base import (
     newer,
     set_clause,
 )
-from lakehouse_assets.strategies.strategy import DeletesExempt, SideTable
+from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
 
@@ -38,7 +39,7 @@ class CdcContext(MergeContext):
     soft_delete_col: str | None = None
 
 
-class CdcMerge(DeletesExempt):
+class CdcMerge(Strategy):
     names = ("cdc_merge",)
     needs_order = True
     needs_op = True
@@ -48,6 +49,10 @@ class CdcMerge(DeletesExempt):
     ) -> MergeContext:
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
         return CdcContext(**vars(base), soft_delete_col=soft)
+
+    def rule_exempt(self, op_col: str | None) -> str | None:
+        # A delete event carries only its key: row rules do not judge it.
+        return delete_predicate(op_col) if op_col else None
 
     def filled_columns(
         self, promo: PromotionContract, silver: TableContract, source: TableContract | None

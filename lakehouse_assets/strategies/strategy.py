@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_predicate
+from lakehouse_assets.strategies.base import MergeContext, MergePlan
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -110,10 +110,3 @@ class Strategy:
                     )
                 )
         return problems
-
-
-class DeletesExempt(Strategy):
-    """A strategy whose delete events carry only a key: row rules do not judge them."""
-
-    def rule_exempt(self, op_col: str | None) -> str | None:
-        return delete_predicate(op_col) if op_col else None
