@@ -358,6 +358,16 @@ def cases() -> list[Case]:
             0,
             [(1, "amount: 'NaN' is not DECIMAL(10,2)")],
         ),
+        Case(
+            e,
+            "j34 an object and more on one line.json",
+            b'{"id": 47} x\n{"id": 48} {"id": 49}\n{"id": 50}}\n{"id": 51, "name": NaN}\n'
+            + _j({**ok, "id": 52}),
+            5,
+            1,
+            [(n, "malformed JSON record") for n in (1, 2, 3, 4)],
+            values=[{"id": 52}],
+        ),
         # -- CSV (header) --------------------------------------------------------------------
         Case("rows", "c01 valid.csv", b"id,name,amount\n1,a,1.5\n2,b,2\n", 2, 2),
         Case(

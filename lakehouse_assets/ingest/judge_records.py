@@ -29,28 +29,40 @@ if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame
 
-_MAP = "_fields"  # a JSON record as map<string,string>: NULL when it is not a JSON object
+_KEYS = "_keys"  # a JSON record's keys: NULL when it is not a JSON object
 
 
 def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
     """Records as JSON text -> values by key; a record that is not a JSON object fails."""
     from pyspark.sql import functions as F
 
-    parsed = df.select("*", F.from_json(F.col(RAW), "map<string,string>").alias(_MAP))
+    raw = F.col(RAW)
+    # The record's keys (NULL when it does not start as a JSON object), and whether the whole
+    # line is one JSON value: the keys alone pass `{"a": 1} x`. Two light parses, where a
+    # map of every value cost twice as much (tests/test_readers.py holds the cases).
+    keys = F.json_object_keys(raw)
+    one_value = F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))).isNotNull()
+    parsed = df.select("*", keys.alias(_KEYS)).withColumn(
+        RECORD_OK, F.col(_KEYS).isNotNull() & one_value
+    )
     # Each value's own text: the engine's from_json turns JSON numbers into floats first
     # (12345678901234567.89 came back as 1.2345678901234568e+16), get_json_object does not.
-    values = {c.name: F.get_json_object(F.col(RAW), f"$.{c.name}") for c in read.columns}
+    values = {c.name: F.get_json_object(raw, f"$.{c.name}") for c in read.columns}
     # Whether the record carries a key matters only where a default fills its absence.
     present = {
-        c.name: F.map_contains_key(F.col(_MAP), c.name)
+        c.name: F.array_contains(F.col(_KEYS), c.name)
         for c in read.columns
         if c.default_sql is not None
     }
-    malformed = F.when(F.col(_MAP).isNull(), F.lit("malformed JSON record"))
-    parsed = parsed.withColumn(RECORD_OK, F.col(_MAP).isNotNull())
+    malformed = F.when(~F.col(RECORD_OK), F.lit("malformed JSON record"))
     known = F.array(*[F.lit(c.name) for c in read.columns])
-    extra = F.map_filter(F.col(_MAP), lambda k, _: ~F.array_contains(known, k))
-    rescued = F.when(F.size(extra) > 0, F.to_json(extra))
+    extra = F.exists(F.col(_KEYS), lambda k: ~F.array_contains(known, k))
+    # The undeclared fields as JSON, parsed into a map only for the records that have some.
+    fields = F.from_json(raw, "map<string,string>")
+    rescued = F.when(
+        F.col(RECORD_OK) & extra,
+        F.to_json(F.map_filter(fields, lambda k, _: ~F.array_contains(known, k))),
+    )
     return _judge(parsed.withColumn(RESCUED, rescued), read, values, present, {}, [malformed])
 
 

@@ -97,9 +97,10 @@ def newer(ctx: MergeContext, tie: str = "FALSE", t: str = "t", s: str = "s") -> 
         return "TRUE"
     o = quote(ctx.order_col)
     # coalesce: never NULL, so NOT newer(...) is as safe as newer(...) in joins and clauses.
+    # CASE: the engine evaluates `tie` (row hashes) only for the rows with equal order values.
     return (
         f"(coalesce({s}.{o} > {t}.{o}, FALSE) OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL) "
-        f"OR ({s}.{o} <=> {t}.{o} AND {tie}))"
+        f"OR CASE WHEN {s}.{o} <=> {t}.{o} THEN {tie} ELSE FALSE END)"
     )
 
 
