@@ -3,8 +3,9 @@ scale 1), end to end as a user pays it, for each run executor, alternating, medi
 
     PYTHONPATH=. python bench/cli_fixed_cost.py [--repeat 3]
 
-For reference it also times `dagster --version` (Dagster's own CLI start) and the import of
-the code location, which every run pays before its first event.
+For reference it also times `dagster --version` (Dagster's own CLI start), the import of
+the code location, which every run pays before its first event, and Dagster's own floor: the
+same command materializing a no-op asset with the in-process executor (no engine, no data).
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ SELECTIONS = {
 }
 
 
+NOOP = """from dagster import Definitions, asset, in_process_executor
+
+
+@asset
+def noop() -> int:
+    return 1
+
+
+defs = Definitions(assets=[noop], executor=in_process_executor)
+"""
+
+
 def timed(args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run(args, env=env, cwd=REPO, check=True, capture_output=True)
@@ -50,9 +63,14 @@ def main() -> None:
             "LAKEHOUSE_PROJECT_DIR": str(REPO / "contracts"),
             "DAGSTER_HOME": str(root / "home"),
         }
+        (root / "noop.py").write_text(NOOP)
         times: dict[str, list[float]] = {}
         for _ in range(args.repeat):
             times.setdefault("dagster --version", []).append(timed([DAGSTER, "--version"], env))
+            noop = [DAGSTER, "asset", "materialize", "-f", str(root / "noop.py")]
+            noop += ["--select", "noop"]
+            key = "Dagster's floor: materialize a no-op asset, in-process executor"
+            times.setdefault(key, []).append(timed(noop, env))
             imports = [sys.executable, "-c", "import lakehouse_assets.definitions"]
             times.setdefault("import the code location", []).append(timed(imports, env))
             for executor in ("multiprocess", "in_process"):

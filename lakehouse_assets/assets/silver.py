@@ -40,20 +40,16 @@ def latest_per_key(
     data_cols: list[str],
 ) -> DataFrame:
     """One row per key, by the ordering rule. The row hash only breaks ties, so it is computed
-    for the rows that share their key's order value (and delete flag) with another row: hashing
-    every row cost more than the rest of the dedup (bench/RESULTS.md, "Silver dedup")."""
+    only for the rows of keys that occur more than once in the batch: hashing every row cost
+    more than the rest of the dedup (bench/RESULTS.md, "Silver dedup")."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     order: list[SparkColumn] = [F.col(order_col).desc_nulls_last()] if order_col else []
-    tie_group: list[SparkColumn] = [F.col(k) for k in keys]
-    tie_group += [F.col(order_col)] if order_col else []
     if op_col:
-        is_delete = F.expr(delete_predicate(op_col)).cast("int")
-        order.append(is_delete.desc())
-        tie_group.append(is_delete)
-    tied = F.count(F.lit(1)).over(Window.partitionBy(*tie_group)) > 1
-    tie = F.when(tied, F.expr(row_hash(data_cols)))
+        order.append(F.expr(delete_predicate(op_col)).cast("int").desc())
+    repeated = F.count(F.lit(1)).over(Window.partitionBy(*keys)) > 1
+    tie = F.when(repeated, F.expr(row_hash(data_cols)))
     window = Window.partitionBy(*keys).orderBy(*order, F.col(_TIE).desc())
     ranked = df.withColumn(_TIE, tie).withColumn(_RN, F.row_number().over(window))
     return ranked.where(F.col(_RN) == 1).drop(_RN, _TIE)
