@@ -17,6 +17,7 @@ A file that needs none of this is read by the engine where it lies (the common, 
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import zlib
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from lakehouse_assets.ingest.staging import json_records, strip_comments, write_
 
 _MAGIC = {"parquet": (b"PAR1", b"PAR1"), "avro": (b"Obj\x01", b""), "orc": (b"ORC", b"")}
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress}
+_CHUNK = 16 << 20  # bytes read at a time by the streaming check
+_PREVIEW = 200  # bytes of an unreadable file shown in its quarantine row
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,15 @@ class Prepared:
 
 def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) -> Prepared:
     path = entry.file_path
+    suffix = Path(path).suffix.lower()
     try:
+        if fmt in _MAGIC:
+            return _typed_file(path, fmt)
+        if suffix not in _DECOMPRESS and _streams_as_is(path, fmt, options):
+            return Prepared(path, path)  # the common case: the engine reads the file where it lies
         data = Path(path).read_bytes()
     except OSError as exc:
         return Prepared(path, None, (SetAside(None, "", f"cannot read the file: {exc}"),))
-    if fmt in _MAGIC:
-        return _typed_file(path, data, fmt)
-    suffix = Path(path).suffix.lower()
     if suffix in _DECOMPRESS:
         try:
             data = _DECOMPRESS[suffix](data)
@@ -92,6 +97,32 @@ def _staged(
     return Prepared(entry.file_path, staged, tuple(bad), tuple(n for n, _ in records))
 
 
+def _streams_as_is(path: str, fmt: str, options: ReadOptions) -> bool:
+    """The common case, checked in chunks without holding the file: JSON lines or text in
+    UTF-8, no BOM, no NUL byte, every byte valid UTF-8. Holding a 1.2 GB file and its decoded
+    text cost 7 s and 4 GiB at 10M rows; anything else takes the full path below."""
+    if fmt not in ("json", "text") or not options.utf8:
+        return False
+    if fmt == "json" and (options.multiline or options.allow_comments):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    with open(path, "rb") as stream:
+        first = True
+        while chunk := stream.read(_CHUNK):
+            if (first and chunk.startswith(b"\xef\xbb\xbf")) or b"\x00" in chunk:
+                return False
+            first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+    try:
+        decoder.decode(b"", final=True)  # a file that ends inside a character
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
     """True when the engine can read the file as it is: valid UTF-8 and, for JSON, no option
     it cannot honour; for CSV also as many fields in every record as in the first (checked in
@@ -107,12 +138,18 @@ def _fast_path(data: bytes, fmt: str, options: ReadOptions) -> bool:
 
 def _preview(data: bytes) -> str:
     """The first bytes of a file that cannot be read, every non-ASCII byte escaped."""
-    return data[:200].decode("latin-1").encode("unicode_escape").decode("ascii")
+    return data[:_PREVIEW].decode("latin-1").encode("unicode_escape").decode("ascii")
 
 
-def _typed_file(path: str, data: bytes, fmt: str) -> Prepared:
+def _typed_file(path: str, fmt: str) -> Prepared:
+    """A parquet, avro or orc file is checked by its magic bytes only (no need to hold it)."""
     head, tail = _MAGIC[fmt]
-    if data.startswith(head) and data.endswith(tail) and len(data) > len(head) + len(tail):
+    size = Path(path).stat().st_size
+    with open(path, "rb") as stream:
+        start = stream.read(max(len(head), _PREVIEW))
+        stream.seek(max(0, size - len(tail)))
+        end = stream.read(len(tail)) if tail else b""
+    if start.startswith(head) and end == tail and size > len(head) + len(tail):
         return Prepared(path, path)
     return Prepared(
         path,
@@ -120,7 +157,7 @@ def _typed_file(path: str, data: bytes, fmt: str) -> Prepared:
         (
             SetAside(
                 None,
-                _preview(data),
+                _preview(start),
                 f"not a {fmt} file (its magic bytes are missing: truncated or another format)",
             ),
         ),
