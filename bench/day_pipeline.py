@@ -147,6 +147,21 @@ def write_contracts(folder: Path) -> None:
         path.write_text(json.dumps(content))
 
 
+def day_steps(
+    load_bronze: Callable[[str], None], load_silver: Callable[[str], None], gold: Callable[[], None]
+) -> Times:
+    """The five steps of a hand-written runner, timed: bronze and silver per day, then gold."""
+    return timed_steps(
+        [
+            lambda: load_bronze(DAY1),
+            lambda: load_silver(DAY1),
+            lambda: load_bronze(DAY2),
+            lambda: load_silver(DAY2),
+            gold,
+        ]
+    )
+
+
 def timed_steps(bodies: list[Callable[[], object]]) -> Times:
     """Run the five steps in order, timing each."""
     times: Times = {}
@@ -287,15 +302,7 @@ def script(root: Path) -> Times:
         )
         revenue.write.format("delta").mode("overwrite").save(str(root / "gold" / "revenue"))
 
-    return timed_steps(
-        [
-            lambda: load_bronze(DAY1),
-            lambda: load_silver(DAY1),
-            lambda: load_bronze(DAY2),
-            lambda: load_silver(DAY2),
-            gold,
-        ]
-    )
+    return day_steps(load_bronze, load_silver, gold)
 
 
 def bronze_frame(root: Path, day: str) -> pl.DataFrame:
@@ -362,15 +369,7 @@ def polars_deltars(root: Path) -> Times:
     def gold() -> None:
         write_deltalake(str(root / "gold" / "revenue"), revenue_frame(silver).to_arrow())
 
-    return timed_steps(
-        [
-            lambda: load_bronze(DAY1),
-            lambda: load_silver(DAY1),
-            lambda: load_bronze(DAY2),
-            lambda: load_silver(DAY2),
-            gold,
-        ]
-    )
+    return day_steps(load_bronze, load_silver, gold)
 
 
 def dlt_delta(root: Path) -> Times:
