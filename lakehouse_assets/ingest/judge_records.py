@@ -39,7 +39,7 @@ def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
     raw = F.col(RAW)
     # The record's keys (NULL when it does not start as a JSON object), and whether the whole
     # line is one JSON value: the keys alone pass `{"a": 1} x`. Two light parses, where a
-    # map of every value cost twice as much (tests/test_readers.py holds the cases).
+    # map of every value cost twice as much (cases: j22 and j34 in tests/bad_input_cases.py).
     keys = F.json_object_keys(raw)
     one_value = F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))).isNotNull()
     parsed = df.select("*", keys.alias(_KEYS)).withColumn(
