@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.contracts.project import Project
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+DAGSTER = str(Path(sys.executable).parent / "dagster")  # the CLI of the interpreter running tests
 
 
 def run_assets(
@@ -173,6 +175,33 @@ def run_command(
     finally:
         stop_process(proc)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def dagster_env(project_dir: Path, home: Path) -> dict[str, str]:
+    """The environment of a `dagster` command on this contract folder, with its own
+    DAGSTER_HOME (telemetry off)."""
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(project_dir), "DAGSTER_HOME": str(home)}
+
+
+def materialize_command(select: str, partition: str) -> list[str]:
+    """`dagster asset materialize` of these assets' partition from the code location."""
+    command = [DAGSTER, "asset", "materialize", "-m", "lakehouse_assets.definitions"]
+    return [*command, "--select", select, "--partition", partition]
+
+
+def environment(
+    name: str = "local", short: str = "l", layers: tuple[str, ...] = ("bronze", "silver", "gold")
+) -> dict[str, Any]:
+    """A config.json environment whose catalogs and paths are named after the layers, with
+    landing and ops paths beside them (relative: resolved under the data root)."""
+    return {
+        "env": name,
+        "env_short": short,
+        "catalogs": {layer: layer for layer in layers},
+        "paths": {p: p for p in ("landing", *layers, "ops")},
+    }
 
 
 def orders_pipeline(columns: list[dict[str, Any]]) -> dict[str, str]:

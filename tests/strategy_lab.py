@@ -17,19 +17,12 @@ from lakehouse_assets.io.writer import write_batch
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key
 from tests.conftest import write_contract_folder
-from tests.helpers import delta_rows, table_path
+from tests.helpers import delta_rows, environment, table_path
 
 CONFIG = {
     "EXECUTION_ENVIRONMENT": "local",
     "PARTITION_START_DATE": "2024-01-01",
-    "environments": {
-        "local": {
-            "env": "local",
-            "env_short": "l",
-            "catalogs": {"bronze": "bronze", "silver": "silver"},
-            "paths": {"landing": "landing", "bronze": "bronze", "silver": "silver", "ops": "ops"},
-        }
-    },
+    "environments": {"local": environment(layers=("bronze", "silver"))},
 }
 BRONZE_COLUMNS = [
     {"name": "k", "type": "BIGINT"},

@@ -12,6 +12,7 @@ from dagster import AssetKey
 from lakehouse_assets.checks.evaluate import freshness_outcome, split_rows, unique_outcome
 from lakehouse_assets.checks.rules import compile_rule, rules_for
 from lakehouse_assets.contracts.expectations import (
+    RULE_KINDS,
     DeltaLiveStoreExpectations,
     ExpectationRule,
     expectation_rules,
@@ -180,22 +181,7 @@ def test_failing_error_check_writes_nothing_and_blocks_downstream(demo_dir, spar
     project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
     keys = ["bronze/shop/orders_raw", "silver/shop/orders"]
-    from dagster import AssetsDefinition, materialize
-
-    from lakehouse_assets.assets.factory import build_assets
-    from lakehouse_assets.code_location import build_definitions
-    from tests.helpers import QUIET
-
-    defs = build_definitions(str(project.root), spark=spark_resource)
-    assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
-    result = materialize(
-        assets,
-        selection=[AssetKey(k.split("/")) for k in keys],
-        partition_key="2024-01-01",
-        resources=dict(defs.resources or {}),
-        run_config=QUIET,
-        raise_on_error=False,
-    )
+    result = run_assets(project, spark_resource, keys, "2024-01-01", raise_on_error=False)
     assert not result.success
     check = _evaluations(result, "bronze/shop/orders_raw")["small_orders"]
     assert not check.passed and check.metadata["failing_rows"].value > 0
@@ -206,30 +192,16 @@ def test_failing_error_check_writes_nothing_and_blocks_downstream(demo_dir, spar
 
 def test_failing_table_level_error_rule_stops_downstream(demo_dir, spark_resource):
     """A whole-batch ERROR rule (unique, action fail) blocks silver too."""
-    from dagster import AssetsDefinition, materialize
-
-    from lakehouse_assets.assets.factory import build_assets
-    from lakehouse_assets.code_location import build_definitions
     from lakehouse_assets.demo.generator import generate
     from lakehouse_assets.project_loader import load_project_or_raise
-    from tests.helpers import QUIET
 
     _add_rules(
         demo_dir / "tables/bronze/events_raw.json", [{"unique": "event_id", "action": "fail"}]
     )
     project = load_project_or_raise(str(demo_dir))
     generate(Path(project.environment.paths["landing"]), date(2024, 1, 1), 1)
-    defs = build_definitions(str(project.root), spark=spark_resource)
-    assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     keys = ["bronze/shop/events_raw", "silver/shop/events"]
-    result = materialize(
-        assets,
-        selection=[AssetKey(k.split("/")) for k in keys],
-        partition_key="2024-01-01",
-        resources=dict(defs.resources or {}),
-        run_config=QUIET,
-        raise_on_error=False,
-    )
+    result = run_assets(project, spark_resource, keys, "2024-01-01", raise_on_error=False)
     assert not result.success  # replayed events repeat event_id in bronze
     check = _evaluations(result, "bronze/shop/events_raw")["unique_event_id"]
     assert not check.passed and check.metadata["failing_rows"].value >= 2
@@ -257,19 +229,7 @@ def test_scd2_quarantine(demo_dir, spark_resource):
 
 def test_rules_of_demo_contracts_cover_every_kind(demo_project):
     kinds = {r.kind for a in demo_project.assets.values() for r in rules_for(a)}
-    assert kinds == {
-        "expect",
-        "expect_or_drop",
-        "expect_or_fail",
-        "not_null",
-        "unique",
-        "accepted_values",
-        "range",
-        "regex",
-        "row_count",
-        "freshness",
-        "unique_keys",
-    }
+    assert kinds == set(RULE_KINDS)
 
 
 def test_validate_reports_rule_mask_and_permission_mistakes(demo_dir, capsys):

@@ -4,36 +4,17 @@ their asset in `dagster asset materialize`, whose exit code fails on a blocking 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
-from tests.helpers import run_command
-
-DAGSTER = str(Path(sys.executable).parent / "dagster")
+from tests.helpers import dagster_env, materialize_command, run_command
 
 
 def _run(project_dir: Path, home: Path, select: str) -> subprocess.CompletedProcess:
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(project_dir), "DAGSTER_HOME": str(home)}
+    env = dagster_env(project_dir, home)
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
-    return run_command(
-        [
-            DAGSTER,
-            "asset",
-            "materialize",
-            "-m",
-            "lakehouse_assets.definitions",
-            "--select",
-            select,
-            "--partition",
-            "2024-01-01",
-        ],
-        env=env,
-    )
+    return run_command(materialize_command(select, "2024-01-01"), env=env)
 
 
 def test_checks_gate_ci_from_the_command_line(demo_dir, tmp_path):

@@ -8,24 +8,12 @@ from pathlib import Path
 
 from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
-from tests.helpers import run_command
+from tests.helpers import environment, run_command
 
 CONFIG = json.dumps(
     {
         "EXECUTION_ENVIRONMENT": "local",
-        "environments": {
-            "local": {
-                "env": "local",
-                "env_short": "l",
-                "catalogs": {"bronze": "bronze", "silver": "silver"},
-                "paths": {
-                    "landing": "landing",
-                    "bronze": "bronze",
-                    "silver": "silver",
-                    "ops": "ops",
-                },
-            }
-        },
+        "environments": {"local": environment(layers=("bronze", "silver"))},
     }
 )
 

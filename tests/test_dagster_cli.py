@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
-from tests.helpers import delta_rows, run_command, table_path
-
-DAGSTER = str(Path(sys.executable).parent / "dagster")
-
-
-def _env(demo_dir: Path, home: Path) -> dict[str, str]:
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return {**os.environ, "LAKEHOUSE_PROJECT_DIR": str(demo_dir), "DAGSTER_HOME": str(home)}
+from tests.helpers import (
+    DAGSTER,
+    dagster_env,
+    delta_rows,
+    materialize_command,
+    run_command,
+    table_path,
+)
 
 
 def test_definitions_validate(demo_dir: Path, tmp_path: Path):
     done = run_command(
         [DAGSTER, "definitions", "validate", "-m", "lakehouse_assets.definitions"],
-        env=_env(demo_dir, tmp_path / "home"),
+        env=dagster_env(demo_dir, tmp_path / "home"),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Validation successful" in done.stdout + done.stderr
@@ -28,18 +26,8 @@ def test_definitions_validate(demo_dir: Path, tmp_path: Path):
 
 def test_materialize_one_bronze_partition(demo_project, demo_landing, tmp_path: Path):
     done = run_command(
-        [
-            DAGSTER,
-            "asset",
-            "materialize",
-            "-m",
-            "lakehouse_assets.definitions",
-            "--select",
-            "bronze/shop/customers_raw",
-            "--partition",
-            "2024-01-01",
-        ],
-        env=_env(demo_project.root, tmp_path / "home"),
+        materialize_command("bronze/shop/customers_raw", "2024-01-01"),
+        env=dagster_env(demo_project.root, tmp_path / "home"),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = delta_rows(table_path(demo_project, "bronze/shop/customers_raw"))

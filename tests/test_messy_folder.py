@@ -13,26 +13,13 @@ import pytest
 from lakehouse_assets.assets.python_gold import unregister
 from lakehouse_assets.project_loader import load_project
 from tests.conftest import write_contract_folder
-from tests.helpers import delta_rows, run_assets, run_command, table_path
+from tests.helpers import delta_rows, environment, run_assets, run_command, table_path
 
 CONFIG = {
     "EXECUTION_ENVIRONMENT": "local",
     "PYTHON_MODULES": ["team_gold"],
     "_doc": "config lives in config/",
-    "environments": {
-        "local": {
-            "env": "local",
-            "env_short": "l",
-            "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-            "paths": {
-                "landing": "landing",
-                "bronze": "bronze",
-                "silver": "silver",
-                "gold": "gold",
-                "ops": "ops",
-            },
-        }
-    },
+    "environments": {"local": environment()},
 }
 
 

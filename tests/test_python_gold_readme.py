@@ -15,26 +15,13 @@ import pytest
 
 from lakehouse_assets.assets.python_gold import unregister
 from tests.conftest import REPO, write_contract_folder
-from tests.helpers import delta_rows, orders_pipeline, run_assets, table_path
+from tests.helpers import delta_rows, environment, orders_pipeline, run_assets, table_path
 
 MARKED_BLOCK = re.compile(r"<!-- dkops-python-gold:run (\S+) -->\n```python\n(.*?)```", re.S)
 CONFIG = {
     "EXECUTION_ENVIRONMENT": "local",
     "PYTHON_MODULES": ["shop_gold"],
-    "environments": {
-        "local": {
-            "env": "local",
-            "env_short": "l",
-            "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-            "paths": {
-                "landing": "landing",
-                "bronze": "bronze",
-                "silver": "silver",
-                "gold": "gold",
-                "ops": "ops",
-            },
-        }
-    },
+    "environments": {"local": environment()},
 }
 ORDER_COLS = [
     {"name": "order_id", "type": "BIGINT", "nullable": False},

@@ -17,27 +17,12 @@ from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.security.masks import MASKS
 from lakehouse_assets.tables.physical import physical_columns
 from tests.conftest import write_contract_folder
-
-
-def _env(name: str, short: str) -> dict:
-    return {
-        "env": name,
-        "env_short": short,
-        "catalogs": {"bronze": "bronze", "silver": "silver", "gold": "gold"},
-        "paths": {
-            "landing": "landing",
-            "bronze": "bronze",
-            "silver": "silver",
-            "gold": "gold",
-            "ops": "ops",
-        },
-    }
-
+from tests.helpers import environment
 
 CONFIG = json.dumps(
     {
         "EXECUTION_ENVIRONMENT": "local",
-        "environments": {"local": _env("local", "l"), "dev": _env("dev", "d")},
+        "environments": {"local": environment(), "dev": environment("dev", "d")},
     }
 )
 
