@@ -41,7 +41,7 @@ def latest_per_key(
 ) -> DataFrame:
     """One row per key, by the ordering rule. The row hash only breaks ties, so it is computed
     only for the rows of keys that occur more than once in the batch: hashing every row cost
-    more than the rest of the dedup (bench/RESULTS.md, "Silver dedup")."""
+    more than the rest of the dedup (bench/RESULTS.md, "Where the time goes now")."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
