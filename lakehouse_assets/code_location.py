@@ -12,15 +12,17 @@ from dagster import (
     multiprocess_executor,
 )
 
-from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets, daily_partitions
+from lakehouse_assets.assets.factory import build_assets
+from lakehouse_assets.assets.names import DefinitionNames
+from lakehouse_assets.assets.specs import contract_specs
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.delta_io_manager import DeltaIOManager
 from lakehouse_assets.engine.resource import MODES, SparkResource
-from lakehouse_assets.migrations.job import migrations_job
+from lakehouse_assets.migrations.job import JOB_NAME, OP_NAME, migrations_job
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.schedules import contract_schedules
 from lakehouse_assets.sensors.landing import landing_sensors
-from lakehouse_assets.sensors.run_failure import run_failure_reporter
+from lakehouse_assets.sensors.run_failure import FAILURE_SENSOR, run_failure_reporter
 
 
 def _env_var(name: str) -> EnvVar | None:
@@ -68,21 +70,35 @@ def build_definitions(
     spark: SparkResource | None = None,
     translator: ContractTranslator | None = None,
     data_dir: str | None = None,
+    resource_prefix: str = "",
 ) -> Definitions:
     """`data_dir`: where the environment's relative paths point (default
-    $LAKEHOUSE_DATA_ROOT, else ./.lakehouse)."""
+    $LAKEHOUSE_DATA_ROOT, else ./.lakehouse). `translator`: how contracts become asset
+    specs (assets/translator.py). `resource_prefix`: starts this folder's resource keys, job
+    and sensor names, so several contract folders (domains) merge into one code location."""
     project = load_project_or_raise(project_dir, env, data_dir)
     spark = spark or spark_from_env()
-    jobs, schedules = contract_schedules(project, daily_partitions(project))
+    names = DefinitionNames(resource_prefix)
+    specs = contract_specs(project, translator, spark.capabilities)
+    jobs, schedules = contract_schedules(project, specs, names)
+    migrations = migrations_job(
+        project,
+        names.name(JOB_NAME),
+        names.name(OP_NAME),
+        names.spark,
+    )
     return Definitions(
-        assets=build_assets(project, translator),
-        sensors=[*landing_sensors(project), run_failure_reporter],
-        jobs=[migrations_job(project), *jobs],
+        assets=build_assets(project, names=names, specs=specs),
+        sensors=[
+            *landing_sensors(project, specs, names),
+            run_failure_reporter(names.name(FAILURE_SENSOR)),
+        ],
+        jobs=[migrations, *jobs],
         schedules=schedules,
         executor=run_executor(),
         resources={
-            "spark": spark,
-            IO_MANAGER_KEY: DeltaIOManager(
+            names.spark: spark,
+            names.io_manager: DeltaIOManager(
                 spark=spark, project_dir=str(project.root), env=env, data_dir=data_dir
             ),
         },

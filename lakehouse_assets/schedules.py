@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dagster import (
-    AssetKey,
-    DailyPartitionsDefinition,
+    AssetSpec,
     DefaultScheduleStatus,
     RunRequest,
     ScheduleDefinition,
@@ -20,6 +19,8 @@ from dagster import (
     schedule,
 )
 
+from lakehouse_assets.assets.names import DefinitionNames
+from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.project import Project, TableAsset
 
 AssetJob = Any  # dagster's AssetJob is not exported at the top level
@@ -35,27 +36,24 @@ def cron_of(table: TableAsset) -> str | None:
     return contract.schedule if contract.automation != "on_cron" else None
 
 
-def _name(table: TableAsset) -> str:
-    return "__".join(table.key)
-
-
 def schedule_for(
-    table: TableAsset, cron: str, partitions: DailyPartitionsDefinition
+    table: TableAsset, spec: AssetSpec, cron: str, names: DefinitionNames | None = None
 ) -> tuple[AssetJob, ScheduleDefinition]:
-    key = AssetKey(list(table.key))
-    if not table.partitioned:
-        job = define_asset_job(f"{_name(table)}__job", selection=[key])
+    """A job and schedule for the asset of `spec` (its key, its partitions)."""
+    key = spec.key
+    base = (names or DefinitionNames()).name(key.to_python_identifier())
+    job = define_asset_job(f"{base}__job", selection=[key])  # partitioned like its asset
+    if spec.partitions_def is None:
         return job, ScheduleDefinition(
-            name=f"{_name(table)}__schedule",
+            name=f"{base}__schedule",
             job=job,
             cron_schedule=cron,
             execution_timezone="UTC",
             default_status=DefaultScheduleStatus.STOPPED,
         )
-    job = define_asset_job(f"{_name(table)}__job", selection=[key], partitions_def=partitions)
 
     @schedule(
-        name=f"{_name(table)}__schedule",
+        name=f"{base}__schedule",
         job=job,
         cron_schedule=cron,
         execution_timezone="UTC",
@@ -64,21 +62,21 @@ def schedule_for(
     def _tick(context: ScheduleEvaluationContext) -> RunRequest:
         day = context.scheduled_execution_time.strftime("%Y-%m-%d")
         return RunRequest(
-            run_key=f"{_name(table)}:{day}:{context.scheduled_execution_time}", partition_key=day
+            run_key=f"{base}:{day}:{context.scheduled_execution_time}", partition_key=day
         )
 
     return job, _tick
 
 
 def contract_schedules(
-    project: Project, partitions: DailyPartitionsDefinition
+    project: Project, specs: ContractSpecs, names: DefinitionNames | None = None
 ) -> tuple[list[AssetJob], list[ScheduleDefinition]]:
     jobs: list[AssetJob] = []
     schedules: list[ScheduleDefinition] = []
     for table in project.assets.values():
         cron = cron_of(table)
         if cron:
-            job, sched = schedule_for(table, cron, partitions)
+            job, sched = schedule_for(table, specs.spec(table.key), cron, names)
             jobs.append(job)
             schedules.append(sched)
     return jobs, schedules

@@ -61,7 +61,7 @@ def test_contract_metadata_reaches_the_asset(demo_dir: Path):
     s = spec.specs_by_key[spec.key]
     assert s.owners == ["team:data-platform"]
     assert s.tags["strategy"] == "cdc_merge" and s.tags["pii"] == "true"
-    assert s.group_name == "silver" and "delta" in s.kinds
+    assert s.group_name == "silver" and s.kinds == {"deltalake", "silver", "spark"}
     assert "is_deleted = true" in s.description
     lineage = meta["dagster/column_lineage"].deps_by_column
     assert lineage["email"][0].asset_key == AssetKey(["bronze", "shop", "customers_raw"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterInstance, SensorResult, build_sensor_context
 
 from lakehouse_assets.assets.bronze import manifest_for
+from lakehouse_assets.assets.specs import contract_specs
 from lakehouse_assets.sensors.landing import landing_sensors, landing_tick, sensor_name
 from tests.helpers import delta_rows, run_assets, table_path
 
@@ -17,8 +18,9 @@ ORDERS = "bronze/shop/orders_raw"
 
 
 def _sensor(project, key: str):
-    table = project.assets[tuple(key.split("/"))]
-    return next(s for s in landing_sensors(project) if s.name == sensor_name(table))
+    specs = contract_specs(project)
+    name = sensor_name(specs.key(tuple(key.split("/"))))
+    return next(s for s in landing_sensors(project, specs) if s.name == name)
 
 
 def _tick(sensor, instance, cursor=None) -> SensorResult:

@@ -20,6 +20,8 @@ from dagster import (
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.sensors.run_failure import WEBHOOK_ENV, run_failure_reporter
 
+reporter = run_failure_reporter()
+
 
 @pytest.fixture
 def webhook():
@@ -60,7 +62,7 @@ def _failure_context(instance: DagsterInstance):
     run = instance.get_run_by_id(result.run_id)
     event = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
     return build_run_status_sensor_context(
-        sensor_name=run_failure_reporter.name,
+        sensor_name=run_failure_reporter().name,
         dagster_instance=instance,
         dagster_run=run,
         dagster_event=event,
@@ -73,7 +75,7 @@ def test_failure_is_posted_to_the_webhook(webhook, monkeypatch):
     monkeypatch.setenv("LAKEHOUSE_UI_URL", "http://127.0.0.1:3000")
     with DagsterInstance.ephemeral() as instance:
         context, run = _failure_context(instance)
-        run_failure_reporter(context)
+        reporter(context)
     assert len(received) == 1
     body = received[0]
     assert body["run_id"] == run.run_id
@@ -86,9 +88,9 @@ def test_failure_without_webhook_or_with_a_dead_one_is_only_logged(monkeypatch):
     monkeypatch.delenv(WEBHOOK_ENV, raising=False)
     with DagsterInstance.ephemeral() as instance:
         context, _ = _failure_context(instance)
-        run_failure_reporter(context)  # no webhook: nothing to post, no error
+        reporter(context)  # no webhook: nothing to post, no error
         monkeypatch.setenv(WEBHOOK_ENV, "http://127.0.0.1:9/nothing-listens")
-        run_failure_reporter(context)  # unreachable webhook: logged, not raised
+        reporter(context)  # unreachable webhook: logged, not raised
 
 
 def _write_json(path, change):

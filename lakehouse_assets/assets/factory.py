@@ -6,24 +6,23 @@ No `from __future__ import annotations` here: Dagster reads the context annotati
 import functools
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     AssetSpec,
     BetaWarning,
-    DailyPartitionsDefinition,
     asset,
 )
 
-from lakehouse_assets.assets.automation import automation_condition, backfill_policy
 from lakehouse_assets.assets.bronze import bronze_batch
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.materialize import materialize
+from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.run_scratch import run_scratch
 from lakehouse_assets.assets.silver import silver_batch
+from lakehouse_assets.assets.specs import ContractSpecs, contract_specs
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.checks.specs import check_specs
 from lakehouse_assets.contracts.project import Project, TableAsset
@@ -32,13 +31,6 @@ from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.upstream import read_partitions, require_materialized
 from lakehouse_assets.tables.location import locate_key
-
-IO_MANAGER_KEY = "delta_io_manager"
-
-
-def daily_partitions(project: Project) -> DailyPartitionsDefinition:
-    # end_offset=1: today's partition exists, so files landing today can be ingested today.
-    return DailyPartitionsDefinition(start_date=project.config.PARTITION_START_DATE, end_offset=1)
 
 
 def _partitions(context: AssetExecutionContext) -> list[str]:
@@ -86,35 +78,46 @@ def _materialize(
     )
 
 
-def _common(table: TableAsset, translator: ContractTranslator) -> dict[str, Any]:
-    key = translator.get_asset_key(table)
-    return {
-        "key": key,
-        "check_specs": check_specs(table, key),
-        "description": translator.get_description(table),
-        "group_name": translator.get_group_name(table),
-        "owners": translator.get_owners(table),
-        "tags": translator.get_tags(table),
-        "kinds": translator.get_kinds(table),
-        "metadata": translator.get_metadata(table),
-        "io_manager_key": IO_MANAGER_KEY,
-        "op_tags": {"lakehouse/layer": table.layer},
-        "automation_condition": automation_condition(table),
-        "backfill_policy": backfill_policy(table),
-    }
+def _decorator(
+    table: TableAsset, specs: ContractSpecs, names: DefinitionNames
+) -> Callable[[Callable[..., Any]], AssetsDefinition]:
+    """@asset from the table's one AssetSpec, plus what a spec does not carry (checks,
+    backfill policy, pool, IO manager, the engine resource under this folder's key)."""
+    spec = specs.spec(table.key)
+    translator = specs.translator
+    return asset(
+        key=spec.key,
+        deps=spec.deps,
+        description=spec.description,
+        metadata=spec.metadata,
+        group_name=spec.group_name,
+        code_version=spec.code_version,
+        automation_condition=spec.automation_condition,
+        owners=spec.owners,
+        tags=spec.tags,
+        kinds=spec.kinds,
+        partitions_def=spec.partitions_def,
+        freshness_policy=spec.freshness_policy,
+        check_specs=check_specs(table, spec.key),
+        backfill_policy=translator.get_backfill_policy(table),
+        pool=translator.get_pool(table),
+        io_manager_key=names.io_manager,
+        required_resource_keys={names.spark},
+        op_tags={"lakehouse/layer": table.layer},
+    )
+
+
+def _engine(context: AssetExecutionContext, names: DefinitionNames) -> SparkResource:
+    return getattr(context.resources, names.spark)
 
 
 def _bronze(
-    project: Project,
-    table: TableAsset,
-    translator: ContractTranslator,
-    partitions: DailyPartitionsDefinition,
+    project: Project, table: TableAsset, specs: ContractSpecs, names: DefinitionNames
 ) -> AssetsDefinition:
-    common = _common(table, translator)
-
-    @asset(**common, partitions_def=partitions)
+    @_decorator(table, specs, names)
     @_explained
-    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+    def _fn(context: AssetExecutionContext) -> Iterator[Any]:
+        spark = _engine(context, names)
         with run_scratch(project, context.run.run_id, table) as scratch:
             batch = bronze_batch(
                 spark.get_session(),
@@ -132,23 +135,20 @@ def _bronze(
                 )
             yield from _materialize(context, spark, project, table, batch)
 
-    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
+    return _fn
 
 
 def _silver(
-    project: Project,
-    table: TableAsset,
-    translator: ContractTranslator,
-    partitions: DailyPartitionsDefinition,
+    project: Project, table: TableAsset, specs: ContractSpecs, names: DefinitionNames
 ) -> AssetsDefinition:
     """Silver reads its bronze partitions itself (no IO manager input), so the one pipeline
     keeps the project it was built with; Dagster still sees the dependency and its partitions."""
-    common = _common(table, translator)
     source_key = table.deps[0]
 
-    @asset(**common, partitions_def=partitions, deps=[AssetKey(list(source_key))])
+    @_decorator(table, specs, names)
     @_explained
-    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+    def _fn(context: AssetExecutionContext) -> Iterator[Any]:
+        spark = _engine(context, names)
         session = spark.get_session()
         require_materialized(
             session,
@@ -166,46 +166,44 @@ def _silver(
             batch = silver_batch(source, table, days, scratch)
             yield from _materialize(context, spark, project, table, batch)
 
-    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
+    return _fn
 
 
-def _gold(project: Project, table: TableAsset, translator: ContractTranslator) -> AssetsDefinition:
-    common = _common(table, translator)
-
-    @asset(**common, deps=[AssetKey(list(d)) for d in table.deps])
+def _gold(
+    project: Project, table: TableAsset, specs: ContractSpecs, names: DefinitionNames
+) -> AssetsDefinition:
+    @_decorator(table, specs, names)
     @_explained
-    def _fn(context: AssetExecutionContext, spark: SparkResource) -> Iterator[Any]:
+    def _fn(context: AssetExecutionContext) -> Iterator[Any]:
+        spark = _engine(context, names)
         require_materialized(
             spark.get_session(), project, table.deps, spark.capabilities, table.key_string
         )
         batch = TableBatch(gold_frame(spark.get_session(), spark.capabilities, project, table))
         yield from _materialize(context, spark, project, table, batch)
 
-    return cast(AssetsDefinition, _fn)  # what @asset made (**common hides it from pyright)
+    return _fn
+
+
+_BUILDERS = {"bronze": _bronze, "silver": _silver}
 
 
 def build_assets(
-    project: Project, translator: ContractTranslator | None = None
+    project: Project,
+    translator: ContractTranslator | None = None,
+    names: DefinitionNames | None = None,
+    specs: ContractSpecs | None = None,
 ) -> list[AssetsDefinition | AssetSpec]:
-    translator = translator or ContractTranslator()
-    partitions = daily_partitions(project)
+    """Every built table as an asset, and every table read but written elsewhere as an
+    external AssetSpec; `specs` (else made here with `translator`) names them all."""
+    specs = specs or contract_specs(project, translator)
+    names = names or DefinitionNames()
     built: list[AssetsDefinition | AssetSpec] = []
     with warnings.catch_warnings():
         # backfill_policy is "beta" in Dagster: the warning would repeat once per asset.
         warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
         for table in project.assets.values():
-            if table.kind == "bronze":
-                built.append(_bronze(project, table, translator, partitions))
-            elif table.kind == "silver":
-                built.append(_silver(project, table, translator, partitions))
-            else:
-                built.append(_gold(project, table, translator))
-    for key, loaded in project.external.items():
-        built.append(
-            AssetSpec(
-                AssetKey(list(key)),
-                group_name="external",
-                description=f"read by this lakehouse, written elsewhere ({loaded.file.name})",
-            )
-        )
+            builder = _BUILDERS.get(table.kind, _gold)
+            built.append(builder(project, table, specs, names))
+    built.extend(specs.external.values())
     return built

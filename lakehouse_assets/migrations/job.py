@@ -12,7 +12,7 @@ from lakehouse_assets.migrations.apply import apply_plan
 from lakehouse_assets.migrations.plan import plan_project
 from lakehouse_assets.security.plan import governance_plan
 
-JOB_NAME = "apply_migrations"
+JOB_NAME, OP_NAME = "apply_migrations", "apply_safe_migrations"
 
 
 class MigrationConfig(Config):
@@ -21,9 +21,14 @@ class MigrationConfig(Config):
     fail_on_destructive: bool = False
 
 
-def migrations_job(project: Project) -> JobDefinition:
-    @op(name="apply_safe_migrations")
-    def _apply(context: OpExecutionContext, config: MigrationConfig, spark: SparkResource) -> None:
+def migrations_job(
+    project: Project, name: str = JOB_NAME, op_name: str = OP_NAME, spark_key: str = "spark"
+) -> JobDefinition:
+    """The names are this contract folder's (assets/names.py: unique per folder)."""
+
+    @op(name=op_name, required_resource_keys={spark_key})
+    def _apply(context: OpExecutionContext, config: MigrationConfig) -> None:
+        spark: SparkResource = getattr(context.resources, spark_key)
         session, caps = spark.get_session(), spark.capabilities
         plans = plan_project(session, project, caps)
         done: list[str] = []
@@ -48,7 +53,7 @@ def migrations_job(project: Project) -> JobDefinition:
             raise Failure("destructive changes need a person:\n" + "\n".join(destructive))
 
     @job(
-        name=JOB_NAME,
+        name=name,
         description="apply the safe schema migrations of every table "
         "(config dry_run: true to only list them)",
     )

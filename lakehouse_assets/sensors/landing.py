@@ -28,6 +28,8 @@ from dagster import (
     sensor,
 )
 
+from lakehouse_assets.assets.names import DefinitionNames
+from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.ingest.assignment import assign_new_files
@@ -83,23 +85,27 @@ def landing_tick(
     return Tick(requests, str(last) if last >= 0 else cursor, len(new))
 
 
-def sensor_name(table: TableAsset) -> str:
-    return "landing__" + "__".join(table.key[1:])
+def sensor_name(key: AssetKey, names: DefinitionNames | None = None) -> str:
+    """landing__<asset key after its layer>, from the asset's (translated) key."""
+    parts = key.path[1:] if len(key.path) > 1 else key.path
+    return (names or DefinitionNames()).name("landing__" + "__".join(parts))
 
 
 def landing_sensor(
     table: TableAsset,
     manifest: FileManifest,
+    key: AssetKey,
+    names: DefinitionNames | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
 ) -> SensorDefinition:
+    """`key`: the asset's key from its spec; the manifest keeps the contract key (`source`)."""
     ingestion = table.ingestion
     assert ingestion is not None
-    key = AssetKey(list(table.key))
     source = table.key_string
     streaming = ingestion.ingest_type == "streaming"
 
     @sensor(
-        name=sensor_name(table),
+        name=sensor_name(key, names),
         asset_selection=[key],
         minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
         default_status=default_status,
@@ -115,11 +121,13 @@ def landing_sensor(
     return _landing
 
 
-def landing_sensors(project: Project) -> list[SensorDefinition]:
+def landing_sensors(
+    project: Project, specs: ContractSpecs, names: DefinitionNames | None = None
+) -> list[SensorDefinition]:
     from lakehouse_assets.assets.bronze import manifest_for
 
     bronze = [t for t in project.assets.values() if t.kind == "bronze"]
     if not bronze or not project.environment.paths.get("ops"):
         return []  # no manifest location: bronze runs say how to fix it
     manifest = manifest_for(project)
-    return [landing_sensor(t, manifest) for t in bronze]
+    return [landing_sensor(t, manifest, specs.key(t.key), names) for t in bronze]

@@ -14,7 +14,12 @@ import os
 import urllib.request
 from typing import Any
 
-from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
+from dagster import (
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    SensorDefinition,
+    run_failure_sensor,
+)
 
 WEBHOOK_ENV = "LAKEHOUSE_FAILURE_WEBHOOK"
 log = logging.getLogger("lakehouse_assets.failures")
@@ -44,17 +49,25 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int | None
         return None
 
 
-@run_failure_sensor(
-    name="lakehouse_run_failures",
-    default_status=DefaultSensorStatus.RUNNING,
-    monitor_all_code_locations=False,
-)
-def run_failure_reporter(context: RunFailureSensorContext) -> None:
-    run = context.dagster_run
-    error = context.failure_event.message if context.failure_event else None
-    payload = failure_payload(run.run_id, run.job_name, error, dict(run.tags))
-    context.log.error(f"run {run.run_id} of {run.job_name} failed: {error}")
-    url = os.environ.get(WEBHOOK_ENV)
-    if url:
-        status = post_webhook(url, payload)
-        context.log.info(f"failure posted to webhook: HTTP {status}")
+FAILURE_SENSOR = "lakehouse_run_failures"
+
+
+def run_failure_reporter(name: str = FAILURE_SENSOR) -> SensorDefinition:
+    """`name`: unique per contract folder when several share a code location."""
+
+    @run_failure_sensor(
+        name=name,
+        default_status=DefaultSensorStatus.RUNNING,
+        monitor_all_code_locations=False,
+    )
+    def _report(context: RunFailureSensorContext) -> None:
+        run = context.dagster_run
+        error = context.failure_event.message if context.failure_event else None
+        payload = failure_payload(run.run_id, run.job_name, error, dict(run.tags))
+        context.log.error(f"run {run.run_id} of {run.job_name} failed: {error}")
+        url = os.environ.get(WEBHOOK_ENV)
+        if url:
+            status = post_webhook(url, payload)
+            context.log.info(f"failure posted to webhook: HTTP {status}")
+
+    return _report

@@ -1,0 +1,66 @@
+"""The AssetSpecs of one contract folder, made once by the translator: every consumer (asset
+factories, checks, landing sensors, schedules, the automation sensor) asks this map for a
+table's key and spec instead of deriving its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster import AssetKey, AssetSpec
+
+from lakehouse_assets.assets.translator import ContractTranslator
+from lakehouse_assets.contracts.project import AssetKeyPath, Project
+from lakehouse_assets.engine.capabilities import SAIL, Capabilities
+from lakehouse_assets.tables.location import TableLocation, locate
+
+
+@dataclass(frozen=True)
+class ContractSpecs:
+    translator: ContractTranslator
+    specs: dict[AssetKeyPath, AssetSpec]  # the tables this folder builds
+    external: dict[AssetKeyPath, AssetSpec]  # tables it reads, written elsewhere
+
+    def spec(self, key: AssetKeyPath) -> AssetSpec:
+        return self.specs[key]
+
+    def key(self, key: AssetKeyPath) -> AssetKey:
+        return (self.specs.get(key) or self.external[key]).key
+
+
+def _location(project: Project, key: AssetKeyPath, capabilities: Capabilities) -> TableLocation:
+    """Where the table lives, for its metadata; a missing environment path is the run's
+    error to report (naming the fix), not a reason to fail loading the code location."""
+    contract = project.table_for(key).contract
+    try:
+        return locate(key[0], contract, project.environment, capabilities)
+    except ValueError:
+        name = ".".join(p for p in (contract.catalog, contract.schema_, contract.name) if p)
+        return TableLocation(".".join(key), None, name, capabilities.tables_by_path)
+
+
+def contract_specs(
+    project: Project,
+    translator: ContractTranslator | None = None,
+    capabilities: Capabilities = SAIL,
+) -> ContractSpecs:
+    translator = translator or ContractTranslator()
+    specs = {
+        key: translator.get_asset_spec(table, project, _location(project, key, capabilities))
+        for key, table in project.assets.items()
+    }
+    external = {
+        key: AssetSpec(
+            translator.get_external_asset_key(key),
+            group_name="external",
+            description=f"read by this lakehouse, written elsewhere ({loaded.file.name})",
+        )
+        for key, loaded in project.external.items()
+    }
+    keys = [s.key for s in [*specs.values(), *external.values()]]
+    repeated = sorted({k.to_user_string() for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(
+            f"{type(translator).__name__}.get_asset_key gives several tables the key "
+            f"{', '.join(repeated)}: make the keys unique (e.g. keep the layer and schema)"
+        )
+    return ContractSpecs(translator, specs, external)
