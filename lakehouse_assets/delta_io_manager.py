@@ -14,11 +14,13 @@ from dagster import ConfigurableIOManager, InputContext, OutputContext, Resource
 from dagster import MetadataValue as MV
 from pydantic import PrivateAttr
 
+from lakehouse_assets.assets.translator import TABLE_METADATA
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.failures import explained_failures
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.table_write import TableWrite
 from lakehouse_assets.io.upstream import read_partitions, require_materialized
+from lakehouse_assets.io.writer import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 def _metadata_value(key: str, value: Any) -> Any:
     if key == "path":
         return MV.path(value)
-    if key == "delta_version":
+    if key in ("delta_version", ROW_COUNT, PARTITION_ROW_COUNT):
         return MV.int(value)
     return value
 
@@ -63,11 +65,22 @@ class DeltaIOManager(ConfigurableIOManager):
         keys = (a.key_string for a in self.project().assets.values() if "__".join(a.key) == op)
         return next(keys, op)
 
+    def _table_key(self, context: InputContext) -> Any:
+        """The contract key behind the input's asset: its spec records it (the translator may
+        have given the asset another key); an asset without one is named by its key."""
+        upstream = context.upstream_output
+        recorded = upstream.definition_metadata.get(TABLE_METADATA) if upstream else None
+        return tuple(str(recorded).split("/")) if recorded else tuple(context.asset_key.path)
+
     def load_input(self, context: InputContext) -> "DataFrame":
-        key: Any = tuple(context.asset_key.path)
-        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else None
+        key = self._table_key(context)
         with explained_failures("/".join(key)):
             spark, project = self.spark.get_session(), self.project()
+            # Only bronze stores its day as a column; a silver table holds the current state,
+            # which a partition of it does not narrow.
+            built = project.assets.get(key)
+            by_day = context.has_asset_partitions and built is not None and built.kind == "bronze"
+            partitions = list(context.asset_partition_keys) if by_day else None
             require_materialized(
                 spark,
                 project,

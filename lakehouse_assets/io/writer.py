@@ -29,6 +29,8 @@ from lakehouse_assets.tables.physical import (
 )
 from lakehouse_assets.tables.table_ops import table_ops
 
+ROW_COUNT, PARTITION_ROW_COUNT = "dagster/row_count", "dagster/partition_row_count"
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -61,8 +63,14 @@ def write_batch(
         facts["rows_written"] = location.read(spark).count()
     if batch.partitions or batch.rejected is not None:
         facts.update(write_quarantine(spark, capabilities, location, batch, run_id))
+    ops = table_ops(spark, location, capabilities)
     if "delta_version" not in facts:  # the key-slice merge knows the version it wrote
-        facts["delta_version"] = table_ops(spark, location, capabilities).version()
+        facts["delta_version"] = ops.version()
+    # Dagster's row-count conventions, which the UI charts: the whole table, and one
+    # partition's rows when the run wrote exactly one (a range's runs share one count).
+    facts[ROW_COUNT] = facts["rows_written"] if asset.kind.startswith("gold") else ops.row_count()
+    if asset.kind == "bronze" and len(batch.partitions) == 1:
+        facts[PARTITION_ROW_COUNT] = facts["rows_written"]
     facts["table"] = location.label
     if location.path:
         facts["path"] = location.path

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class TableOps(Protocol):
     def version(self) -> int: ...
     def rows_in_partitions(self, column: str, days: list[str]) -> int: ...
+    def row_count(self) -> int: ...
     def history(self, limit: int | None = None) -> list[dict[str, Any]]: ...
     def set_properties(self, props: dict[str, str]) -> None: ...
     def add_columns(self, columns: list[Column]) -> None: ...
@@ -67,6 +68,16 @@ class DeltaRsTableOps:
             return int(pc.sum(files["num_records"].filter(hit)).as_py() or 0)
         data = self._table.to_pyarrow_dataset()
         return data.count_rows(filter=pc.field(column).cast(pa.string()).isin(days))
+
+    def row_count(self) -> int:
+        """From the log's per-file row counts (no scan) when every file has them."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        files = pa.table(self._table.get_add_actions(flatten=True))
+        if files.num_rows and files["num_records"].null_count == 0:
+            return int(pc.sum(files["num_records"]).as_py() or 0)
+        return self._table.to_pyarrow_dataset().count_rows()
 
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         return list(self._table.history(limit))
@@ -133,6 +144,9 @@ class SparkSqlTableOps:
     def rows_in_partitions(self, column: str, days: list[str]) -> int:
         where = partition_filter(column, days)
         return int(self._rows(f"SELECT count(*) AS n FROM {self._ref} WHERE {where}")[0]["n"])
+
+    def row_count(self) -> int:
+        return int(self._rows(f"SELECT count(*) AS n FROM {self._ref}")[0]["n"])
 
     def history(self, limit: int | None = None) -> list[dict[str, Any]]:
         suffix = f" LIMIT {int(limit)}" if limit else ""
