@@ -5,6 +5,8 @@ stays light: a Python gold module pays for nothing it does not touch):
 
 - `build_definitions(project_dir, env, spark, translator)`: the Dagster Definitions of a
   contract folder; `ContractTranslator` to change how contracts become asset specs;
+- `LakehouseComponent`: the same as a Dagster Component in a defs.yaml (`dg` tools, several
+  contract folders in one code location);
 - `SparkResource` (local Sail, Spark Connect, classic Spark, Databricks) and `DeltaIOManager`;
 - `load_project(root, env)`: the loaded, validated contracts;
 - `TableReader` / `TableWriter`: governed reads and writes of a contract's table;
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from lakehouse_assets.assets.python_gold import gold_builder
     from lakehouse_assets.assets.translator import ContractTranslator
     from lakehouse_assets.code_location import build_definitions
+    from lakehouse_assets.component import LakehouseComponent
     from lakehouse_assets.delta_io_manager import DeltaIOManager
     from lakehouse_assets.engine.resource import SparkResource
     from lakehouse_assets.governance.reader import TableReader
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "build_definitions": ("lakehouse_assets.code_location", "build_definitions"),
     "ContractTranslator": ("lakehouse_assets.assets.translator", "ContractTranslator"),
+    "LakehouseComponent": ("lakehouse_assets.component", "LakehouseComponent"),
     "DeltaIOManager": ("lakehouse_assets.delta_io_manager", "DeltaIOManager"),
     "SparkResource": ("lakehouse_assets.engine.resource", "SparkResource"),
     "load_project": ("lakehouse_assets.project_loader", "load_project_or_raise"),
@@ -47,6 +51,7 @@ _WHERE = {
 __all__ = [
     "ContractTranslator",
     "DeltaIOManager",
+    "LakehouseComponent",
     "SparkResource",
     "Strategy",
     "TableReader",
@@ -64,3 +69,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'lakehouse_assets' has no attribute {name!r}")
     module, attr = _WHERE[name]
     return getattr(importlib.import_module(module), attr)
+
+
+def __dir__() -> list[str]:
+    # dg finds components by dir() of the registry module (here, the package): list the lazy
+    # names too, or `dg list components` would not see LakehouseComponent.
+    return sorted({*globals(), *_WHERE})

@@ -1,4 +1,5 @@
-"""The code location: contracts in $LAKEHOUSE_PROJECT_DIR (default contracts/) become assets.
+"""The code location: the components of lakehouse_assets/defs/ (dg's defs folder), by default
+one LakehouseComponent on the contracts in $LAKEHOUSE_PROJECT_DIR (default contracts/).
 
 Settings come from the environment so the same code runs everywhere:
 LAKEHOUSE_PROJECT_DIR, LAKEHOUSE_ENV (an environments.<name> of config.json), and
@@ -8,6 +9,22 @@ DATABRICKS_CLUSTER_ID (or DATABRICKS_SERVERLESS=true) for databricks.
 Importing this module starts no engine.
 """
 
-from lakehouse_assets.code_location import build_definitions
+import warnings
+from pathlib import Path
 
-defs = build_definitions()
+from dagster import BetaWarning, ComponentTree, PreviewWarning
+
+import lakehouse_assets.defs
+
+with warnings.catch_warnings():
+    # Dagster's own loader warns about its own beta/preview internals (once per asset), as
+    # load_from_defs_folder() keeps quiet about.
+    warnings.simplefilter("ignore", BetaWarning)
+    warnings.simplefilter("ignore", PreviewWarning)
+    # What load_from_defs_folder() does, without looking for pyproject.toml: an installed
+    # (non-editable) package has none above it, and `-m lakehouse_assets.definitions` must load.
+    defs = ComponentTree(
+        defs_module=lakehouse_assets.defs,
+        project_root=Path(__file__).resolve().parents[1],
+        code_location_name="lakehouse_assets",
+    ).build_defs()

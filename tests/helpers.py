@@ -237,3 +237,30 @@ def orders_pipeline(columns: list[dict[str, Any]]) -> dict[str, str]:
             }
         ),
     }
+
+
+DG = str(Path(sys.executable).parent / "dg")  # dagster-dg-cli of the interpreter running tests
+
+
+def dg_project(root: Path, package: str, components: dict[str, str]) -> Path:
+    """A dg project at root: pyproject.toml ([tool.dg]), `package` with a definitions.py that
+    loads its defs folder, and each `components` entry (folder -> defs.yaml text) in it.
+    `package` must be a fresh module name: tests import it."""
+    (root / "pyproject.toml").parent.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "{package}"\nversion = "0"\n\n'
+        f'[tool.dg]\ndirectory_type = "project"\n\n'
+        f'[tool.dg.project]\nroot_module = "{package}"\n'
+    )
+    defs = root / package / "defs"
+    defs.mkdir(parents=True, exist_ok=True)
+    (root / package / "__init__.py").write_text("")
+    (defs / "__init__.py").write_text("")
+    (root / package / "definitions.py").write_text(
+        "from pathlib import Path\n\nimport dagster as dg\n\n"
+        "defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)\n"
+    )
+    for folder, text in components.items():
+        (defs / folder).mkdir(parents=True, exist_ok=True)
+        (defs / folder / "defs.yaml").write_text(text, encoding="utf-8")
+    return root

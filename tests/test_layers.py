@@ -40,6 +40,8 @@ LAYERS: dict[str, int] = {
             "definitions",
             "cli",
             "code_location",
+            "component",
+            "defs",
             "status",
             "governance",
             "demo",

@@ -38,6 +38,25 @@ def _location(project: Project, key: AssetKeyPath, capabilities: Capabilities) -
         return TableLocation(".".join(key), None, name, capabilities.tables_by_path)
 
 
+def dependencies_first(project: Project) -> list[AssetKeyPath]:
+    """The built tables, each after the built tables it reads: a translator that changes keys
+    (lakehouse_assets.component) names a dependency by the spec it already made."""
+    order: list[AssetKeyPath] = []
+    seen: set[AssetKeyPath] = set()
+
+    def visit(key: AssetKeyPath) -> None:
+        if key in seen or key not in project.assets:
+            return
+        seen.add(key)  # before its deps: a cycle (Dagster rejects it later) cannot recurse
+        for dep in project.assets[key].deps:
+            visit(dep)
+        order.append(key)
+
+    for key in project.assets:
+        visit(key)
+    return order
+
+
 def contract_specs(
     project: Project,
     translator: ContractTranslator | None = None,
@@ -45,8 +64,10 @@ def contract_specs(
 ) -> ContractSpecs:
     translator = translator or ContractTranslator()
     specs = {
-        key: translator.get_asset_spec(table, project, _location(project, key, capabilities))
-        for key, table in project.assets.items()
+        key: translator.get_asset_spec(
+            project.assets[key], project, _location(project, key, capabilities)
+        )
+        for key in dependencies_first(project)
     }
     external = {
         key: AssetSpec(

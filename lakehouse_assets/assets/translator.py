@@ -193,6 +193,9 @@ class ContractTranslator:
         return meta
 
     def dep_key(self, project: Project, key: AssetKeyPath) -> AssetKey:
+        """contract_specs makes a table's spec after its dependencies' (assets/specs.py), so an
+        override may name a dependency by the spec it already made (lakehouse_assets.component
+        does, for keys its `translation` changed)."""
         built = project.assets.get(key)
         return self.get_asset_key(built) if built else self.get_external_asset_key(key)
 
