@@ -19,6 +19,7 @@ from lakehouse_assets.engine.resource import MODES, SparkResource
 from lakehouse_assets.migrations.job import migrations_job
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.schedules import contract_schedules
+from lakehouse_assets.sensors.automation import automation_sensor
 from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import run_failure_reporter
 
@@ -76,7 +77,7 @@ def build_definitions(
     jobs, schedules = contract_schedules(project, daily_partitions(project))
     return Definitions(
         assets=build_assets(project, translator),
-        sensors=[*landing_sensors(project), run_failure_reporter],
+        sensors=[*landing_sensors(project), run_failure_reporter, automation_sensor(project)],
         jobs=[migrations_job(project), *jobs],
         schedules=schedules,
         executor=run_executor(),
