@@ -21,6 +21,7 @@ from lakehouse_assets.engine.resource import MODES, SparkResource
 from lakehouse_assets.migrations.job import JOB_NAME, OP_NAME, migrations_job
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.schedules import contract_schedules
+from lakehouse_assets.sensors.automation import AUTOMATION_SENSOR, automation_sensor
 from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import FAILURE_SENSOR, run_failure_reporter
 
@@ -92,6 +93,7 @@ def build_definitions(
         sensors=[
             *landing_sensors(project, specs, names),
             run_failure_reporter(names.name(FAILURE_SENSOR)),
+            automation_sensor(specs, names.name(AUTOMATION_SENSOR)),
         ],
         jobs=[migrations, *jobs],
         schedules=schedules,

@@ -115,11 +115,11 @@ def test_automation_and_schedules_follow_contracts(demo_dir, spark_resource):
         return graph.get(AssetKey(key.split("/"))).automation_condition
 
     assert condition("bronze/shop/orders_raw") is None
-    assert "eager" in condition("silver/shop/orders").get_label().lower()
+    assert condition("silver/shop/orders").get_label() == "follow upstream days (any day)"
     assert "0 6 * * *" in condition("silver/shop/products").get_label()
     assert condition("silver/shop/events") is None
     assert condition("gold/shop/daily_revenue") is None
-    assert "eager" in condition("gold/shop/customer_engagement").get_label().lower()
+    assert condition("gold/shop/customer_engagement").get_label() == "follow upstream tables"
     schedules = {s.name: s for s in defs.get_repository_def().schedule_defs}
     assert set(schedules) == {
         "bronze__shop__orders_raw__schedule",

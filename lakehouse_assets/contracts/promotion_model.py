@@ -59,6 +59,14 @@ class PromotionContract(ContractModel):
     is_quarantined: bool = False
     schedule: str | None = None
     automation: Literal["eager", "on_cron", "none"] = "eager"
+    automation_lookback_days: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "automation eager: only a bronze update of a day at most this many days before "
+            "today re-runs that silver day (0: today only); unset: any day"
+        ),
+    )
 
     @field_validator("strategy", mode="before")
     @classmethod
