@@ -1,31 +1,44 @@
 """The Delta IO manager: Dagster's side of every table write, and upstream reads for assets
 that take a lakehouse table as an input.
 
-A write arrives as a `TableWrite` (io/table_write.py) that already holds its table, so
-`handle_output` only executes it and records its facts. `load_input` reads the upstream table,
-filtered to the run's partitions; it loads the contracts once per IO manager instance.
+A contract asset's write arrives as a `TableWrite` (io/table_write.py) that already holds its
+table, so `handle_output` only executes it and records its facts. A user's own asset hands a
+frame (Spark, pyarrow, pandas, polars), written by delta-rs where and as its definition
+metadata says (io/user_tables.py, io/user_write.py). `load_input` reads the upstream table,
+filtered to the run's partitions, as a Spark DataFrame unless the input's annotation asks for
+pyarrow, pandas or polars; it loads the contracts once per IO manager instance.
 It sits with the entry points because it wires Dagster to the loaded project.
 
 No `from __future__ import annotations`: Dagster resolves ResourceDependency at runtime."""
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableIOManager, InputContext, OutputContext, ResourceDependency
 from dagster import MetadataValue as MV
 from pydantic import PrivateAttr
 
 from lakehouse_assets.assets.translator import TABLE_METADATA
+from lakehouse_assets.contracts.environment import data_root
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.failures import explained_failures
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.table_write import TableWrite
 from lakehouse_assets.io.upstream import read_partitions, require_materialized
+from lakehouse_assets.io.user_frames import FrameKind, from_arrow, requested_kind, to_arrow
+from lakehouse_assets.io.user_tables import (
+    UserTable,
+    keys_are_days,
+    read_arrow,
+    read_user_table,
+    require_written,
+    user_table,
+)
+from lakehouse_assets.io.user_write import write_user_table
 from lakehouse_assets.io.writer import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+from lakehouse_assets.tables.physical import INGESTED_DATE
 
 
 def _metadata_value(key: str, value: Any) -> Any:
@@ -48,16 +61,29 @@ class DeltaIOManager(ConfigurableIOManager):
             self._project = load_project_or_raise(self.project_dir, self.env, self.data_dir)
         return self._project
 
-    def handle_output(self, context: OutputContext, obj: TableWrite) -> None:
-        if not isinstance(obj, TableWrite):
-            raise TypeError(
-                f"{context.asset_key.to_user_string()}: the Delta IO manager writes "
-                "what a lakehouse table asset yields (a TableWrite), got "
-                f"{type(obj).__name__}"
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        if isinstance(obj, TableWrite):
+            with explained_failures(obj.asset.key_string):
+                facts = obj.execute()
+            context.add_output_metadata({k: _metadata_value(k, v) for k, v in facts.items()})
+            return
+        label = context.asset_key.to_user_string() if context.has_asset_key else context.name
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else None
+        with explained_failures(label):
+            if not context.has_asset_key:
+                raise ValueError(f"{label}: the Delta IO manager stores assets' outputs only")
+            table = self._user_table(
+                label, context.asset_key.path, context.definition_metadata, bool(partitions)
             )
-        with explained_failures(obj.asset.key_string):
-            facts = obj.execute()
-        context.add_output_metadata({k: _metadata_value(k, v) for k, v in facts.items()})
+            days = keys_are_days(context.asset_partitions_def) if partitions else False
+            metadata = write_user_table(table, to_arrow(obj, label), partitions, days)
+        context.add_output_metadata(metadata)
+
+    def _user_table(self, label: str, key: Any, metadata: Any, partitioned: bool) -> UserTable:
+        """A user asset's table: from its metadata, under this project's paths."""
+        root = Path(self.data_dir).resolve() if self.data_dir else data_root()
+        paths = self.project().environment.paths
+        return user_table(label, key, metadata, paths, root, partitioned)
 
     def _reader(self, context: InputContext) -> str:
         """The asset reading this input: its op is named by its key joined with `__`."""
@@ -67,20 +93,24 @@ class DeltaIOManager(ConfigurableIOManager):
 
     def _table_key(self, context: InputContext) -> Any:
         """The contract key behind the input's asset: its spec records it (the translator may
-        have given the asset another key); an asset without one is named by its key."""
+        have given the asset another key); any other asset is named by its key."""
         upstream = context.upstream_output
         recorded = upstream.definition_metadata.get(TABLE_METADATA) if upstream else None
         return tuple(str(recorded).split("/")) if recorded else tuple(context.asset_key.path)
 
-    def load_input(self, context: InputContext) -> "DataFrame":
+    def load_input(self, context: InputContext) -> Any:
         key = self._table_key(context)
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else None
+        kind = requested_kind(context.dagster_type.typing_type)
         with explained_failures("/".join(key)):
-            spark, project = self.spark.get_session(), self.project()
+            project = self.project()
+            if key not in project.assets and key not in project.external:
+                return self._load_user(context, partitions, kind)
             # Only bronze stores its day as a column; a silver table holds the current state,
             # which a partition of it does not narrow.
-            built = project.assets.get(key)
-            by_day = context.has_asset_partitions and built is not None and built.kind == "bronze"
-            partitions = list(context.asset_partition_keys) if by_day else None
+            if project.assets.get(key) is None or project.assets[key].kind != "bronze":
+                partitions = None
+            spark = self.spark.get_session()
             require_materialized(
                 spark,
                 project,
@@ -90,4 +120,23 @@ class DeltaIOManager(ConfigurableIOManager):
                 partitions[0] if partitions and len(partitions) == 1 else None,
             )
             location = locate_key(project, key, self.spark.capabilities)
-            return read_partitions(spark, location, partitions)
+            if kind != "spark" and location.path:  # what delta-rs reads: no engine needed
+                return from_arrow(read_arrow(location.path, INGESTED_DATE, partitions), kind)
+            df = read_partitions(spark, location, partitions)
+            return df if kind == "spark" else from_arrow(df.toArrow(), kind)
+
+    def _load_user(
+        self, context: InputContext, partitions: list[str] | None, kind: FrameKind
+    ) -> Any:
+        """A user asset's table, located by the upstream asset's own metadata."""
+        upstream = context.upstream_output
+        assert upstream is not None  # an asset input always has its upstream output
+        table = self._user_table(
+            context.asset_key.to_user_string(),
+            context.asset_key.path,
+            upstream.definition_metadata,
+            bool(partitions),
+        )
+        require_written(table, self._reader(context), partitions)
+        spark = self.spark.get_session() if kind == "spark" else None
+        return read_user_table(table, kind, partitions, spark)

@@ -37,11 +37,13 @@ def data_root() -> Path:
     return Path(os.environ.get("LAKEHOUSE_DATA_ROOT", Path.cwd() / ".lakehouse")).resolve()
 
 
+def absolute_path(path: str, root: Path) -> str:
+    """A relative path is taken under `root`; absolute paths and URLs stay as they are."""
+    return path if ("://" in path or Path(path).is_absolute()) else str(root / path)
+
+
 def absolute_paths(env: Environment, root: Path) -> Environment:
     """Relative paths in config.json are taken under `root` (default data_root()), so a demo
     can move."""
-    paths = {
-        k: v if ("://" in v or Path(v).is_absolute()) else str(root / v)
-        for k, v in env.paths.items()
-    }
+    paths = {k: absolute_path(v, root) for k, v in env.paths.items()}
     return env.model_copy(update={"paths": paths})

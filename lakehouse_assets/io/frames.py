@@ -6,9 +6,10 @@ overwrite (`replaceWhere` included; measured: 8 threads or 8 processes replacing
 `_ingested_date` partitions of one table at once, 6-7 of them fail) and reports the loss as
 `SparkRuntimeException: Failed to commit transaction: 0` (delta-rs's MaxCommitAttempts with its
 retry budget, 0; `Failed to commit transaction: <conflict>` for its conflict checker's verdicts).
-Delta on Spark and Databricks name theirs `DELTA_CONCURRENT_*`. Only those are retried: the lost
-commit wrote nothing to the log, so running the whole write again (the batch recomputed against
-the new snapshot) is exact for every mode. Any other error is raised at once.
+Delta on Spark and Databricks name theirs `DELTA_CONCURRENT_*`, delta-rs `CommitFailedError`.
+Only those are retried: the lost commit wrote nothing to the log, so running the whole write
+again (the batch recomputed against the new snapshot) is exact for every mode. Any other error
+is raised at once.
 
 Why retries and not (only) a Dagster concurrency pool per table: a pool limits nothing unless
 the instance configures its limits, it would serialize whole runs (parsing and checks too) where
@@ -88,9 +89,13 @@ def retry_lost_commits(action: Callable[[], T], label: str) -> tuple[T, int]:
 
 
 def lost_commit(exc: BaseException) -> bool:
-    """The engine refused the commit because another writer committed first."""
+    """The engine (or delta-rs, for user assets' writes: io/user_write.py) refused the commit
+    because another writer committed first."""
+    from deltalake.exceptions import CommitFailedError
     from pyspark.errors import PySparkException
 
+    if isinstance(exc, CommitFailedError):
+        return True
     if not isinstance(exc, PySparkException):
         return False
     condition = exc.getCondition() or ""

@@ -57,7 +57,7 @@ def write_back(piece: Slice, after: pa.Table) -> dict[str, int]:
         counts.update(_merge_existing(table, identity, changed, gone))
     if fresh.num_rows:
         counts["rows_inserted"] = _insert_new(table, identity, fresh)
-    _checkpoint_when_due(table, read_version)
+    checkpoint_when_due(table, read_version)
     return counts
 
 
@@ -87,7 +87,7 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
     return new.filter(cast("pa.ChunkedArray", differs))
 
 
-def _checkpoint_when_due(table: Any, read_version: int) -> None:
+def checkpoint_when_due(table: Any, read_version: int) -> None:
     """Checkpoint if this write crossed a multiple of the table's checkpoint interval."""
     interval = int(
         table.metadata().configuration.get("delta.checkpointInterval", CHECKPOINT_INTERVAL)
