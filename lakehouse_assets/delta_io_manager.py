@@ -23,6 +23,7 @@ from lakehouse_assets.contracts.environment import data_root
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.failures import explained_failures
 from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.io.metadata_keys import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.io.table_write import TableWrite
 from lakehouse_assets.io.upstream import read_partitions, require_materialized
 from lakehouse_assets.io.user_frames import FrameKind, from_arrow, requested_kind, to_arrow
@@ -35,7 +36,6 @@ from lakehouse_assets.io.user_tables import (
     user_table,
 )
 from lakehouse_assets.io.user_write import write_user_table
-from lakehouse_assets.io.writer import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key
 from lakehouse_assets.tables.physical import INGESTED_DATE

@@ -28,7 +28,8 @@ from dagster import (
 )
 from deltalake import DeltaTable
 
-from lakehouse_assets.assets.factory import IO_MANAGER_KEY, build_assets
+from lakehouse_assets.assets.factory import build_assets
+from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.io.user_tables import (
@@ -43,6 +44,7 @@ from tests.conftest import REPO, write_contract_folder
 from tests.helpers import QUIET, delta_rows, environment, orders_pipeline, run_assets
 
 DAY1, DAY2 = "2024-01-01", "2024-01-02"
+IO_MANAGER_KEY = DefinitionNames().io_manager
 DAILY = DailyPartitionsDefinition(start_date=DAY1)
 CONFIG = {
     "EXECUTION_ENVIRONMENT": "local",

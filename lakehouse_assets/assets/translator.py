@@ -38,6 +38,7 @@ from lakehouse_assets.assets import automation
 from lakehouse_assets.assets.partitions import daily_partitions
 from lakehouse_assets.checks.rules import rules_for
 from lakehouse_assets.contracts.project import AssetKeyPath, Project, TableAsset
+from lakehouse_assets.io.metadata_keys import URI
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import physical_columns
 
@@ -181,7 +182,7 @@ class ContractTranslator:
             "contract": MetadataValue.path(str(asset.table.file)),
         }
         if location.path:
-            meta["dagster/uri"] = MetadataValue.path(location.path)
+            meta[URI] = MetadataValue.path(location.path)
         if asset.promotion is not None:
             meta["merge_keys"] = ", ".join(asset.promotion.merge_keys)
             if asset.promotion.order_col:

@@ -32,6 +32,7 @@ from dagster import MetadataValue as MV
 from dagster import TableColumn, TableSchema
 
 from lakehouse_assets.io.frames import retry_lost_commits
+from lakehouse_assets.io.metadata_keys import PARTITION_ROW_COUNT, ROW_COUNT, URI
 from lakehouse_assets.io.slice_write_back import checkpoint_when_due
 from lakehouse_assets.io.table_lock import table_lock
 from lakehouse_assets.io.user_tables import (
@@ -221,8 +222,8 @@ def _table_metadata(table: UserTable, partitions: Sequence[str] | None) -> dict[
     written = DeltaTable(table.path)
     files = written.to_pyarrow_dataset()
     metadata: dict[str, Any] = {
-        "dagster/row_count": MV.int(files.count_rows()),
-        "dagster/uri": MV.path(table.path),
+        ROW_COUNT: MV.int(files.count_rows()),
+        URI: MV.path(table.path),
         "dagster/column_schema": MV.table_schema(
             TableSchema([TableColumn(f.name, str(f.type)) for f in files.schema])
         ),
@@ -232,6 +233,6 @@ def _table_metadata(table: UserTable, partitions: Sequence[str] | None) -> dict[
         rows = DeltaRsTableOps(table.path).rows_in_partitions(
             table.partition_column, list(partitions)
         )
-        metadata["dagster/partition_row_count"] = MV.int(rows)
+        metadata[PARTITION_ROW_COUNT] = MV.int(rows)
         metadata["partitions"] = ", ".join(partitions)
     return metadata

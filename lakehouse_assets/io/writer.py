@@ -16,6 +16,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.conform import conform
+from lakehouse_assets.io.metadata_keys import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.io.quarantine_write import write_quarantine
 from lakehouse_assets.io.silver_merge import merge_silver
 from lakehouse_assets.io.table_creation import ensure_table
@@ -28,8 +29,6 @@ from lakehouse_assets.tables.physical import (
     physical_columns,
 )
 from lakehouse_assets.tables.table_ops import table_ops
-
-ROW_COUNT, PARTITION_ROW_COUNT = "dagster/row_count", "dagster/partition_row_count"
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
