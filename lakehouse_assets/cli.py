@@ -124,7 +124,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from lakehouse_assets.code_location import spark_from_env
     from lakehouse_assets.project_loader import load_project_or_raise
-    from lakehouse_assets.status import project_status, render
+    from lakehouse_assets.status import instance_note, project_status, render
 
     project = _load(args, load_project_or_raise)
     if project is None:
@@ -136,6 +136,9 @@ def _status(args: argparse.Namespace) -> int:
         progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True),
     )
     print(render(statuses))
+    note = instance_note(statuses)
+    if note:
+        print(note)
     return 0
 
 

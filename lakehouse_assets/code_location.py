@@ -18,6 +18,7 @@ from lakehouse_assets.assets.specs import contract_specs
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.delta_io_manager import DeltaIOManager
 from lakehouse_assets.engine.resource import MODES, SparkResource
+from lakehouse_assets.jobs import layer_jobs
 from lakehouse_assets.migrations.job import JOB_NAME, OP_NAME, migrations_job
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.schedules import contract_schedules
@@ -95,7 +96,7 @@ def build_definitions(
             run_failure_reporter(names.name(FAILURE_SENSOR)),
             automation_sensor(specs, names.name(AUTOMATION_SENSOR)),
         ],
-        jobs=[migrations, *jobs],
+        jobs=[migrations, *jobs, *layer_jobs(project, specs, names)],
         schedules=schedules,
         executor=run_executor(),
         resources={

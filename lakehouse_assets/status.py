@@ -2,8 +2,11 @@
 latest result of each of its asset checks in the Dagster instance.
 
 Tables stored at a path are read with delta-rs (no engine starts, so it is quick); tables known
-only by a catalog name (Databricks) are reported as such. Check results come from the instance
-of $DAGSTER_HOME; without one, or for an asset without checks, they are "n/a".
+only by a catalog name (Databricks) are reported as such. The last partition is the newest
+`_ingested_date` in the table (bronze); a table without that column (silver merges days into
+one table) gets its newest materialized partition from the instance. Check results come from
+the instance of $DAGSTER_HOME; without one, or for an asset without checks, they are "n/a",
+and a note says where they would come from.
 """
 
 from __future__ import annotations
@@ -81,6 +84,13 @@ def check_results(
     return found
 
 
+def last_materialized_partition(instance: DagsterInstance, key: str) -> str | None:
+    """The newest daily partition the instance saw materialized (ISO dates sort as days)."""
+    from dagster import AssetKey
+
+    return max(instance.get_materialized_partitions(AssetKey(key.split("/"))), default=None)
+
+
 def project_status(
     project: Project,
     capabilities: Capabilities,
@@ -91,14 +101,39 @@ def project_status(
     for table in project.assets.values():
         progress(f"reading {table.key_string}")
         statuses.append(delta_status(table, project, capabilities))
-    progress("reading check results")
+    if not os.environ.get("DAGSTER_HOME"):
+        return statuses
+    progress(f"reading check results from $DAGSTER_HOME ({os.environ['DAGSTER_HOME']})")
+    from dagster import DagsterInstance
+
     from lakehouse_assets.code_location import build_definitions
 
     defs = build_definitions(str(project.root), env)
-    checks = check_results(defs, [s.key for s in statuses])
-    for status in statuses:
-        status.checks = checks.get(status.key, {})
+    with DagsterInstance.get() as instance:
+        checks = check_results(defs, [s.key for s in statuses], instance)
+        for table, status in zip(project.assets.values(), statuses, strict=True):
+            status.checks = checks.get(status.key, {})
+            if table.partitioned and status.version is not None and not status.last_partition:
+                status.last_partition = last_materialized_partition(instance, status.key)
     return statuses
+
+
+def instance_note(statuses: list[TableStatus]) -> str | None:
+    """Why there are no check results, and how to see them."""
+    home = os.environ.get("DAGSTER_HOME")
+    built = [s for s in statuses if s.version is not None]
+    if not home:
+        return (
+            "note: checks are n/a because DAGSTER_HOME is not set. Set it to the Dagster instance\n"
+            "that ran these tables (the folder of its dagster.yaml; `lakehouse demo` prints its\n"
+            "own) to see their check results and silver's last partition."
+        )
+    if built and not any(s.checks for s in built):
+        return (
+            f"note: the instance at DAGSTER_HOME={home} holds no check results of these "
+            "tables: were they built with another DAGSTER_HOME?"
+        )
+    return None
 
 
 def render(statuses: list[TableStatus]) -> str:

@@ -264,3 +264,37 @@ def dg_project(root: Path, package: str, components: dict[str, str]) -> Path:
         (defs / folder).mkdir(parents=True, exist_ok=True)
         (defs / folder / "defs.yaml").write_text(text, encoding="utf-8")
     return root
+
+
+def demo_commands(stdout: str) -> dict[str, str]:
+    """The commands `lakehouse demo` prints to open its results: "ui" and "status" (each the
+    line after its heading)."""
+    lines = stdout.splitlines()
+    found = {}
+    for heading, name in (
+        ("open these results in the Dagster UI", "ui"),
+        ("or per table", "status"),
+    ):
+        at = next(i for i, line in enumerate(lines) if line.startswith(heading))
+        found[name] = lines[at + 1].strip()
+    return found
+
+
+def command_settings(command: str) -> dict[str, str]:
+    """The NAME=value assignments a shell command line starts with."""
+    import shlex
+
+    settings = {}
+    for word in shlex.split(command):
+        name, equals, value = word.partition("=")
+        if not equals or not name.isidentifier():
+            break
+        settings[name] = value
+    return settings
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """os.environ without the lakehouse's and Dagster's settings: a command run with it proves
+    that what it needs is on its own command line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAKEHOUSE_", "DAGSTER_"))}
+    return {**env, **extra}

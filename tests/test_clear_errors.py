@@ -162,7 +162,8 @@ def test_missing_landing_folder_is_zero_rows_a_warning_and_metadata(shop, spark_
     assert meta["landing_missing"].value == str(landing)
     assert meta["rows_written"].value == 0
     warnings = [e.message for e in logs if e.level == 30]  # logging.WARNING
-    assert f"bronze/shop/orders_raw: landing folder {landing} does not exist: 0 rows" in warnings
+    assert meta["landing_fix"].value.startswith(f"landing folder {landing} does not exist: 0 rows")
+    assert f"bronze/shop/orders_raw: {meta['landing_fix'].value}" in warnings
 
 
 def test_engine_error_of_an_asset_body_is_one_line_with_the_original(shop, spark_resource):

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
         [
             "sensors",
             "schedules",
+            "jobs",
             "definitions",
             "cli",
             "code_location",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -18,7 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import delta_rows, descendants, free_port, stop_process, table_path
+from tests.helpers import (
+    clean_environment,
+    command_settings,
+    delta_rows,
+    demo_commands,
+    descendants,
+    free_port,
+    run_command,
+    stop_process,
+    table_path,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -34,6 +45,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCATION = "__repository__@lakehouse_assets.definitions"
+BIN = Path(sys.executable).parent  # the CLIs of the interpreter running the tests
+# Buttons that close the pop-ups a fresh instance opens on a timer ("Join the Dagster community"
+# has Skip); anything else is closed with Escape.
+POPUP_CLOSERS = re.compile(r"^(Skip|Dismiss|Close|Got it|No thanks|Not now|Maybe later)$", re.I)
 UI_WAIT_MS = 180_000  # bounds, not expectations: a loaded machine renders slowly
 
 
@@ -56,32 +71,38 @@ def webserver(demo_project, demo_landing, tmp_path: Path):
         "telemetry:\n  enabled: false\nrun_coordinator:\n  module: dagster._core.run_coordinator\n"
         "  class: DefaultRunCoordinator\n"
     )
-    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "LAKEHOUSE_PROJECT_DIR": str(demo_project.root)}
-    log = (tmp_path / "webserver.log").open("w")
-    # Its own process group: its code server and run workers are stopped with it.
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-m",
-            "lakehouse_assets.definitions",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(proc, url, tmp_path / "webserver.log", deadline_s=300)
+    with _serving(env, tmp_path / "webserver.log") as url:
         yield url, home
-    finally:
-        stop_process(proc, grace_s=60)
-        log.close()
+
+
+@contextlib.contextmanager
+def _serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """dagster-webserver on loopback in this environment: its URL. Stopped by its id after."""
+    port = free_port()
+    with log_path.open("w") as log:
+        # Its own process group: its code server and run workers are stopped with it.
+        proc = subprocess.Popen(
+            [
+                str(BIN / "dagster-webserver"),
+                "-m",
+                "lakehouse_assets.definitions",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(proc, url, log_path, deadline_s=300)
+            yield url
+        finally:
+            stop_process(proc, grace_s=60)
 
 
 def _wait_until_serving(proc: subprocess.Popen, url: str, log: Path, deadline_s: float) -> None:
@@ -183,3 +204,66 @@ def test_ui_shows_assets_and_launches_a_partition(webserver, demo_project):
 
     rows = delta_rows(table_path(demo_project, "bronze/shop/orders_raw"))
     assert rows and {str(r["_ingested_date"]) for r in rows} == {"2024-01-02"}
+
+
+def _dismiss_popups(page) -> None:
+    """Whatever dialog shows up (the test opens none of its own) is closed before the next
+    action or auto-waiting assertion: by its closing button, else Escape."""
+    dialog = page.locator("[role=dialog]").first
+
+    def close(_) -> None:
+        button = dialog.get_by_role("button", name=POPUP_CLOSERS)
+        if button.count():
+            button.first.click()
+        else:
+            page.keyboard.press("Escape")
+
+    page.add_locator_handler(dialog, close)
+
+
+def test_ui_opens_the_demos_results(tmp_path: Path):
+    """After `lakehouse demo`, the UI on the demo's instance (the settings its printed `dagster
+    dev` command gives) shows the materialized partitions, the row count, check results and
+    the runs under their job names."""
+    from playwright.sync_api import expect, sync_playwright
+
+    _chromium()
+    data = tmp_path / "demo"
+    env = clean_environment()
+    done = run_command(
+        [str(BIN / "lakehouse"), "demo", "--data-dir", str(data), "--days", "2"], env=env
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    settings = command_settings(demo_commands(done.stdout)["ui"])
+    orders = len(delta_rows(data / "bronze" / "shop" / "orders_raw"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (
+        _serving({**env, **settings}, tmp_path / "webserver.log") as url,
+        sync_playwright() as p,
+        _browser(p) as browser,
+    ):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.set_default_timeout(UI_WAIT_MS)
+        _dismiss_popups(page)
+
+        # Each wait is for what the assertion needs (parts of a page load separately).
+        page.goto(f"{url}/assets/bronze/shop/orders_raw")
+        body = page.locator("body")
+        row_count = re.compile(rf"Row count\s+{orders:,}\b")
+        expect(body).to_contain_text(row_count, use_inner_text=True, timeout=UI_WAIT_MS)
+        page.screenshot(path=str(ARTIFACTS / "ui_demo_orders_raw.png"))
+
+        page.goto(f"{url}/assets/silver/shop/orders?view=partitions")
+        expect(page.get_by_text("Materialized (2)").first).to_be_visible(timeout=UI_WAIT_MS)
+
+        page.goto(f"{url}/assets/bronze/shop/events_raw?view=checks")
+        expect(page.get_by_text("quarantined_on_load").first).to_be_visible(timeout=UI_WAIT_MS)
+        for result in ("Failed", "Succeeded"):  # day 2 lands a corrupt event on purpose
+            expect(page.get_by_text(result, exact=True).first).to_be_visible(timeout=UI_WAIT_MS)
+        page.screenshot(path=str(ARTIFACTS / "ui_demo_checks.png"))
+
+        page.goto(f"{url}/runs")
+        expect(page.get_by_text("gold_tables", exact=True)).to_have_count(1, timeout=UI_WAIT_MS)
+        expect(page.get_by_text("bronze_silver_day", exact=True)).to_have_count(2)
+        expect(page.get_by_text("Success", exact=True)).to_have_count(3)
+        page.screenshot(path=str(ARTIFACTS / "ui_demo_runs.png"))

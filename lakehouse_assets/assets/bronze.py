@@ -35,6 +35,17 @@ def manifest_for(project: Project) -> FileManifest:
     return FileManifest(ops_root(project))
 
 
+def missing_landing_fix(folder: str, partitions: list[str]) -> str:
+    """What a run that found no landing folder says (log and metadata): a fresh clone's first
+    materialization lands here, and 0 rows alone reads like success."""
+    day = partitions[0] if partitions else "YYYY-MM-DD"
+    return (
+        f"landing folder {folder} does not exist: 0 rows. Put the source's files there (a "
+        f"folder per day such as dt={day}/), or point paths.landing of config.json at where "
+        "they are (relative paths live under $LAKEHOUSE_DATA_ROOT, default ./.lakehouse)"
+    )
+
+
 def bronze_batch(
     spark: SparkSession,
     capabilities: Capabilities,
@@ -74,6 +85,7 @@ def bronze_batch(
         facts: dict[str, Any] = {"files_read": 0}
         if ingestion.source.path and landing_missing(ingestion.source.path):
             facts["landing_missing"] = ingestion.source.path
+            facts["landing_fix"] = missing_landing_fix(ingestion.source.path, partitions)
         return TableBatch(empty, None, partitions, facts)
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)

@@ -129,10 +129,7 @@ def _bronze(
                 scratch,
             )
             if "landing_missing" in batch.facts:
-                context.log.warning(
-                    f"{table.key_string}: landing folder "
-                    f"{batch.facts['landing_missing']} does not exist: 0 rows"
-                )
+                context.log.warning(f"{table.key_string}: {batch.facts['landing_fix']}")
             yield from _materialize(context, spark, project, table, batch)
 
     return _fn

@@ -10,23 +10,24 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetsDefinition, DagsterInstance, materialize
+from dagster import DagsterInstance, Definitions
 
-from lakehouse_assets.assets.factory import build_assets
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.demo.generator import generate
+from lakehouse_assets.demo.open_results import INSTANCE_DIR, demo_contracts, render_open_commands
 from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.jobs import DAY_JOB, GOLD_JOB
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key, quarantine_location
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-DEMO_CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 
 @dataclass
 class DemoSummary:
     data_dir: Path
+    project_dir: Path
     days: list[str]
     rows: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)
@@ -63,6 +64,7 @@ class DemoSummary:
             lines += [
                 f"  FAILED {k} ({self.checks[k][1]} of {sum(self.checks[k])} runs)" for k in failing
             ]
+        lines += ["", render_open_commands(self.data_dir, self.project_dir)]
         return "\n".join(lines)
 
 
@@ -71,11 +73,13 @@ def run_demo(
     days: int = 5,
     scale: int = 1,
     start: date = date(2024, 1, 1),
-    project_dir: Path = DEMO_CONTRACTS,
+    project_dir: Path | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> DemoSummary:
+    """`project_dir`: the contracts (default: the demo shop's, see demo_contracts)."""
     started = time.perf_counter()
     data_dir = data_dir.resolve()
+    project_dir = (project_dir or demo_contracts()).resolve()
     project = load_project_or_raise(str(project_dir), data_dir=data_dir)
     landing = Path(project.environment.paths["landing"])
     day_keys = [(start + timedelta(days=i)).isoformat() for i in range(days)]
@@ -84,43 +88,33 @@ def run_demo(
 
     spark = SparkResource(mode="local")
     defs = build_definitions(str(project_dir), spark=spark, data_dir=str(data_dir))
-    summary = DemoSummary(data_dir, day_keys)
-    _run_days(project, dict(defs.resources or {}), data_dir / "dagster_home", summary, progress)
+    summary = DemoSummary(data_dir, project_dir, day_keys)
+    _run_days(defs, data_dir / INSTANCE_DIR, summary, progress)
     _count_tables(project, spark, summary)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _run_days(
-    project: Project,
-    resources: dict[str, Any],
-    home: Path,
-    summary: DemoSummary,
-    progress: Callable[[str], None],
+    defs: Definitions, home: Path, summary: DemoSummary, progress: Callable[[str], None]
 ) -> None:
-    """Bronze and silver one run per day, as a daily schedule would; then gold in one run."""
-    assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
-    partitioned = [a for a in assets if a.partitions_def is not None]
-    unpartitioned = [a for a in assets if a.partitions_def is None]
+    """Bronze and silver one run per day, as a daily schedule would; then gold in one run. The
+    code location's named jobs, so the runs show under those names in the instance at `home`
+    (the one the printed commands open)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    instance = DagsterInstance.local_temp(str(home))
-    runs: list[tuple[str, dict[str, Any]]] = [
-        (f"materializing bronze + silver for {day}", {"partition_key": day}) for day in summary.days
+    runs: list[tuple[str, str, str | None]] = [
+        (f"materializing bronze + silver for {day}", DAY_JOB, day) for day in summary.days
     ]
-    runs.append(("materializing gold", {"selection": [a.key for a in unpartitioned]}))
-    for message, run in runs:
-        progress(message)
-        result = materialize(
-            partitioned if "partition_key" in run else [*unpartitioned, *partitioned],
-            resources=resources,
-            instance=instance,
-            raise_on_error=True,
-            run_config=QUIET,
-            **run,
-        )
-        summary.runs += int(result.success)
-        summary.record_checks(result)
+    runs.append(("materializing gold", GOLD_JOB, None))
+    with DagsterInstance.local_temp(str(home)) as instance:
+        for message, job, day in runs:
+            progress(message)
+            result = defs.resolve_job_def(job).execute_in_process(
+                run_config=QUIET, instance=instance, partition_key=day, raise_on_error=True
+            )
+            summary.runs += int(result.success)
+            summary.record_checks(result)
 
 
 def _count_tables(project: Project, spark: SparkResource, summary: DemoSummary) -> None:
