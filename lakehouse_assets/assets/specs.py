@@ -4,6 +4,7 @@ table's key and spec instead of deriving its own."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from dagster import AssetKey, AssetSpec
@@ -11,7 +12,7 @@ from dagster import AssetKey, AssetSpec
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.contracts.project import AssetKeyPath, Project
 from lakehouse_assets.engine.capabilities import SAIL, Capabilities
-from lakehouse_assets.tables.location import TableLocation, locate
+from lakehouse_assets.tables.location import TableLocation, catalog_name, locate
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ def _location(project: Project, key: AssetKeyPath, capabilities: Capabilities) -
     try:
         return locate(key[0], contract, project.environment, capabilities)
     except ValueError:
-        name = ".".join(p for p in (contract.catalog, contract.schema_, contract.name) if p)
-        return TableLocation(".".join(key), None, name, capabilities.tables_by_path)
+        return TableLocation(
+            ".".join(key), None, catalog_name(contract), capabilities.tables_by_path
+        )
 
 
 def dependencies_first(project: Project) -> list[AssetKeyPath]:
@@ -77,8 +79,8 @@ def contract_specs(
         )
         for key, loaded in project.external.items()
     }
-    keys = [s.key for s in [*specs.values(), *external.values()]]
-    repeated = sorted({k.to_user_string() for k in keys if keys.count(k) > 1})
+    counts = Counter(s.key for s in [*specs.values(), *external.values()])
+    repeated = sorted(k.to_user_string() for k, n in counts.items() if n > 1)
     if repeated:
         raise ValueError(
             f"{type(translator).__name__}.get_asset_key gives several tables the key "

@@ -29,10 +29,10 @@ from lakehouse_assets.contracts.environment import absolute_path
 from lakehouse_assets.contracts.identifiers import is_identifier, quote, sql_string
 from lakehouse_assets.io.user_frames import FrameKind, from_arrow
 from lakehouse_assets.tables.location import TableLocation
+from lakehouse_assets.tables.physical import partition_expression
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyspark.sql import DataFrame, SparkSession
 
 WRITE_MODE = "lakehouse/write_mode"
@@ -165,18 +165,10 @@ def keys_are_days(partitions_def: PartitionsDefinition | None) -> bool:
     )
 
 
-# A row belongs to partition k when its partition column, as text, is k (a DATE's text is its
-# ISO day, as daily keys are): the same rule in SQL (delta-rs replaceWhere, Spark reads) and in
-# Arrow (checking a batch, reading with delta-rs), as tables/table_ops counts partition rows.
+# A row belongs to partition k when its partition column, as text, is k: the SQL form of
+# tables/physical.partition_expression (delta-rs replaceWhere, Spark reads).
 def partition_predicate(column: str, partitions: Sequence[str]) -> str:
     return f"CAST({quote(column)} AS STRING) IN ({', '.join(sql_string(k) for k in partitions)})"
-
-
-def partition_expression(column: str, partitions: Sequence[str]) -> pc.Expression:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.field(column).cast(pa.string()).isin(list(partitions))
 
 
 def require_written(table: UserTable, reader: str, partitions: Sequence[str] | None) -> None:

@@ -40,10 +40,10 @@ from lakehouse_assets.io.user_tables import (
     PARTITION_COLUMN,
     SEQUENCE_BY,
     UserTable,
-    partition_expression,
     partition_predicate,
 )
 from lakehouse_assets.strategies.base import MergeContext, changed, key_match, newer
+from lakehouse_assets.tables.physical import partition_expression
 from lakehouse_assets.tables.table_ops import DeltaRsTableOps
 
 if TYPE_CHECKING:
@@ -216,13 +216,15 @@ def _merge_once(table: UserTable, batch: pa.Table) -> dict[str, Any]:
 
 
 def _table_metadata(table: UserTable, partitions: Sequence[str] | None) -> dict[str, Any]:
-    """The table after the write: rows (from the files' footers, no scan), version, schema."""
+    """The table after the write: rows (from the log's per-file counts, no scan), version,
+    schema."""
     from deltalake import DeltaTable
 
     written = DeltaTable(table.path)
+    ops = DeltaRsTableOps(table.path)
     files = written.to_pyarrow_dataset()
     metadata: dict[str, Any] = {
-        ROW_COUNT: MV.int(files.count_rows()),
+        ROW_COUNT: MV.int(ops.row_count()),
         URI: MV.path(table.path),
         "dagster/column_schema": MV.table_schema(
             TableSchema([TableColumn(f.name, str(f.type)) for f in files.schema])
@@ -230,9 +232,7 @@ def _table_metadata(table: UserTable, partitions: Sequence[str] | None) -> dict[
         "delta_version": MV.int(written.version()),
     }
     if partitions and table.partition_column:
-        rows = DeltaRsTableOps(table.path).rows_in_partitions(
-            table.partition_column, list(partitions)
-        )
+        rows = ops.rows_in_partitions(table.partition_column, list(partitions))
         metadata[PARTITION_ROW_COUNT] = MV.int(rows)
         metadata["partitions"] = ", ".join(partitions)
     return metadata

@@ -57,12 +57,17 @@ class TableLocation:
         return spark.table(self.sql_ref)
 
 
+def catalog_name(contract: TableContract) -> str:
+    """catalog.schema.table (or schema.table without a catalog): the table's SQL name."""
+    return ".".join(p for p in (contract.catalog, contract.schema_, contract.name) if p)
+
+
 def locate(
     layer: str, contract: TableContract, env: Environment, capabilities: Capabilities
 ) -> TableLocation:
     """EXTERNAL: its location. Locally: {path.<layer>}/<schema>/<table>. Databricks: managed."""
     label = f"{layer}.{contract.schema_}.{contract.name}"
-    name = ".".join(p for p in (contract.catalog, contract.schema_, contract.name) if p)
+    name = catalog_name(contract)
     if contract.type == "EXTERNAL":
         return TableLocation(label, contract.location, name, capabilities.tables_by_path)
     if not capabilities.tables_by_path:

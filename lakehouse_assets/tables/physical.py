@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.framework_columns import (
     INGESTED_AT,
@@ -17,6 +19,9 @@ from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.strategies.registry import strategy_for
+
+if TYPE_CHECKING:
+    import pyarrow.compute as pc
 
 __all__ = [
     "INGESTED_AT",
@@ -99,6 +104,15 @@ def partition_columns(asset: TableAsset) -> list[str]:
     if asset.kind == "bronze":
         return [INGESTED_DATE] + [p for p in asset.contract.partitions if p != INGESTED_DATE]
     return list(asset.contract.partitions)
+
+
+def partition_expression(column: str, partitions: Sequence[str]) -> pc.Expression:
+    """Arrow's test of a row's partition: its column, as text, is one of the keys (a DATE's
+    text is its ISO day, as daily keys are). For delta-rs reads and counts, and checks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.field(column).cast(pa.string()).isin(list(partitions))
 
 
 def partition_filter(column: str, partitions: list[str]) -> str:

@@ -10,7 +10,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.delta_types import delta_type
 from lakehouse_assets.tables import alter_sql
 from lakehouse_assets.tables.location import TableLocation
-from lakehouse_assets.tables.physical import partition_filter
+from lakehouse_assets.tables.physical import partition_expression, partition_filter
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -67,7 +67,7 @@ class DeltaRsTableOps:
             hit = pc.is_in(pc.cast(files[values], pa.string()), value_set=pa.array(days))
             return int(pc.sum(files["num_records"].filter(hit)).as_py() or 0)
         data = self._table.to_pyarrow_dataset()
-        return data.count_rows(filter=pc.field(column).cast(pa.string()).isin(days))
+        return data.count_rows(filter=partition_expression(column, days))
 
     def row_count(self) -> int:
         """From the log's per-file row counts (no scan) when every file has them."""
