@@ -47,7 +47,12 @@ def spark_from_env() -> SparkResource:
             databricks_cluster_id=_env_var("DATABRICKS_CLUSTER_ID"),
             databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
         )
-    return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]
+    return SparkResource(
+        mode=mode,  # type: ignore[arg-type]
+        connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"),
+        connect_profile=os.environ.get("LAKEHOUSE_CONNECT_PROFILE", "sail"),  # type: ignore[arg-type]
+        spark_jars=os.environ.get("LAKEHOUSE_SPARK_JARS") or None,
+    )
 
 
 EXECUTORS = {"in_process": in_process_executor, "multiprocess": multiprocess_executor}

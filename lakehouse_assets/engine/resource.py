@@ -17,6 +17,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
+from lakehouse_assets.engine.spark_jars import DELTA_CONF, delta_package, resolve_jars
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -46,6 +47,9 @@ class SparkResource(ConfigurableResource):
     # What the Spark Connect server behind connect_url can do: sail, spark or databricks.
     connect_profile: Literal["sail", "spark", "databricks"] = "sail"
     master: str = "local[2]"
+    # mode=spark: the Delta jars, a folder or comma list (.ci/fetch_jars.sh fills .cache/jars);
+    # unset, Spark's own resolver fetches them from Maven at session start.
+    spark_jars: str | None = None
     databricks_host: str | None = None
     databricks_token: str | None = None
     databricks_cluster_id: str | None = None
@@ -66,6 +70,7 @@ class SparkResource(ConfigurableResource):
             self.databricks_host,
             self.databricks_cluster_id,
             self.databricks_serverless,
+            self.spark_jars,
             tuple(sorted(self.spark_conf.items())),
         )
 
@@ -117,20 +122,16 @@ class SparkResource(ConfigurableResource):
         return session
 
     def _classic(self) -> SparkSession:
-        from delta import configure_spark_with_delta_pip
         from pyspark.sql import SparkSession
 
-        builder = (
-            SparkSession.builder.master(self.master)
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"
-            )
-        )
-        for k, v in self._conf().items():
+        builder = SparkSession.builder.master(self.master)
+        if self.spark_jars:
+            jars = {"spark.jars": ",".join(resolve_jars(self.spark_jars))}
+        else:  # Spark's Ivy resolver fetches them (delta-spark's pip version has no jars)
+            jars = {"spark.jars.packages": delta_package()}
+        for k, v in {**DELTA_CONF, **jars, **self._conf()}.items():
             builder = builder.config(k, v)
-        # Names the delta-spark jars for Ivy to fetch from Maven at session start.
-        return configure_spark_with_delta_pip(builder).getOrCreate()
+        return builder.getOrCreate()
 
     def _databricks(self) -> SparkSession:
         if not self.databricks_host:
@@ -179,8 +180,11 @@ def require_reachable(url: str) -> None:
 
 
 def _is_stopped(session: SparkSession) -> bool:
-    client = getattr(session, "client", None)
-    return bool(client is not None and getattr(client, "is_closed", False))
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        return bool(session.client.is_closed)
+    # Classic: `.client` raises ONLY_SUPPORTED_WITH_SPARK_CONNECT; a stopped one has no JVM.
+    context = getattr(session, "_sc", None)
+    return context is None or getattr(context, "_jsc", None) is None
 
 
 def stop_sessions() -> None:
