@@ -17,7 +17,12 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
-from lakehouse_assets.engine.spark_jars import DELTA_CONF, delta_package, resolve_jars
+from lakehouse_assets.engine.spark_jars import (
+    DELTA_CONF,
+    LOCAL_JVM_CONF,
+    delta_package,
+    resolve_jars,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -129,7 +134,8 @@ class SparkResource(ConfigurableResource):
             jars = {"spark.jars": ",".join(resolve_jars(self.spark_jars))}
         else:  # Spark's Ivy resolver fetches them (delta-spark's pip version has no jars)
             jars = {"spark.jars.packages": delta_package()}
-        for k, v in {**DELTA_CONF, **jars, **self._conf()}.items():
+        local = LOCAL_JVM_CONF if self.master.startswith("local") else {}
+        for k, v in {**DELTA_CONF, **local, **jars, **self._conf()}.items():
             builder = builder.config(k, v)
         return builder.getOrCreate()
 

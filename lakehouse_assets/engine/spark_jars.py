@@ -22,6 +22,15 @@ DELTA_CONF = {
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
 }
 
+# A JVM Spark on one machine (master local[...]): Spark's 200 shuffle partitions and Delta's
+# 50 snapshot partitions turn every small MERGE into hundreds of tasks (a 2-day demo run took
+# 630 s on 2 busy cores). Settings of the engine, not of the data: a cluster keeps its own.
+LOCAL_JVM_CONF = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.ui.enabled": "false",
+}
+
 
 class MissingJarsError(RuntimeError):
     """The jar setting names nothing usable; the message says what to run."""
