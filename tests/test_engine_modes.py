@@ -92,6 +92,19 @@ def test_classic_spark_mode_from_the_environment(tmp_path: Path):
     assert done.stdout.strip().splitlines()[-1] == "spark 3"
 
 
+def test_connect_profile_from_the_environment(monkeypatch):
+    from lakehouse_assets.code_location import spark_from_env
+
+    monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "connect")
+    monkeypatch.setenv("LAKEHOUSE_CONNECT_PROFILE", "spark")
+    monkeypatch.setenv("LAKEHOUSE_SPARK_JARS", "/nowhere")
+    resource = spark_from_env()
+    assert resource.capabilities.engine == "spark" and resource.spark_jars == "/nowhere"
+    monkeypatch.setenv("LAKEHOUSE_CONNECT_PROFILE", "flink")
+    with pytest.raises(ValueError, match="LAKEHOUSE_CONNECT_PROFILE='flink' is not one of"):
+        spark_from_env()
+
+
 def test_spark_jars_setting_names_the_fix(tmp_path: Path):
     from lakehouse_assets.engine.spark_jars import MissingJarsError, resolve_jars
 
