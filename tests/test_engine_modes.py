@@ -71,6 +71,7 @@ def test_connect_mode_needs_a_url():
         SparkResource(mode="connect").get_session()
 
 
+@pytest.mark.slow
 def test_classic_spark_mode_from_the_environment(tmp_path: Path):
     """LAKEHOUSE_SPARK_MODE=spark with LAKEHOUSE_SPARK_JARS: classic PySpark + Delta from the
     fetched jars, no download (the demo end to end: tests/test_engines_end_to_end.py)."""
