@@ -106,6 +106,24 @@ def test_connect_profile_from_the_environment(monkeypatch):
         spark_from_env()
 
 
+def test_classic_spark_without_java_names_the_fix(tmp_path: Path):
+    """No JVM can start (JAVA_HOME points nowhere): one message naming Java, the jar script and
+    the setting, not pyspark's bare JAVA_GATEWAY_EXITED."""
+    from tests.jvm_spark import jvm_env
+
+    code = (
+        "from lakehouse_assets.engine.resource import SparkResource\n"
+        "SparkResource(mode='spark', spark_jars=None).get_session()\n"
+    )
+    env = {**jvm_env(), "JAVA_HOME": str(tmp_path / "no-java")}
+    done = run_command([sys.executable, "-c", code], env=env)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("lakehouse_assets.engine.resource.EngineSetupError: classic Spark")
+    assert "Java 17+" in last and ".ci/fetch_jars.sh" in last and "LAKEHOUSE_SPARK_JARS" in last
+    assert "io.delta:delta-spark_4.2_2.13:4.4.0" in last
+
+
 def test_spark_jars_setting_names_the_fix(tmp_path: Path):
     from lakehouse_assets.engine.spark_jars import MissingJarsError, resolve_jars
 

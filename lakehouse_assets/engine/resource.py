@@ -18,7 +18,10 @@ from pydantic import Field
 
 from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
 from lakehouse_assets.engine.spark_jars import (
+    DEFAULT_JARS_DIR,
     DELTA_CONF,
+    FETCH_COMMAND,
+    JARS_SETTING,
     LOCAL_JVM_CONF,
     delta_package,
     resolve_jars,
@@ -137,7 +140,17 @@ class SparkResource(ConfigurableResource):
         local = LOCAL_JVM_CONF if self.master.startswith("local") else {}
         for k, v in {**DELTA_CONF, **local, **jars, **self._conf()}.items():
             builder = builder.config(k, v)
-        return builder.getOrCreate()
+        try:
+            return builder.getOrCreate()
+        except Exception as exc:  # the JVM did not start: pyspark says only JAVA_GATEWAY_EXITED
+            package = jars.get("spark.jars.packages")
+            fetch = f" (unset, Spark's resolver fetches {package})" if package else ""
+            raise EngineSetupError(
+                f"classic Spark did not start: {str(exc).splitlines()[0][:200]}. It needs Java "
+                f"17+ (java on PATH or JAVA_HOME) and the Delta jars: run {FETCH_COMMAND} and "
+                f"set {JARS_SETTING} to {DEFAULT_JARS_DIR}{fetch}; the JVM's own error is "
+                "above this message"
+            ) from exc
 
     def _databricks(self) -> SparkSession:
         if not self.databricks_host:
