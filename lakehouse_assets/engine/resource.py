@@ -145,8 +145,9 @@ class SparkResource(ConfigurableResource):
         except Exception as exc:  # the JVM did not start: pyspark says only JAVA_GATEWAY_EXITED
             package = jars.get("spark.jars.packages")
             fetch = f" (unset, Spark's resolver fetches {package})" if package else ""
+            reason = str(exc).splitlines()[0][:200].rstrip(".")
             raise EngineSetupError(
-                f"classic Spark did not start: {str(exc).splitlines()[0][:200]}. It needs Java "
+                f"classic Spark did not start: {reason}. It needs Java "
                 f"17+ (java on PATH or JAVA_HOME) and the Delta jars: run {FETCH_COMMAND} and "
                 f"set {JARS_SETTING} to {DEFAULT_JARS_DIR}{fetch}; the JVM's own error is "
                 "above this message"
