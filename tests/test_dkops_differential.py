@@ -73,16 +73,10 @@ EXPECTED_ONLY = {
     "orders_current": ([_O6], []),
     "products_current": ([], []),
     "customers_current": ([], []),
-    # append_dedup, e3 re-sent on day 3 with a later event_ts: DKOps keeps the first copy
-    # (anti-join), we take the later version of the event. e4 twice in one file: DKOps appends
-    # both (its anti-join only looks at silver, not within the batch); we keep one.
-    "events_current": (
-        [_event("e3", "c1", "refund", "2024-03-03T10:00:00")],
-        [
-            _event("e3", "c1", "buy", "2024-03-02T09:00:00"),
-            _event("e4", "c3", "view", "2024-03-03T09:00:00"),
-        ],
-    ),
+    # append_dedup: e4 twice in one file: DKOps appends both (its anti-join only looks at
+    # silver, not within the batch); we keep one. e3 re-sent on day 3 with a new payload: both
+    # keep the first version.
+    "events_current": ([], [_event("e4", "c3", "view", "2024-03-03T09:00:00")]),
 }
 
 
@@ -216,7 +210,7 @@ def test_silver_rows_match_but_for_the_listed_differences(both, name):
 def test_what_both_agree_on(both):
     """The documented semantics both tools implement, asserted on our rows: latest event per
     key by watermark (a late, older event loses), soft deletes, snapshots upsert without
-    deleting what a later snapshot lacks, and a duplicate event in one file kept once."""
+    deleting what a later snapshot lacks, append_dedup keeping an event's first version."""
     rows = {
         name: {next(iter(r.values())): r for r in _rows(_table(both, "ours", name), RUN_STAMPS)}
         for name in SILVER
@@ -229,6 +223,7 @@ def test_what_both_agree_on(both):
     assert rows["customers_current"]["c2"]["country"] == "BE"  # "NL" came late and older
     assert rows["customers_current"]["c1"]["country"] == "PT"
     assert len(rows["events_current"]) == 4
+    assert rows["events_current"]["e3"]["kind"] == "buy"  # not day 3's re-sent "refund"
 
 
 @pytest.mark.parametrize("tool", ["ours", "dkops"])
