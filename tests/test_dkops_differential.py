@@ -218,7 +218,10 @@ def test_what_both_agree_on(both):
     orders = rows["orders_current"]
     assert orders["o2"]["status"] == "PAID"  # day 3's older "LATE" update lost
     assert orders["o3"]["is_deleted"] and orders["o5"]["is_deleted"]  # o5: only a delete
-    assert "o7" not in orders  # op "X"
+    assert "o7" not in orders  # op "X": DKOps drops it, we set it aside with the reason
+    (held,) = _rows(_table(both, "ours", "orders_current_quarantine"), set())
+    assert (held["order_id"], held["op_type"]) == ("o7", "X")
+    assert "'X' is not an insert, update or delete" in held["_quarantine_reason"]
     assert set(rows["products_current"]) == {"p1", "p2", "p3", "p4"}  # p3 left the snapshot
     assert rows["customers_current"]["c2"]["country"] == "BE"  # "NL" came late and older
     assert rows["customers_current"]["c1"]["country"] == "PT"
