@@ -11,8 +11,8 @@ from lakehouse_assets.storage.urls import family, split
 # The variables (and config.json option keys) that decide each store family's access.
 CREDENTIALS = {
     "s3": "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys)",
-    "azure": "AZURE_STORAGE_ACCOUNT_NAME with AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_TOKEN, "
-    "or AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID)",
+    "azure": "AZURE_STORAGE_ACCOUNT_NAME with AZURE_STORAGE_ACCOUNT_KEY (or "
+    "AZURE_STORAGE_SAS_TOKEN, or AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID)",
     "gcs": "GOOGLE_APPLICATION_CREDENTIALS (a service account JSON file) or GOOGLE_SERVICE_ACCOUNT",
 }
 ENDPOINT = {
@@ -73,8 +73,10 @@ def explain(exc: BaseException, path: str, action: str) -> StorageError:
             "bucket/container, or fix the path in config.json (environments.<env>.paths) or "
             f"the server it is looked for on: {ENDPOINT.get(kind, '')}"
         )
-    elif code in _DENIED or "PermissionDenied" in type(exc).__name__ or "Unauthenticated" in (
-        type(exc).__name__
+    elif (
+        code in _DENIED
+        or "PermissionDenied" in type(exc).__name__
+        or "Unauthenticated" in (type(exc).__name__)
     ):
         message = (
             f"{action} {path}: the store refused the credentials ({code}){_where(kind)}. Set "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from lakehouse_assets.storage.errors import StorageError, explain
+from lakehouse_assets.storage.errors import explain
 from lakehouse_assets.storage.options import storage_options_for
 from lakehouse_assets.storage.urls import is_remote, normalized, split
 

@@ -27,7 +27,7 @@ def scheme_of(path: str) -> str:
 
 
 def family(path: str) -> str:
-    """"s3", "azure", "gcs" or "local"; ValueError for a scheme no store here serves."""
+    """ "s3", "azure", "gcs" or "local"; ValueError for a scheme no store here serves."""
     if not is_remote(path):
         return "local"
     scheme = scheme_of(path)
