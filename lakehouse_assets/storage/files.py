@@ -16,6 +16,14 @@ from lakehouse_assets.storage.urls import is_remote, normalized, split
 # A store that does not answer fails in seconds, not object_store's default 3 minutes.
 _RETRY = {"max_retries": 3, "retry_timeout": timedelta(seconds=30)}
 _CHUNK = 16 << 20
+# HTTP client options: obstore takes them apart from the store's (unprefixed), delta-rs and Sail
+# as `aws_allow_http` / AWS_ALLOW_HTTP alike.
+_CLIENT_KEYS = frozenset({
+    "allow_http", "allow_invalid_certificates", "connect_timeout", "timeout", "proxy_url",
+    "proxy_ca_certificate", "proxy_excludes", "pool_idle_timeout", "pool_max_idle_per_host",
+    "http1_only", "http2_only", "user_agent", "default_content_type",
+})  # fmt: skip
+_FAMILY_PREFIXES = ("aws_", "azure_", "google_")
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,19 @@ def _store(store_url: str, options: tuple[tuple[str, str], ...], _env: int) -> A
     """`_env` (a hash of the standard variables) opens a new store when they change."""
     from obstore.store import from_url
 
-    return from_url(store_url, config=dict(options) or None, retry_config=_RETRY)  # type: ignore[arg-type]
+    config, client = {}, {}
+    for key, value in options:
+        bare = next((key[len(p) :] for p in _FAMILY_PREFIXES if key.startswith(p)), key)
+        if bare in _CLIENT_KEYS:
+            client[bare] = value
+        else:
+            config[key] = value
+    return from_url(
+        store_url,
+        config=config or None,  # type: ignore[arg-type]
+        client_options=client or None,  # type: ignore[arg-type]
+        retry_config=_RETRY,  # type: ignore[arg-type]
+    )
 
 
 def _open(path: str) -> tuple[Any, str]:
@@ -48,7 +68,9 @@ def _open(path: str) -> tuple[Any, str]:
     try:
         env = hash(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_VARIABLES))))
         return _store(url.store_url, tuple(sorted(options.items())), env), url.prefix
-    except Exception as exc:  # a bad option or URL: obstore says which
+    except BaseException as exc:  # a bad option or URL: obstore says which (pyo3 may panic)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         raise explain(exc, path, "opening") from None
 
 
