@@ -129,8 +129,9 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
         assert _tick(sensor, instance, later.cursor).run_requests == []
 
     # bronze -> silver -> gold through Dagster, every table in the bucket.
+    instance = DagsterInstance.ephemeral()
     for day in DAYS:
-        result = run_assets(project, spark_resource, KEYS, day)
+        result = run_assets(project, spark_resource, KEYS, day, instance=instance)
         silver = [
             e.materialization
             for e in result.get_asset_materialization_events()
@@ -138,7 +139,9 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
         ]
         # The key-slice merge (io/key_slice_merge.py) ran on the S3 table, scratch kept locally.
         assert silver[0].metadata["merge_attempts"].value == 1
-    assert run_assets(project, spark_resource, [GOLD]).success
+    assert run_assets(project, spark_resource, [GOLD], instance=instance).success
+    events = "\n".join(str(e) for e in instance.all_logs(result.run_id))
+    assert "merge_attempts" in events and SECRET not in events
     assert not list(data_root.rglob("_delta_log")), "a table was written locally"
 
     oracle = _orders_oracle(local)

@@ -13,8 +13,12 @@ A lock is a file beside the table, held with flock: the kernel drops it when its
 so a killed run never blocks the next. Other threads and processes wait for it; the thread
 holding it may enter again (a writer nested in a merge stands for one outside this lock, and
 the merge's lost-commit retry still covers writers that take no lock: other tools, Spark).
-Local paths only: for a table on object storage (a path with ://) no lock is taken yet, and
-runs of one table that start together rely on Delta's conflict checks alone.
+Local paths only: for a table on object storage (a path with ://) no lock is taken, and runs
+of one table that start together rely on Delta's conflict checks alone: delta-rs commits with a
+conditional put there (lakehouse_assets/storage/delta.py), so no commit is lost or overwritten
+and a lost one is retried, but two merges that both find a key absent can both insert it. Keep
+one run per table at a time on object storage (its Dagster pool with a limit of 1; README,
+"Running beyond your laptop").
 """
 
 from __future__ import annotations
