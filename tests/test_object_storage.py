@@ -142,6 +142,13 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
     assert run_assets(project, spark_resource, [GOLD], instance=instance).success
     events = "\n".join(str(e) for e in instance.all_logs(result.run_id))
     assert "merge_attempts" in events and SECRET not in events
+
+    # A source with nothing under its prefix: 0 rows and the missing landing named, as locally.
+    empty = run_assets(project, spark_resource, ["bronze/shop/customers_raw"], DAYS[0])
+    [event] = empty.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    assert metadata["landing_missing"].value == f"{landing_url}/customers"
+    assert "does not exist: 0 rows" in metadata["landing_fix"].value
     assert not list(data_root.rglob("_delta_log")), "a table was written locally"
 
     oracle = _orders_oracle(local)
