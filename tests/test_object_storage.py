@@ -272,3 +272,41 @@ def test_config_storage_options_reach_obstore_and_delta_rs(tmp_path, monkeypatch
         assert sorted(r["k"] for r in _rows(f"s3://{bucket}/t")) == [1, 2, 3]
     finally:
         configure(StorageOptions())
+
+
+def test_remote_files_the_engine_cannot_read_are_staged_locally(tmp_path, monkeypatch, s3_endpoint):
+    """A .gz, a file with a BOM, a truncated parquet: checked and staged from S3 like local
+    files (ingest/prepare.py reads them through the storage layer)."""
+    import gzip
+    from datetime import datetime, timezone
+
+    from lakehouse_assets.contracts.source_options import ReadOptions
+    from lakehouse_assets.ingest.manifest import ManifestEntry
+    from lakehouse_assets.ingest.prepare import prepare
+    from lakehouse_assets.storage.scratch import working_dir
+
+    use_endpoint(monkeypatch, s3_endpoint)
+    monkeypatch.setenv("LAKEHOUSE_SCRATCH_DIR", str(tmp_path / "scratch"))
+    bucket = f"stage-{uuid.uuid4().hex[:8]}"
+    create_bucket(s3_endpoint, bucket)
+    local = tmp_path / "files"
+    local.mkdir()
+    (local / "a.json.gz").write_bytes(gzip.compress(b'{"k": 1}\n{"k": 2}\n'))
+    (local / "b.json").write_bytes(b'\xef\xbb\xbf{"k": 3}\n')
+    (local / "c.parquet").write_bytes(b"PAR1 truncated")
+    upload_folder(local, f"s3://{bucket}/landing")
+    staging = working_dir(f"s3://{bucket}/ops") / "staged_landing"
+    assert staging.is_relative_to(tmp_path / "scratch")
+
+    def entry(name: str) -> ManifestEntry:
+        path = f"s3://{bucket}/landing/{name}"
+        size = (local / name).stat().st_size
+        return ManifestEntry("s", path, size, 0.0, "2024-01-01", datetime.now(timezone.utc))
+
+    gz = prepare(entry("a.json.gz"), "json", ReadOptions(), staging)
+    assert gz.read_path is not None and gz.read_path.startswith(str(staging))
+    assert Path(gz.read_path).read_text().splitlines() == ['{"k": 1}', '{"k": 2}']
+    bom = prepare(entry("b.json"), "json", ReadOptions(), staging)
+    assert bom.read_path is not None and Path(bom.read_path).read_text() == '{"k": 3}\n'
+    parquet = prepare(entry("c.parquet"), "parquet", ReadOptions(), staging)
+    assert parquet.read_path is None and "magic bytes" in parquet.set_aside[0].reason
