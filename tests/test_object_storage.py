@@ -210,6 +210,18 @@ def test_missing_bucket_names_the_setting(
         assert SECRET not in text
 
 
+def test_plain_http_without_allow_http_names_the_setting(monkeypatch, s3_endpoint):
+    use_endpoint(monkeypatch, s3_endpoint)
+    monkeypatch.delenv("AWS_ALLOW_HTTP")
+    with pytest.raises(StorageError) as caught:
+        list_landing_files("s3://any/landing")
+    assert str(caught.value) == (
+        f"listing s3://any/landing: the endpoint {s3_endpoint} is plain http:// and http is not "
+        "allowed: set AWS_ALLOW_HTTP=true (or aws_allow_http in config.json "
+        "environments.<env>.storage_options), or use https://"
+    )
+
+
 def test_refused_credentials_name_the_setting(
     tmp_path, data_root, monkeypatch, spark_resource, capfd
 ):

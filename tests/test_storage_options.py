@@ -163,7 +163,7 @@ def test_scratch_for_remote_paths_is_local(tmp_path, monkeypatch):
 def test_the_engine_gets_configured_options_without_overriding(monkeypatch):
     monkeypatch.setenv("LAKE_KEY", SECRET)
     monkeypatch.setenv("AWS_REGION", "set-by-user")
-    monkeypatch.delenv("AWS_ENDPOINT", raising=False)
+    _unset(monkeypatch, "AWS_ENDPOINT")  # restored to unset after the test
     configure(
         StorageOptions({"aws_endpoint": "http://127.0.0.1:9000", "aws_region": "eu-west-1"}, SOURCE)
     )
@@ -174,7 +174,15 @@ def test_the_engine_gets_configured_options_without_overriding(monkeypatch):
     assert os.environ["AWS_REGION"] == "set-by-user"
 
 
+def _unset(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Unset now and after the test (monkeypatch records a variable only when it is set)."""
+    for name in names:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
 def test_errors_show_no_secret(monkeypatch):
+    _unset(monkeypatch, "AWS_ENDPOINT", "AWS_ENDPOINT_URL")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     configure(StorageOptions({"aws_session_token": "token-abcdef-123"}, SOURCE))
     assert scrub(f"a {SECRET} b token-abcdef-123") == "a *** b ***"

@@ -29,13 +29,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from lakehouse_assets.storage.urls import is_remote
+
 _held = threading.local()  # locks this thread holds: taking one again does not wait on itself
 
 
 @contextlib.contextmanager
 def table_lock(path: str | None, purpose: Literal["create", "merge"]) -> Iterator[None]:
     held: set[tuple[str, str]] = _held.__dict__.setdefault("locks", set())
-    if path is None or "://" in path or (path, purpose) in held:
+    if path is None or is_remote(path) or (path, purpose) in held:
         yield
         return
     import fcntl

@@ -53,10 +53,33 @@ def _code(text: str) -> str:
     return ""
 
 
+def _endpoint() -> str:
+    try:
+        options = configured().resolved()
+    except ValueError:
+        options = {}
+    return (
+        options.get("aws_endpoint")
+        or options.get("aws_endpoint_url")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or os.environ.get("AWS_ENDPOINT")
+        or ""
+    )
+
+
+def _http_not_allowed() -> bool:
+    try:
+        configured_allow = configured().resolved().get("aws_allow_http")
+    except ValueError:
+        configured_allow = None
+    allow = configured_allow or os.environ.get("AWS_ALLOW_HTTP", "")
+    return _endpoint().startswith("http://") and allow.strip().lower() != "true"
+
+
 def _where(kind: str) -> str:
     options = configured()
     extra = f", or {options.source}" if options.keys() else ""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
+    endpoint = _endpoint()
     server = f" at {endpoint}" if kind == "s3" and endpoint else ""
     return f"{extra}{server}"
 
@@ -67,7 +90,13 @@ def explain(exc: BaseException, path: str, action: str) -> StorageError:
     text = str(exc)
     code = _code(text) or type(exc).__name__
     store = split(path).store_url if kind != "local" else path
-    if any(c in text for c in _MISSING_STORE):
+    if kind == "s3" and _http_not_allowed():
+        message = (
+            f"{action} {path}: the endpoint {_endpoint()} is plain http:// and http is not "
+            "allowed: set AWS_ALLOW_HTTP=true (or aws_allow_http in config.json "
+            "environments.<env>.storage_options), or use https://"
+        )
+    elif any(c in text for c in _MISSING_STORE):
         message = (
             f"{action} {path}: {store} does not exist ({code}){_where(kind)}. Create the "
             "bucket/container, or fix the path in config.json (environments.<env>.paths) or "

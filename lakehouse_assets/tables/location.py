@@ -31,10 +31,6 @@ class TableLocation:
         assert self.name is not None
         return ".".join(quote(p) for p in self.name.split("."))
 
-    @property
-    def is_local_path(self) -> bool:
-        return self.path is not None and "://" not in self.path
-
     def exists(self, spark: SparkSession) -> bool:
         if self.by_path:
             assert self.path is not None
