@@ -6,7 +6,6 @@ import os
 
 from dagster import (
     Definitions,
-    EnvVar,
     ExecutorDefinition,
     in_process_executor,
     multiprocess_executor,
@@ -27,11 +26,6 @@ from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import FAILURE_SENSOR, run_failure_reporter
 
 
-def _env_var(name: str) -> EnvVar | None:
-    """EnvVar keeps secrets out of the UI's config; unset: None, so the resource names it."""
-    return EnvVar(name) if os.environ.get(name) else None
-
-
 def spark_from_env() -> SparkResource:
     mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
     if mode not in MODES:
@@ -40,11 +34,11 @@ def spark_from_env() -> SparkResource:
             "set LAKEHOUSE_SPARK_MODE (default local)"
         )
     if mode == "databricks":
+        # Unified auth: the Databricks SDK reads DATABRICKS_HOST, _TOKEN, _CLIENT_ID/_SECRET,
+        # _CONFIG_PROFILE, _CLUSTER_ID, _SERVERLESS_COMPUTE_ID itself; nothing is copied here,
+        # so no secret enters the run config and an unset one fails nothing at load time.
         return SparkResource(
             mode="databricks",
-            databricks_host=_env_var("DATABRICKS_HOST"),
-            databricks_token=_env_var("DATABRICKS_TOKEN"),
-            databricks_cluster_id=_env_var("DATABRICKS_CLUSTER_ID"),
             databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
         )
     return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]
