@@ -86,7 +86,7 @@ def build_definitions(
     return Definitions(
         assets=build_assets(project, names=names, specs=specs),
         sensors=[
-            *landing_sensors(project, specs, names),
+            *landing_sensors(project, specs, names, spark),
             run_failure_reporter(names.name(FAILURE_SENSOR)),
             automation_sensor(specs, names.name(AUTOMATION_SENSOR)),
         ],

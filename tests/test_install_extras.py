@@ -4,20 +4,26 @@ overwrites it), `pip check` passes, the code location loads, and the resource bu
 Databricks SDK Config through unified auth without a secret in any message.
 
 It installs offline from a wheelhouse that `.ci/run` fetches (tests fetch nothing); without one
-it skips with the command that fetches it. No workspace exists here, so the session stops at the
-first thing Databricks Connect checks before any network call: that a compute is set.
+it skips with the command that fetches it. No workspace exists here: DATABRICKS_HOST is a local
+HTTP server that answers 404 (the SDK's Config asks the host for its metadata, and waits ~5 min
+for a host that does not answer), and the session stops at the first thing Databricks Connect
+checks before any network call of its own: that a compute is set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_environment, copy_sources, run_command
+from tests.helpers import clean_environment, copy_sources, free_port, run_command, stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 WHEELHOUSE = Path(os.environ.get("LAKEHOUSE_WHEELHOUSE", REPO / ".wheelhouse" / "databricks"))
@@ -75,9 +81,52 @@ def test_databricks_extra_installs_alone_and_builds_the_sdk_config(tmp_path: Pat
     checked = run_command([*pip, "check"])
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
+    port = free_port()
+    empty = tmp_path / "www"
+    empty.mkdir()
+    host = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        cwd=empty,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port)
+        seen, output = _probe(python, tmp_path, f"http://127.0.0.1:{port}")
+    finally:
+        stop_process(host)
+    assert seen["pyspark_owners"] == ["databricks-connect"]
+    assert not {"pyspark", "pyspark-client", "pyspark-connect"} & set(seen["dists"])
+    assert "delta-spark" not in seen["dists"] and "dagster-databricks" not in seen["dists"]
+    assert seen["assets"] > 0  # the code location loads without starting an engine
+    # unified auth: the SDK read host and token from the environment itself
+    assert seen["host"] == f"http://127.0.0.1:{port}"
+    assert seen["auth_type"] == "pat"
+    assert seen["error"].startswith(
+        "Databricks Connect: Cluster id or serverless are required but were not specified: "
+    ), seen["error"]
+    assert "DATABRICKS_CLUSTER_ID" in seen["error"]
+    assert SECRET not in output
+
+
+SECRET = "dapi-not-a-real-secret-789"
+
+
+def wait_for_port(port: int, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), 1.0).close()
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout_s} s")
+
+
+def _probe(python: str, tmp_path: Path, host: str) -> tuple[dict, str]:
     env = clean_environment(
-        DATABRICKS_HOST="https://adb-123.4.azuredatabricks.net",
-        DATABRICKS_TOKEN="dapi-not-a-real-secret-789",
+        DATABRICKS_HOST=host,
+        DATABRICKS_TOKEN=SECRET,
         HOME=str(tmp_path),  # no ~/.databrickscfg of the machine's user
     )
     for name in ("DATABRICKS_CLUSTER_ID", "DATABRICKS_SERVERLESS_COMPUTE_ID",
@@ -85,16 +134,4 @@ def test_databricks_extra_installs_alone_and_builds_the_sdk_config(tmp_path: Pat
         env.pop(name, None)
     probe = run_command([python, "-c", PROBE, str(REPO / "contracts")], env=env, cwd=tmp_path)
     assert probe.returncode == 0, probe.stderr[-3000:]
-    seen = json.loads(probe.stdout.strip().splitlines()[-1])
-    assert seen["pyspark_owners"] == ["databricks-connect"]
-    assert not {"pyspark", "pyspark-client", "pyspark-connect"} & set(seen["dists"])
-    assert "delta-spark" not in seen["dists"] and "dagster-databricks" not in seen["dists"]
-    assert seen["assets"] > 0  # the code location loads without starting an engine
-    # unified auth: the SDK read host and token from the environment itself
-    assert seen["host"] == "https://adb-123.4.azuredatabricks.net"
-    assert seen["auth_type"] == "pat"
-    assert seen["error"].startswith(
-        "Databricks Connect: Cluster id or serverless are required but were not specified."
-    ), seen["error"]
-    assert "DATABRICKS_CLUSTER_ID" in seen["error"]
-    assert "dapi-not-a-real-secret-789" not in probe.stdout + probe.stderr
+    return json.loads(probe.stdout.strip().splitlines()[-1]), probe.stdout + probe.stderr

@@ -106,11 +106,11 @@ def databricks_session(settings: DatabricksSettings) -> SparkSession:
         config = Config(**settings.sdk_kwargs())
     except Exception as exc:  # the SDK's ValueError: no host, no credentials, bad profile
         raise EngineSetupError(
-            f"Databricks auth: {scrub(first_line(exc), secrets)}: {SETTINGS_HINT}"
+            f"Databricks auth: {scrub(first_line(exc).rstrip('.'), secrets)}: {SETTINGS_HINT}"
         ) from None
     try:
         return DatabricksSession.builder.sdkConfig(config).getOrCreate()
     except Exception as exc:  # no compute given, unreachable workspace, refused credentials
         raise EngineSetupError(
-            f"Databricks Connect: {scrub(first_line(exc), secrets)}: {SETTINGS_HINT}"
+            f"Databricks Connect: {scrub(first_line(exc).rstrip('.'), secrets)}: {SETTINGS_HINT}"
         ) from None
