@@ -34,7 +34,7 @@ class UnityCatalogManifest:
         at load time, when no engine may start)."""
         self._session = session
         self.schema = f"{quote(catalog)}.{quote(schema)}"
-        self.table = f"{self.schema}.file_manifest"
+        self.table = f"{self.schema}.{quote('file_manifest')}"
 
     def entries(self, source: str) -> dict[str, ManifestEntry]:
         """Every file of one source already assigned, by path (the first assignment wins)."""
