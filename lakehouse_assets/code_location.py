@@ -27,7 +27,9 @@ from lakehouse_assets.sensors.run_failure import FAILURE_SENSOR, run_failure_rep
 
 
 def spark_from_env() -> SparkResource:
-    mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
+    # A Databricks job task (deploy/bundle.py) runs on the cluster's own session by default.
+    on_databricks = bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
+    mode = os.environ.get("LAKEHOUSE_SPARK_MODE") or ("databricks" if on_databricks else "local")
     if mode not in MODES:
         raise ValueError(
             f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}: "
