@@ -100,6 +100,31 @@ def test_classic_spark_mode_or_explicit_skip(tmp_path: Path):
     assert done.stdout.strip().splitlines()[-1] == "3"
 
 
+@pytest.mark.parametrize(
+    ("mode", "missing", "extra"),
+    [("local", "pysail", "local"), ("connect", "pyspark", "local"), ("spark", "delta", "spark")],
+)
+def test_a_mode_without_its_extra_names_the_pip_command(monkeypatch, mode, missing, extra):
+    """The base install has no Spark client: a session asks for the extra that brings one.
+    (A module set to None in sys.modules fails to import, as an absent one does.)"""
+    from lakehouse_assets.engine.install import MODULES, require_modules
+    from lakehouse_assets.engine.setup_error import EngineSetupError
+
+    for module in [m for m in sys.modules if m == missing or m.startswith(missing + ".")]:
+        monkeypatch.delitem(sys.modules, module)
+    for module in MODULES[mode]:
+        if module.split(".")[0] == missing:
+            monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(EngineSetupError) as info:
+        require_modules(mode)
+    assert str(info.value) == (
+        f"LAKEHOUSE_SPARK_MODE={mode} needs {missing}, which is not installed "
+        f"({MODULES[mode][[m.split('.')[0] for m in MODULES[mode]].index(missing)]}): "
+        f'pip install -e ".[{extra}]" (from the repo root; from a wheel: "<wheel>[{extra}]")'
+    )
+
+
 @pytest.fixture
 def fake_databricks_connect(monkeypatch):
     """databricks.connect and databricks.sdk.core as far as the resource uses them (the real
