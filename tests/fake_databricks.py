@@ -14,6 +14,7 @@ Unity Catalog names (`cat`.`schema`.`table`) become Sail tables at a warehouse f
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,33 @@ class FakeCatalog:
         return _key(name) in self.owner.tables
 
 
+@dataclass
+class FakeReader:
+    """spark.read whose paths are workspace paths (served from the fake's volume folder)."""
+
+    owner: FakeDatabricksSession
+    reader: Any
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.reader, name)
+        if name in ("text", "csv", "json", "parquet", "load"):
+
+            def read(paths: Any = None, *args: Any, **kwargs: Any) -> Any:
+                many = [paths] if isinstance(paths, str) else list(paths or [])
+                local = [self.owner.local_path(p) for p in many]
+                return attr(local if not isinstance(paths, str) else local[0], *args, **kwargs)
+
+            return read
+        if callable(attr):
+
+            def chained(*args: Any, **kwargs: Any) -> Any:
+                result = attr(*args, **kwargs)
+                return FakeReader(self.owner, result) if result is not None else result
+
+            return chained
+        return attr
+
+
 def _key(name: str) -> str:
     return ".".join(part.strip("`") for part in name.split(".")).lower()
 
@@ -57,6 +85,24 @@ class FakeDatabricksSession:
     @property
     def catalog(self) -> FakeCatalog:
         return FakeCatalog(self)
+
+    @property
+    def read(self) -> FakeReader:
+        return FakeReader(self, self.sail.read)
+
+    def local_path(self, path: str) -> str:
+        """/Volumes/<rest> -> the folder that serves it; anything else is refused as on
+        Databricks (Unity Catalog reads no local disk)."""
+        if not path.startswith("/Volumes/"):
+            raise databricks_error(
+                "UC_COMMAND_NOT_SUPPORTED.WITHOUT_RECOMMENDATION",
+                f"Path-based access to a local file system is not supported: {path}.",
+                "0AKUC",
+            )
+        local = self.volumes / path.removeprefix("/Volumes/")
+        if not local.exists():
+            raise databricks_error("PATH_NOT_FOUND", f"Path does not exist: {path}.", "42K03")
+        return str(local)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sail, name)
@@ -137,9 +183,11 @@ class FakeDatabricksSession:
             tail,
             flags=re.I,
         ).strip()
-        name = f"fake_uc.{catalog}__{schema}__{table}".lower()
+        # one Sail database per fake workspace: tests share the Sail session, not their tables
+        database = "fake_uc_" + hashlib.sha1(str(self.warehouse).encode()).hexdigest()[:12]
+        name = f"{database}.{catalog}__{schema}__{table}".lower()
         where = self.warehouse / catalog / schema / table
-        self.sail.sql("CREATE DATABASE IF NOT EXISTS fake_uc").collect()
+        self.sail.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()
         statement = (
             f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING delta "
             f"{partitioned.group(0) if partitioned else ''} LOCATION '{where}' {others}"

@@ -5,6 +5,7 @@ are created by name in a schema created first, liquid-clustered when the contrac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -92,6 +93,42 @@ def test_bronze_lists_and_records_files_in_the_workspace(dev_project, workspace)
     assert tick.new_files == len(listed) - len(day_one)
     count = workspace.sql(f"SELECT count(*) AS n FROM {MANIFEST}").collect()[0]["n"]
     assert count == len(listed)
+
+
+def test_a_bronze_batch_reads_the_workspace_files_where_they_lie(dev_project, workspace):
+    """The Dagster host cannot open /Volumes/...: the engine reads each file itself, and the
+    rows carry the workspace path they came from."""
+    from lakehouse_assets.assets.bronze import bronze_batch
+    from lakehouse_assets.ingest.landing_read import FILE
+
+    # Sail (behind the fake) has no _metadata column: files are read one by one, as on Sail.
+    caps = replace(DATABRICKS, file_metadata_column=False)
+    table = dev_project.assets[tuple(ORDERS.split("/"))]
+    batch = bronze_batch(workspace, caps, dev_project, table, ["2024-01-01"], "run-1")
+    day = workspace.volumes / "ct_landing_dev/shop/landing/orders/dt=2024-01-01"
+    lines = [
+        line for f in sorted(day.iterdir()) for line in f.read_text().splitlines() if line.strip()
+    ]
+    rows = batch.data.collect()
+    assert len(rows) + (batch.rejected_rows or 0) == len(lines) and rows
+    assert {r[FILE] for r in rows} == {
+        f"/Volumes/ct_landing_dev/shop/landing/orders/dt=2024-01-01/{f.name}" for f in day.iterdir()
+    }
+    assert batch.facts["files_read"] == len(list(day.iterdir()))
+    manifest = workspace.sql(f"SELECT DISTINCT `partition` FROM {MANIFEST}").collect()
+    assert [r["partition"] for r in manifest] == ["2024-01-01"]
+
+
+def test_options_that_need_the_file_on_this_host_name_the_fix():
+    from lakehouse_assets.contracts.source_options import read_options
+    from lakehouse_assets.ingest.remote_files import read_where_it_lies
+
+    path = "/Volumes/main/shop/landing/orders/a.json"
+    assert read_where_it_lies(path, "json", read_options("json", {})).read_path == path
+    with pytest.raises(ValueError, match=r"multiLine JSON is read through a copy staged on"):
+        read_where_it_lies(path, "json", read_options("json", {"multiLine": "true"}))
+    with pytest.raises(ValueError, match=r"a \.gz file .*`lakehouse bundle`"):
+        read_where_it_lies(path + ".gz", "json", read_options("json", {}))
 
 
 def test_the_fake_workspace_rejects_what_databricks_rejects(workspace, tmp_path):
