@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
             "status",
             "governance",
             "demo",
+            "deploy",
             "project_loader",
             "delta_io_manager",
         ],

@@ -32,6 +32,11 @@ class Capabilities:
     # on Sail: delta-rs, which writes our merges there, does not take that writer feature, so
     # defaults are filled on write instead (same values).
     column_defaults: bool
+    # Landing files are listed through the session (Databricks SQL `LIST`), not the local disk:
+    # the Dagster host may be outside the workspace that sees /Volumes/... and cloud paths.
+    lists_files_in_session: bool = False
+    # CREATE TABLE ... CLUSTER BY (Delta liquid clustering): delta-spark 3.1+ and Databricks.
+    liquid_clustering: bool = False
     # json_object_keys(): Sail's local-cluster mode cannot ship it to its workers (0.7.2:
     # "no UDF found for json_object_keys"); the keys then come from the parsed map instead.
     json_object_keys: bool = True
@@ -51,13 +56,14 @@ SPARK = Capabilities(
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     unity_catalog=False, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "orc", "text"}), column_defaults=True,
+    liquid_clustering=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     unity_catalog=True, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "avro", "orc", "text"}),
-    column_defaults=True,
+    column_defaults=True, lists_files_in_session=True, liquid_clustering=True,
 )  # fmt: skip
 SAIL_CLUSTER = replace(SAIL, engine="sail (local-cluster)", json_object_keys=False)
 PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}

@@ -22,11 +22,15 @@ MAX_LINE = 300
 def _explainable() -> tuple[type[BaseException], ...]:
     """Engine, Delta and our own value errors; imported late: loading stays engine-free."""
     from deltalake.exceptions import DeltaError
-    from pyspark.errors import PySparkException
 
     # RuntimeError covers our set-up messages (and NotImplementedError); ValueError covers
     # pyarrow's ArrowInvalid and the contract checks that run at materialization time.
-    return PySparkException, DeltaError, ValueError, RuntimeError, OverflowError
+    errors: tuple[type[BaseException], ...] = (DeltaError, ValueError, RuntimeError, OverflowError)
+    try:
+        from pyspark.errors import PySparkException
+    except ImportError:  # no engine extra installed: the set-up error says which to install
+        return errors
+    return (PySparkException, *errors)
 
 
 def first_line(exc: BaseException) -> str:

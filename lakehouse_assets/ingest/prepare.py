@@ -33,6 +33,7 @@ from lakehouse_assets.storage.files import read_bytes, read_chunks, read_ends
 
 _MAGIC = {"parquet": (b"PAR1", b"PAR1"), "avro": (b"Obj\x01", b""), "orc": (b"ORC", b"")}
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress}
+COMPRESSED_SUFFIXES = frozenset(_DECOMPRESS)
 _CHUNK = 16 << 20  # bytes read at a time by the streaming check
 _PREVIEW = 200  # bytes of an unreadable file shown in its quarantine row
 
