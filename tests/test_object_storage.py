@@ -21,7 +21,7 @@ from lakehouse_assets.ingest.landing import landing_missing, list_landing_files
 from lakehouse_assets.sensors.landing import landing_sensors, sensor_name
 from lakehouse_assets.storage.delta import delta_table, is_delta_table
 from lakehouse_assets.storage.errors import StorageError
-from tests.conftest import DEMO_CONTRACTS
+from tests.conftest import DEMO_CONTRACTS, REPO
 from tests.helpers import run_assets
 from tests.s3_server import create_bucket, moto_server, upload_folder
 
@@ -176,6 +176,55 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
     assert run_assets(project, spark_resource, KEYS, DAYS[1]).success
     after = {k: _sorted(_rows(f"s3://{bucket}/{k}")) for k in KEYS}
     assert after == before
+
+
+def test_config_storage_options_reach_the_engine(tmp_path, monkeypatch, s3_endpoint):
+    """Only config.json's storage_options say where the server is and what the secret is
+    ({env:VAR}): no AWS_ENDPOINT_URL, AWS_ALLOW_HTTP or AWS_SECRET_ACCESS_KEY. A run in a
+    process of its own (its own Sail server, started after the options are put where Sail
+    reads them): bronze reads the landing files on S3 and writes its table there."""
+    import os
+    import sys
+
+    from tests.helpers import run_command
+
+    use_endpoint(monkeypatch, s3_endpoint)  # here, to set up the bucket and read back
+    bucket = f"cfg-{uuid.uuid4().hex[:8]}"
+    create_bucket(s3_endpoint, bucket)
+    contracts = s3_contracts(tmp_path, bucket)
+    config = json.loads((contracts / "config.json").read_text())
+    config["environments"]["local"]["storage_options"] = {
+        "aws_endpoint": "{env:LAKE_TEST_ENDPOINT}",
+        "aws_allow_http": "true",
+        "aws_secret_access_key": "{env:LAKE_TEST_SECRET}",
+    }
+    (contracts / "config.json").write_text(json.dumps(config))
+    local = tmp_path / "generated"
+    generate(local, date(2024, 1, 1), 1, scale=1)
+    day = f"s3://{bucket}/landing/orders/dt={DAYS[0]}"
+    upload_folder(local / "orders" / f"dt={DAYS[0]}", day)
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in _SERVER_SETTINGS},
+        "LAKE_TEST_ENDPOINT": s3_endpoint,
+        "LAKE_TEST_SECRET": SECRET,
+        "PYTHONPATH": str(REPO),
+    }
+    done = run_command(
+        [sys.executable, "-m", "tests.run_partition", str(contracts), ORDERS, DAYS[0]],
+        timeout_s=600,
+        cwd=REPO,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert SECRET not in done.stdout + done.stderr
+    metadata = json.loads(done.stdout.strip().splitlines()[-1])
+    assert metadata["files_read"] == 1 and metadata["dagster/row_count"] > 10
+    written = _rows(f"s3://{bucket}/bronze/shop/orders_raw")
+    assert len(written) == metadata["dagster/row_count"]
+    assert {r["_source_file"] for r in written} == {f"{day}/part-0000.json"}
+
+
+_SERVER_SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ALLOW_HTTP", "AWS_SECRET_ACCESS_KEY")
 
 
 def _failure_text(result) -> str:
