@@ -17,6 +17,7 @@ from lakehouse_assets.ingest.manifest import FileManifest
 from lakehouse_assets.ingest.parse import parse_landing
 from lakehouse_assets.ingest.readable import require_readable
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.storage.scratch import working_dir
 from lakehouse_assets.tables.physical import INGESTED_DATE, bronze_framework, physical_columns
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def bronze_batch(
     access = landing_access_for(project, capabilities, lambda: spark)
     columns = list(asset.contract.columns)
     framework = bronze_framework(asset)
-    staging = Path(ops_root(project)) / "staged_landing"
+    staging = working_dir(ops_root(project)) / "staged_landing"
     goods, rejects, files = [], [], []
     rejected_rows = 0
     for partition in partitions:

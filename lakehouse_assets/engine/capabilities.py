@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Capabilities:
     lists_files_in_session: bool = False
     # CREATE TABLE ... CLUSTER BY (Delta liquid clustering): delta-spark 3.1+ and Databricks.
     liquid_clustering: bool = False
+    # json_object_keys(): Sail's local-cluster mode cannot ship it to its workers (0.7.2:
+    # "no UDF found for json_object_keys"); the keys then come from the parsed map instead.
+    json_object_keys: bool = True
 
     def missing(self, feature: str) -> str:
         return f"the {self.engine} engine cannot {feature}"
@@ -61,4 +65,11 @@ DATABRICKS = Capabilities(
     file_formats=frozenset({"json", "csv", "parquet", "avro", "orc", "text"}),
     column_defaults=True, lists_files_in_session=True, liquid_clustering=True,
 )  # fmt: skip
+SAIL_CLUSTER = replace(SAIL, engine="sail (local-cluster)", json_object_keys=False)
 PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}
+
+
+def embedded_sail() -> Capabilities:
+    """The embedded engine's, as $LAKEHOUSE_SAIL_MODE runs it (engine/sail_server.py)."""
+    cluster = os.environ.get("LAKEHOUSE_SAIL_MODE", "").strip() == "local-cluster"
+    return SAIL_CLUSTER if cluster else SAIL

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dagster import Failure
 from dagster import MetadataValue as MV
 
+from lakehouse_assets.storage.options import scrub
+
 MAX_LINE = 300
 
 
@@ -38,10 +40,11 @@ def first_line(exc: BaseException) -> str:
 
 
 def failure_from(label: str, exc: BaseException) -> Failure:
-    line = first_line(exc)
+    """No storage secret (a configured option, AWS_SECRET_ACCESS_KEY...) reaches the event."""
+    line = scrub(first_line(exc))
     return Failure(
         description=line if line.startswith(f"{label}:") else f"{label}: {line}",
-        metadata={"error": MV.text(str(exc)), "error_type": type(exc).__name__},
+        metadata={"error": MV.text(scrub(str(exc))), "error_type": type(exc).__name__},
     )
 
 

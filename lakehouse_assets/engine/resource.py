@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
+from lakehouse_assets.engine.capabilities import (
+    DATABRICKS,
+    PROFILES,
+    SPARK,
+    Capabilities,
+    embedded_sail,
+)
 from lakehouse_assets.engine.databricks_session import DatabricksSettings, databricks_session
 from lakehouse_assets.engine.install import require_modules
 from lakehouse_assets.engine.setup_error import EngineSetupError
@@ -57,7 +63,7 @@ class SparkResource(ConfigurableResource):
     @property
     def capabilities(self) -> Capabilities:
         return {
-            "local": SAIL, "connect": PROFILES[self.connect_profile], "spark": SPARK,
+            "local": embedded_sail(), "connect": PROFILES[self.connect_profile], "spark": SPARK,
             "databricks": DATABRICKS,
         }[self.mode]  # fmt: skip
 
