@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
+from lakehouse_assets.engine.capabilities import (
+    DATABRICKS,
+    PROFILES,
+    SPARK,
+    Capabilities,
+    embedded_sail,
+)
+from lakehouse_assets.engine.databricks_session import DatabricksSettings, databricks_session
+from lakehouse_assets.engine.install import require_modules
+from lakehouse_assets.engine.setup_error import EngineSetupError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -34,10 +43,6 @@ CONNECT_TIMEOUT_S = 5.0
 CONNECT_URL_SETTING = "LAKEHOUSE_CONNECT_URL (SparkResource.connect_url)"
 
 
-class EngineSetupError(RuntimeError):
-    """The engine settings cannot give a session; the message names the setting to fix."""
-
-
 class SparkResource(ConfigurableResource):
     """Gives assets a SparkSession and says what its engine can do."""
 
@@ -46,8 +51,11 @@ class SparkResource(ConfigurableResource):
     # What the Spark Connect server behind connect_url can do: sail, spark or databricks.
     connect_profile: Literal["sail", "spark", "databricks"] = "sail"
     master: str = "local[2]"
+    # Databricks unified auth: all optional; unset, the Databricks SDK reads DATABRICKS_* and
+    # ~/.databrickscfg itself (PAT, OAuth M2M client id/secret, a profile, Azure/GCP identities).
     databricks_host: str | None = None
     databricks_token: str | None = None
+    databricks_profile: str | None = None
     databricks_cluster_id: str | None = None
     databricks_serverless: bool = False
     spark_conf: dict[str, str] = Field(default_factory=dict)
@@ -55,7 +63,7 @@ class SparkResource(ConfigurableResource):
     @property
     def capabilities(self) -> Capabilities:
         return {
-            "local": SAIL, "connect": PROFILES[self.connect_profile], "spark": SPARK,
+            "local": embedded_sail(), "connect": PROFILES[self.connect_profile], "spark": SPARK,
             "databricks": DATABRICKS,
         }[self.mode]  # fmt: skip
 
@@ -64,6 +72,7 @@ class SparkResource(ConfigurableResource):
             self.mode,
             self.connect_url,
             self.databricks_host,
+            self.databricks_profile,
             self.databricks_cluster_id,
             self.databricks_serverless,
             tuple(sorted(self.spark_conf.items())),
@@ -90,6 +99,7 @@ class SparkResource(ConfigurableResource):
     def _build(self) -> SparkSession:
         if self.mode == "databricks":
             return self._databricks()
+        require_modules(self.mode)
         from pyspark.sql import SparkSession
 
         if self.mode == "spark":
@@ -133,31 +143,17 @@ class SparkResource(ConfigurableResource):
         return configure_spark_with_delta_pip(builder).getOrCreate()
 
     def _databricks(self) -> SparkSession:
-        if not self.databricks_host:
-            raise EngineSetupError(
-                "LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
-                "DATABRICKS_HOST (SparkResource.databricks_host)"
-            )
-        if not (self.databricks_serverless or self.databricks_cluster_id):
-            raise EngineSetupError(
-                "LAKEHOUSE_SPARK_MODE=databricks needs a compute: set "
-                "DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS=true"
-            )
-        try:
-            from databricks.connect import DatabricksSession  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise EngineSetupError(
-                "mode=databricks needs Databricks Connect: pip install 'lakehouse_assets"
-                "[databricks]' (it replaces pyspark with its own client)"
-            ) from exc
-        builder = DatabricksSession.builder.host(self.databricks_host)
-        if self.databricks_token:
-            builder = builder.token(self.databricks_token)
-        if self.databricks_serverless:
-            builder = builder.serverless(True)
-        else:
-            builder = builder.clusterId(self.databricks_cluster_id)
-        return builder.getOrCreate()
+        return databricks_session(self.databricks_settings())
+
+    def databricks_settings(self) -> DatabricksSettings:
+        """What this resource sets explicitly; the SDK reads everything else (unified auth)."""
+        return DatabricksSettings(
+            host=self.databricks_host,
+            token=self.databricks_token,
+            profile=self.databricks_profile,
+            cluster_id=self.databricks_cluster_id,
+            serverless=self.databricks_serverless,
+        )
 
     def __repr__(self) -> str:  # never show the token
         return f"SparkResource(mode={self.mode!r}, engine={self.capabilities.engine!r})"
