@@ -1,4 +1,5 @@
-"""`lakehouse`: what is not a Dagster run — validate, schema, plan, demo, status."""
+"""`lakehouse`: validate, schema, plan, demo, status; materialize (one selection and partition
+in this process) and bundle (a Databricks Asset Bundle whose tasks run materialize)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,39 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _materialize(args: argparse.Namespace) -> int:
+    from lakehouse_assets.deploy.materialize import materialize_selection
+
+    try:
+        result = materialize_selection(args.select, args.partition, args.dir, args.env)
+    except ContractError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        return 1
+    except ValueError as exc:  # a selection that names nothing of this folder
+        print(exc, file=sys.stderr)
+        return 2
+    for key in result.materialized:
+        print(f"materialized {key}" + (f" [{args.partition}]" if args.partition else ""))
+    for check in result.failed_checks:
+        print(f"check failed: {check}")
+    if not result.success:
+        print("the run failed: see the errors above", file=sys.stderr)
+    return 0 if result.success else 1
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from lakehouse_assets.deploy.bundle import write_bundle
+    from lakehouse_assets.project_loader import load_project_or_raise
+
+    project = _load(args, load_project_or_raise)
+    if project is None:
+        return 1
+    for path in write_bundle(project, Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +207,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("status", help="per table: Delta version, rows, last partition, checks")
     _folder_args(p)
     p.set_defaults(fn=_status)
+    p = sub.add_parser(
+        "materialize", help="materialize assets for one partition with Dagster in this process"
+    )
+    p.add_argument("--select", required=True, help="asset keys or layers, comma-separated")
+    p.add_argument("--partition", default=None, help="YYYY-MM-DD (daily assets)")
+    p.add_argument("--dir", default=None, help="contract folder (default: $LAKEHOUSE_PROJECT_DIR)")
+    p.add_argument("--env", default=None, help="environment of config.json")
+    p.set_defaults(fn=_materialize)
+    p = sub.add_parser("bundle", help="write a Databricks Asset Bundle that runs the folder")
+    _folder_args(p)
+    p.add_argument("--out", required=True, help="folder for databricks.yml and resources/")
+    p.set_defaults(fn=_bundle)
     args = parser.parse_args(argv)
     return int(args.fn(args))
 

@@ -6,7 +6,6 @@ import os
 
 from dagster import (
     Definitions,
-    EnvVar,
     ExecutorDefinition,
     in_process_executor,
     multiprocess_executor,
@@ -28,24 +27,21 @@ from lakehouse_assets.sensors.landing import landing_sensors
 from lakehouse_assets.sensors.run_failure import FAILURE_SENSOR, run_failure_reporter
 
 
-def _env_var(name: str) -> EnvVar | None:
-    """EnvVar keeps secrets out of the UI's config; unset: None, so the resource names it."""
-    return EnvVar(name) if os.environ.get(name) else None
-
-
 def spark_from_env() -> SparkResource:
-    mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "local")
+    # A Databricks job task (deploy/bundle.py) runs on the cluster's own session by default.
+    on_databricks = bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
+    mode = os.environ.get("LAKEHOUSE_SPARK_MODE") or ("databricks" if on_databricks else "local")
     if mode not in MODES:
         raise ValueError(
             f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}: "
             "set LAKEHOUSE_SPARK_MODE (default local)"
         )
     if mode == "databricks":
+        # Unified auth: the Databricks SDK reads DATABRICKS_HOST, _TOKEN, _CLIENT_ID/_SECRET,
+        # _CONFIG_PROFILE, _CLUSTER_ID, _SERVERLESS_COMPUTE_ID itself; nothing is copied here,
+        # so no secret enters the run config and an unset one fails nothing at load time.
         return SparkResource(
             mode="databricks",
-            databricks_host=_env_var("DATABRICKS_HOST"),
-            databricks_token=_env_var("DATABRICKS_TOKEN"),
-            databricks_cluster_id=_env_var("DATABRICKS_CLUSTER_ID"),
             databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
         )
     profile = os.environ.get("LAKEHOUSE_CONNECT_PROFILE", "sail")
@@ -104,7 +100,7 @@ def build_definitions(
     return Definitions(
         assets=build_assets(project, names=names, specs=specs),
         sensors=[
-            *landing_sensors(project, specs, names),
+            *landing_sensors(project, specs, names, spark),
             run_failure_reporter(names.name(FAILURE_SENSOR)),
             automation_sensor(specs, names.name(AUTOMATION_SENSOR)),
         ],

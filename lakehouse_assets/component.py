@@ -101,6 +101,10 @@ class EngineSettings(Resolvable, Model):
             description="only as '{{ env.NAME }}': never a literal secret",
         ),
     ] = None
+    databricks_profile: Annotated[
+        EnvVar | str | None,
+        Resolver(_env_setting, model_field_type=str, inject_before_resolve=False),
+    ] = None
     databricks_cluster_id: Annotated[
         EnvVar | str | None,
         Resolver(_env_setting, model_field_type=str, inject_before_resolve=False),
@@ -114,6 +118,7 @@ class EngineSettings(Resolvable, Model):
             connect_profile=self.connect_profile,
             databricks_host=self.databricks_host,
             databricks_token=self.databricks_token,
+            databricks_profile=self.databricks_profile,
             databricks_cluster_id=self.databricks_cluster_id,
             databricks_serverless=self.databricks_serverless,
         )
@@ -203,10 +208,9 @@ attributes:
   # partition_start: "2024-01-01"      # config.json's PARTITION_START_DATE
   # backfill_policy: {{type: multi_run, max_partitions_per_run: 7}}
   # engine:                            # LAKEHOUSE_SPARK_MODE, LAKEHOUSE_CONNECT_URL
-  #   mode: databricks
-  #   databricks_host: "{{{{ env.DATABRICKS_HOST }}}}"
-  #   databricks_token: "{{{{ env.DATABRICKS_TOKEN }}}}"
-  #   databricks_cluster_id: "{{{{ env.DATABRICKS_CLUSTER_ID }}}}"
+  #   mode: databricks                 # unset settings: the Databricks SDK's unified auth
+  #   databricks_profile: prod         # a ~/.databrickscfg profile (or host + token/OAuth)
+  #   databricks_cluster_id: "{{{{ env.DATABRICKS_CLUSTER_ID }}}}"   # or databricks_serverless
   # translation:                       # per table: spec, asset, contract, layer, schema, table
   #   group_name: "{resource_prefix}_{{{{ layer }}}}"
 

@@ -4,9 +4,10 @@ one LakehouseComponent on the contracts in $LAKEHOUSE_PROJECT_DIR (default contr
 Settings come from the environment so the same code runs everywhere:
 LAKEHOUSE_PROJECT_DIR, LAKEHOUSE_ENV (an environments.<name> of config.json), and
 LAKEHOUSE_SPARK_MODE = local (embedded Sail, default) | connect | spark | databricks, with
-LAKEHOUSE_CONNECT_URL for connect and DATABRICKS_HOST / DATABRICKS_TOKEN /
-DATABRICKS_CLUSTER_ID (or DATABRICKS_SERVERLESS=true) for databricks.
-Importing this module starts no engine.
+LAKEHOUSE_CONNECT_URL for connect and, for databricks, Databricks unified auth (DATABRICKS_HOST
+with DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID/_SECRET or DATABRICKS_CONFIG_PROFILE; a compute:
+DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS_COMPUTE_ID=auto), read by the Databricks SDK.
+Importing this module starts no engine, and needs no Spark client (the engine extras bring one).
 """
 
 import warnings

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.storage.delta import delta_table, is_delta_table
 from lakehouse_assets.tables.location import locate_key
 from lakehouse_assets.tables.physical import INGESTED_DATE
 
@@ -41,12 +42,10 @@ def delta_status(table: TableAsset, project: Project, capabilities: Capabilities
     if location.path is None:
         status.note = f"catalog table {location.name}: query it on the engine"
         return status
-    from deltalake import DeltaTable
-
-    if not DeltaTable.is_deltatable(location.path):
+    if not is_delta_table(location.path):
         status.note = "not built yet"
         return status
-    delta = DeltaTable(location.path)
+    delta = delta_table(location.path)
     status.version = delta.version()
     dataset = delta.to_pyarrow_dataset()
     status.rows = dataset.count_rows()

@@ -293,6 +293,20 @@ def command_settings(command: str) -> dict[str, str]:
     return settings
 
 
+def copy_sources(repo: Path, dest: Path) -> Path:
+    """What a build of the package reads, copied (setuptools writes build/ and *.egg-info beside
+    the sources, and the checkout must stay as it is)."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, dest / name)
+    for name in ("lakehouse_assets", "contracts"):
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(repo / name, dest / name, symlinks=True, ignore=ignore)
+    return dest
+
+
 def clean_environment(**extra: str) -> dict[str, str]:
     """os.environ without the lakehouse's and Dagster's settings: a command run with it proves
     that what it needs is on its own command line."""

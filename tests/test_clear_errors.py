@@ -5,6 +5,7 @@ asset body (a `dagster.Failure`, the original text in its metadata)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,16 +202,21 @@ def test_unreachable_connect_url_names_the_setting(shop):
     assert meta["error_type"] == "EngineSetupError"
 
 
-def test_databricks_without_host_names_the_setting(shop, monkeypatch):
+def test_databricks_without_databricks_connect_names_the_pip_command(shop, monkeypatch):
     from lakehouse_assets.code_location import spark_from_env
 
+    if importlib.util.find_spec("databricks") and importlib.util.find_spec("databricks.connect"):
+        pytest.skip("databricks-connect is installed here (tests/test_install_extras.py)")
     monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "databricks")
-    monkeypatch.delenv("DATABRICKS_HOST", raising=False)
-    description, _ = _failure(shop, spark_from_env(), "bronze/shop/orders_raw", DAY)
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)
+    description, meta = _failure(shop, spark_from_env(), "bronze/shop/orders_raw", DAY)
     assert description == (
-        "bronze/shop/orders_raw: LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
-        "DATABRICKS_HOST (SparkResource.databricks_host)"
+        "bronze/shop/orders_raw: LAKEHOUSE_SPARK_MODE=databricks needs Databricks Connect (it "
+        "replaces pyspark with its own client; install it in an environment without pyspark): "
+        'pip install -e ".[databricks]" (from the repo root; from a wheel: '
+        '"<wheel>[databricks]")'
     )
+    assert meta["error_type"] == "EngineSetupError"
 
 
 def test_unknown_spark_mode_names_the_setting(monkeypatch):

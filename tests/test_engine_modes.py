@@ -3,6 +3,7 @@ and databricks (a fake DatabricksSession: no workspace can exist here)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -119,7 +120,7 @@ def test_classic_spark_without_java_names_the_fix(tmp_path: Path):
     done = run_command([sys.executable, "-c", code], env=env)
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("lakehouse_assets.engine.resource.EngineSetupError: classic Spark")
+    assert last.startswith("lakehouse_assets.engine.setup_error.EngineSetupError: classic Spark")
     assert "Java 17+" in last and ".ci/fetch_jars.sh" in last and "LAKEHOUSE_SPARK_JARS" in last
     assert "io.delta:delta-spark_4.2_2.13:4.4.0" in last
 
@@ -142,44 +143,128 @@ def test_spark_jars_setting_names_the_fix(tmp_path: Path):
         bad.get_session()
 
 
-def test_databricks_mode_builds_the_session_without_leaking_the_token(monkeypatch):
-    """A fake databricks.connect records the builder calls: no workspace exists here."""
+@pytest.mark.parametrize(
+    ("mode", "missing", "extra"),
+    [("local", "pysail", "local"), ("connect", "pyspark", "local"), ("spark", "delta", "spark")],
+)
+def test_a_mode_without_its_extra_names_the_pip_command(monkeypatch, mode, missing, extra):
+    """The base install has no Spark client: a session asks for the extra that brings one.
+    (A module set to None in sys.modules fails to import, as an absent one does.)"""
+    from lakehouse_assets.engine.install import MODULES, require_modules
+    from lakehouse_assets.engine.setup_error import EngineSetupError
+
+    for module in [m for m in sys.modules if m == missing or m.startswith(missing + ".")]:
+        monkeypatch.delitem(sys.modules, module)
+    for module in MODULES[mode]:
+        if module.split(".")[0] == missing:
+            monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(EngineSetupError) as info:
+        require_modules(mode)
+    assert str(info.value) == (
+        f"LAKEHOUSE_SPARK_MODE={mode} needs {missing}, which is not installed "
+        f"({MODULES[mode][[m.split('.')[0] for m in MODULES[mode]].index(missing)]}): "
+        f'pip install -e ".[{extra}]" (from the repo root; from a wheel: "<wheel>[{extra}]")'
+    )
+
+
+@pytest.fixture
+def fake_databricks_connect(monkeypatch):
+    """databricks.connect and databricks.sdk.core as far as the resource uses them (the real
+    wheel is checked in tests/test_install_extras.py): Config keeps what it is given, as the SDK
+    does before reading the environment; the builder records its calls."""
     calls: list[tuple[str, object]] = []
 
+    class Config:
+        def __init__(self, **kwargs):
+            if kwargs.get("profile") == "missing":
+                token = os.environ.get("DATABRICKS_TOKEN")
+                raise ValueError(f"resolve: profile=missing not found, token={token}")
+            self.kwargs = kwargs
+
     class Builder:
-        def __getattr__(self, name):
-            def record(*args):
-                calls.append((name, args[0] if args else None))
-                return self if name != "getOrCreate" else "SESSION"
+        def sdkConfig(self, config):
+            calls.append(("sdkConfig", config.kwargs))
+            return self
 
-            return record
+        def getOrCreate(self):
+            calls.append(("getOrCreate", None))
+            return "SESSION"
 
-    fake = types.ModuleType("databricks.connect")
-    fake.DatabricksSession = types.SimpleNamespace(builder=Builder())
-    monkeypatch.setitem(sys.modules, "databricks", types.ModuleType("databricks"))
-    monkeypatch.setitem(sys.modules, "databricks.connect", fake)
-    monkeypatch.setenv("DATABRICKS_HOST", "https://adb-1.azuredatabricks.net")
-    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-secret-123")
-    monkeypatch.setenv("DATABRICKS_CLUSTER_ID", "0101-abc")
+    connect = types.ModuleType("databricks.connect")
+    connect.DatabricksSession = types.SimpleNamespace(builder=Builder())
+    core = types.ModuleType("databricks.sdk.core")
+    core.Config = Config
+    for name, module in {
+        "databricks": types.ModuleType("databricks"),
+        "databricks.connect": connect,
+        "databricks.sdk": types.ModuleType("databricks.sdk"),
+        "databricks.sdk.core": core,
+    }.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    # The shared venv has OSS pyspark; a databricks environment has none (checked for real
+    # in test_install_extras.py).
+    monkeypatch.setattr(
+        "lakehouse_assets.engine.databricks_session.require_no_oss_pyspark", lambda: None
+    )
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)
+    return calls
+
+
+def test_databricks_mode_leaves_auth_to_the_sdk(fake_databricks_connect, monkeypatch):
+    """Unified auth: from the environment nothing is copied into the SDK's Config (it reads
+    DATABRICKS_* itself), so an unset DATABRICKS_TOKEN fails nothing at init."""
     monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "databricks")
+    monkeypatch.delenv("DATABRICKS_TOKEN", raising=False)
+    monkeypatch.setenv("DATABRICKS_CLIENT_ID", "sp-1")
+    monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "oauth-secret-123")
     from lakehouse_assets.code_location import spark_from_env
 
-    resource = spark_from_env()
-    # EnvVar values resolve when Dagster initialises the resource; do what it does.
-    from dagster import build_init_resource_context
-
-    live = resource.process_config_and_initialize()
+    live = spark_from_env().process_config_and_initialize()
     assert live.get_session() == "SESSION"
-    assert calls == [
-        ("host", "https://adb-1.azuredatabricks.net"),
-        ("token", "dapi-secret-123"),
-        ("clusterId", "0101-abc"),
-        ("getOrCreate", None),
-    ]
-    assert "dapi-secret-123" not in repr(live) and "dapi-secret-123" not in repr(resource)
+    assert fake_databricks_connect == [("sdkConfig", {}), ("getOrCreate", None)]
     assert live.capabilities.unity_catalog and not live.capabilities.tables_by_path
     live.stop()  # only this configuration's (fake) session; the local one stays shared
-    del build_init_resource_context
+
+
+def test_databricks_explicit_settings_go_into_the_config(fake_databricks_connect):
+    resource = SparkResource(
+        mode="databricks",
+        databricks_host="https://adb-1.azuredatabricks.net",
+        databricks_token="dapi-secret-123",
+        databricks_profile="prod",
+        databricks_cluster_id="0101-abc",
+        databricks_serverless=True,
+    )
+    assert resource.get_session() == "SESSION"
+    assert fake_databricks_connect[0] == (
+        "sdkConfig",
+        {
+            "host": "https://adb-1.azuredatabricks.net",
+            "token": "dapi-secret-123",
+            "profile": "prod",
+            "serverless_compute_id": "auto",  # serverless wins over a cluster id
+        },
+    )
+    assert "dapi-secret-123" not in repr(resource)
+    assert "dapi-secret-123" not in repr(resource.databricks_settings())
+    resource.stop()
+
+
+def test_databricks_auth_errors_name_the_settings_without_the_secret(
+    fake_databricks_connect, monkeypatch
+):
+    from lakehouse_assets.engine.setup_error import EngineSetupError
+
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-secret-456")
+    resource = SparkResource(mode="databricks", databricks_profile="missing")
+    with pytest.raises(EngineSetupError) as info:
+        resource.get_session()
+    message = str(info.value)
+    assert "dapi-secret-456" not in message and "token=***" in message
+    assert message.startswith("Databricks auth: resolve: profile=missing not found")
+    assert "DATABRICKS_CONFIG_PROFILE" in message and "DATABRICKS_CLUSTER_ID" in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
 def test_databricks_names_tables_by_unity_catalog(demo_dir):

@@ -25,6 +25,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "lakehouse_assets"
 LAYERS: dict[str, int] = {
     "contracts": 0,
     "engine": 1,
+    "storage": 1,
     "tables": 2,
     "strategies": 2,
     "ingest": 3,
@@ -46,6 +47,7 @@ LAYERS: dict[str, int] = {
             "status",
             "governance",
             "demo",
+            "deploy",
             "project_loader",
             "delta_io_manager",
         ],

@@ -5,14 +5,13 @@ prints commands that open it."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_environment, demo_commands, run_command
+from tests.helpers import clean_environment, copy_sources, demo_commands, run_command
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -20,14 +19,7 @@ PYTHON = sys.executable
 
 @pytest.mark.slow
 def test_demo_runs_from_the_installed_wheel(tmp_path: Path):
-    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources.
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, src / name)
-    for name in ("lakehouse_assets", "contracts"):
-        ignore = shutil.ignore_patterns("__pycache__")
-        shutil.copytree(REPO / name, src / name, symlinks=True, ignore=ignore)
+    src = copy_sources(REPO, tmp_path / "src")
     pip = [PYTHON, "-m", "pip", "--disable-pip-version-check"]
     built = run_command(
         [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(src)]

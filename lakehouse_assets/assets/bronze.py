@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,12 @@ from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.assignment import files_for_partition
 from lakehouse_assets.ingest.landing import landing_missing
+from lakehouse_assets.ingest.landing_access import LandingAccess, landing_access
 from lakehouse_assets.ingest.manifest import FileManifest
 from lakehouse_assets.ingest.parse import parse_landing
 from lakehouse_assets.ingest.readable import require_readable
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.storage.scratch import working_dir
 from lakehouse_assets.tables.physical import INGESTED_DATE, bronze_framework, physical_columns
 
 if TYPE_CHECKING:
@@ -33,6 +36,15 @@ def ops_root(project: Project) -> str:
 
 def manifest_for(project: Project) -> FileManifest:
     return FileManifest(ops_root(project))
+
+
+def landing_access_for(
+    project: Project, capabilities: Capabilities, session: Callable[[], SparkSession]
+) -> LandingAccess:
+    """The manifest and the landing listing this engine uses (ingest/landing_access.py)."""
+    return landing_access(
+        capabilities, lambda: ops_root(project), project.environment.catalogs, session
+    )
 
 
 def missing_landing_fix(folder: str, partitions: list[str]) -> str:
@@ -61,14 +73,16 @@ def bronze_batch(
     ingestion = asset.ingestion
     assert ingestion is not None
     require_readable(asset, capabilities)
-    manifest = manifest_for(project)
+    access = landing_access_for(project, capabilities, lambda: spark)
     columns = list(asset.contract.columns)
     framework = bronze_framework(asset)
-    staging = Path(ops_root(project)) / "staged_landing"
+    staging = working_dir(ops_root(project)) / "staged_landing"
     goods, rejects, files = [], [], []
     rejected_rows = 0
     for partition in partitions:
-        entries = files_for_partition(manifest, asset.key_string, ingestion, partition, run_id)
+        entries = files_for_partition(
+            access.manifest, asset.key_string, ingestion, partition, run_id, access.list_files
+        )
         if not entries:
             continue
         files += [e.file_path for e in entries]
@@ -83,7 +97,9 @@ def bronze_batch(
         schema = ", ".join(f"{quote(c.name)} {c.type}" for c in physical_columns(asset))
         empty = spark.createDataFrame([], schema)
         facts: dict[str, Any] = {"files_read": 0}
-        if ingestion.source.path and landing_missing(ingestion.source.path):
+        # a workspace path is not on this host's disk: only the session could tell
+        local = not capabilities.lists_files_in_session
+        if ingestion.source.path and local and landing_missing(ingestion.source.path):
             facts["landing_missing"] = ingestion.source.path
             facts["landing_fix"] = missing_landing_fix(ingestion.source.path, partitions)
         return TableBatch(empty, None, partitions, facts)

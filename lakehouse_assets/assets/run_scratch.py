@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lakehouse_assets.assets.bronze import ops_root
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.storage.scratch import working_dir
 
 STALE_SCRATCH_S = 7 * 24 * 3600  # a run scratch folder this old lost its run
 
@@ -19,7 +20,7 @@ STALE_SCRATCH_S = 7 * 24 * 3600  # a run scratch folder this old lost its run
 def run_scratch(project: Project, run_id: str, asset: TableAsset) -> Iterator[Path]:
     """A folder for what one run of the asset computes once and reads several times, removed
     when the run's materialization ends, failed or not."""
-    root = Path(ops_root(project)) / "run_scratch"
+    root = working_dir(ops_root(project)) / "run_scratch"
     _sweep(root)
     folder = root / run_id / "__".join(asset.key)
     folder.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,9 @@ class TableContract(ContractModel):
     location: str | None = None
     columns: list[Column]
     partitions: list[str] = Field(default_factory=list)
+    # Liquid clustering (CREATE TABLE ... CLUSTER BY): the DKOps format has no word for it, so
+    # this extension names the columns; it replaces `partitions` (Delta allows one of them).
+    cluster_by: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
     comment: str | None = None
     # Checked by lakehouse_assets.security.permissions, which names each entry's mistakes.
@@ -86,6 +89,17 @@ class TableContract(ContractModel):
         missing = [p for p in self.partitions if p not in names and p not in BRONZE_COLUMNS]
         if missing:
             raise ValueError(f"partition columns {missing} are not in columns {names}")
+        unknown = [c for c in self.cluster_by if c not in names and c not in BRONZE_COLUMNS]
+        if unknown:
+            raise ValueError(
+                f"cluster_by columns {unknown} are not in columns {names}: liquid clustering "
+                "needs columns of the table"
+            )
+        if self.cluster_by and self.partitions:
+            raise ValueError(
+                "give either 'partitions' or 'cluster_by', not both: a Delta table is "
+                "partitioned or liquid-clustered"
+            )
         if self.type == "EXTERNAL" and not self.location:
             raise ValueError("an EXTERNAL table needs a 'location'")
         if self.sql and self.sql_file:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class Capabilities:
     # on Sail: delta-rs, which writes our merges there, does not take that writer feature, so
     # defaults are filled on write instead (same values).
     column_defaults: bool
+    # Landing files are listed through the session (Databricks SQL `LIST`), not the local disk:
+    # the Dagster host may be outside the workspace that sees /Volumes/... and cloud paths.
+    lists_files_in_session: bool = False
+    # CREATE TABLE ... CLUSTER BY (Delta liquid clustering): delta-spark 3.1+ and Databricks.
+    liquid_clustering: bool = False
+    # json_object_keys(): Sail's local-cluster mode cannot ship it to its workers (0.7.2:
+    # "no UDF found for json_object_keys"); the keys then come from the parsed map instead.
+    json_object_keys: bool = True
 
     def missing(self, feature: str) -> str:
         return f"the {self.engine} engine cannot {feature}"
@@ -52,12 +61,20 @@ SPARK = Capabilities(
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     unity_catalog=False, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "orc", "text"}), column_defaults=True,
+    liquid_clustering=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     unity_catalog=True, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "avro", "orc", "text"}),
-    column_defaults=True,
+    column_defaults=True, lists_files_in_session=True, liquid_clustering=True,
 )  # fmt: skip
+SAIL_CLUSTER = replace(SAIL, engine="sail (local-cluster)", json_object_keys=False)
 PROFILES = {"sail": SAIL, "spark": SPARK, "databricks": DATABRICKS}
+
+
+def embedded_sail() -> Capabilities:
+    """The embedded engine's, as $LAKEHOUSE_SAIL_MODE runs it (engine/sail_server.py)."""
+    cluster = os.environ.get("LAKEHOUSE_SAIL_MODE", "").strip() == "local-cluster"
+    return SAIL_CLUSTER if cluster else SAIL

@@ -14,17 +14,23 @@ from collections.abc import Iterator
 from dagster import Failure
 from dagster import MetadataValue as MV
 
+from lakehouse_assets.storage.options import scrub
+
 MAX_LINE = 300
 
 
 def _explainable() -> tuple[type[BaseException], ...]:
     """Engine, Delta and our own value errors; imported late: loading stays engine-free."""
     from deltalake.exceptions import DeltaError
-    from pyspark.errors import PySparkException
 
     # RuntimeError covers our set-up messages (and NotImplementedError); ValueError covers
     # pyarrow's ArrowInvalid and the contract checks that run at materialization time.
-    return PySparkException, DeltaError, ValueError, RuntimeError, OverflowError
+    errors: tuple[type[BaseException], ...] = (DeltaError, ValueError, RuntimeError, OverflowError)
+    try:
+        from pyspark.errors import PySparkException
+    except ImportError:  # no engine extra installed: the set-up error says which to install
+        return errors
+    return (PySparkException, *errors)
 
 
 def first_line(exc: BaseException) -> str:
@@ -34,10 +40,11 @@ def first_line(exc: BaseException) -> str:
 
 
 def failure_from(label: str, exc: BaseException) -> Failure:
-    line = first_line(exc)
+    """No storage secret (a configured option, AWS_SECRET_ACCESS_KEY...) reaches the event."""
+    line = scrub(first_line(exc))
     return Failure(
         description=line if line.startswith(f"{label}:") else f"{label}: {line}",
-        metadata={"error": MV.text(str(exc)), "error_type": type(exc).__name__},
+        metadata={"error": MV.text(scrub(str(exc))), "error_type": type(exc).__name__},
     )
 
 

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from lakehouse_assets.engine.capabilities import DATABRICKS, PROFILES, SAIL, SPARK, Capabilities
+from lakehouse_assets.engine.capabilities import (
+    DATABRICKS,
+    PROFILES,
+    SPARK,
+    Capabilities,
+    embedded_sail,
+)
+from lakehouse_assets.engine.databricks_session import DatabricksSettings, databricks_session
+from lakehouse_assets.engine.install import require_modules
+from lakehouse_assets.engine.setup_error import EngineSetupError
 from lakehouse_assets.engine.spark_jars import (
     DEFAULT_JARS_DIR,
     DELTA_CONF,
@@ -43,10 +52,6 @@ CONNECT_TIMEOUT_S = 5.0
 CONNECT_URL_SETTING = "LAKEHOUSE_CONNECT_URL (SparkResource.connect_url)"
 
 
-class EngineSetupError(RuntimeError):
-    """The engine settings cannot give a session; the message names the setting to fix."""
-
-
 class SparkResource(ConfigurableResource):
     """Gives assets a SparkSession and says what its engine can do."""
 
@@ -58,8 +63,11 @@ class SparkResource(ConfigurableResource):
     # mode=spark: the Delta jars, a folder or comma list (.ci/fetch_jars.sh fills .cache/jars);
     # unset, Spark's own resolver fetches them from Maven at session start.
     spark_jars: str | None = None
+    # Databricks unified auth: all optional; unset, the Databricks SDK reads DATABRICKS_* and
+    # ~/.databrickscfg itself (PAT, OAuth M2M client id/secret, a profile, Azure/GCP identities).
     databricks_host: str | None = None
     databricks_token: str | None = None
+    databricks_profile: str | None = None
     databricks_cluster_id: str | None = None
     databricks_serverless: bool = False
     spark_conf: dict[str, str] = Field(default_factory=dict)
@@ -67,7 +75,7 @@ class SparkResource(ConfigurableResource):
     @property
     def capabilities(self) -> Capabilities:
         return {
-            "local": SAIL, "connect": PROFILES[self.connect_profile], "spark": SPARK,
+            "local": embedded_sail(), "connect": PROFILES[self.connect_profile], "spark": SPARK,
             "databricks": DATABRICKS,
         }[self.mode]  # fmt: skip
 
@@ -76,6 +84,7 @@ class SparkResource(ConfigurableResource):
             self.mode,
             self.connect_url,
             self.databricks_host,
+            self.databricks_profile,
             self.databricks_cluster_id,
             self.databricks_serverless,
             self.spark_jars,
@@ -103,6 +112,7 @@ class SparkResource(ConfigurableResource):
     def _build(self) -> SparkSession:
         if self.mode == "databricks":
             return self._databricks()
+        require_modules(self.mode)
         from pyspark.sql import SparkSession
 
         if self.mode == "spark":
@@ -154,31 +164,17 @@ class SparkResource(ConfigurableResource):
             ) from exc
 
     def _databricks(self) -> SparkSession:
-        if not self.databricks_host:
-            raise EngineSetupError(
-                "LAKEHOUSE_SPARK_MODE=databricks needs the workspace URL: set "
-                "DATABRICKS_HOST (SparkResource.databricks_host)"
-            )
-        if not (self.databricks_serverless or self.databricks_cluster_id):
-            raise EngineSetupError(
-                "LAKEHOUSE_SPARK_MODE=databricks needs a compute: set "
-                "DATABRICKS_CLUSTER_ID or DATABRICKS_SERVERLESS=true"
-            )
-        try:
-            from databricks.connect import DatabricksSession  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise EngineSetupError(
-                "mode=databricks needs Databricks Connect: pip install 'lakehouse_assets"
-                "[databricks]' (it replaces pyspark with its own client)"
-            ) from exc
-        builder = DatabricksSession.builder.host(self.databricks_host)
-        if self.databricks_token:
-            builder = builder.token(self.databricks_token)
-        if self.databricks_serverless:
-            builder = builder.serverless(True)
-        else:
-            builder = builder.clusterId(self.databricks_cluster_id)
-        return builder.getOrCreate()
+        return databricks_session(self.databricks_settings())
+
+    def databricks_settings(self) -> DatabricksSettings:
+        """What this resource sets explicitly; the SDK reads everything else (unified auth)."""
+        return DatabricksSettings(
+            host=self.databricks_host,
+            token=self.databricks_token,
+            profile=self.databricks_profile,
+            cluster_id=self.databricks_cluster_id,
+            serverless=self.databricks_serverless,
+        )
 
     def __repr__(self) -> str:  # never show the token
         return f"SparkResource(mode={self.mode!r}, engine={self.capabilities.engine!r})"
@@ -200,11 +196,11 @@ def require_reachable(url: str) -> None:
 
 
 def _is_stopped(session: SparkSession) -> bool:
-    if type(session).__module__.startswith("pyspark.sql.connect"):
-        return bool(session.client.is_closed)
-    # Classic: `.client` raises ONLY_SUPPORTED_WITH_SPARK_CONNECT; a stopped one has no JVM.
     context = getattr(session, "_sc", None)
-    return context is None or getattr(context, "_jsc", None) is None
+    if context is not None:  # classic, whose `.client` raises: a stopped one has no JVM
+        return getattr(context, "_jsc", None) is None
+    client = getattr(session, "client", None)
+    return bool(client is not None and getattr(client, "is_closed", False))
 
 
 def stop_sessions() -> None:

@@ -32,15 +32,17 @@ if TYPE_CHECKING:
 _KEYS = "_keys"  # a JSON record's keys: NULL when it is not a JSON object
 
 
-def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
-    """Records as JSON text -> values by key; a record that is not a JSON object fails."""
+def judge_json(df: DataFrame, read: LandingRead, object_keys: bool = True) -> DataFrame:
+    """Records as JSON text -> values by key; a record that is not a JSON object fails.
+    `object_keys`: the engine has json_object_keys() (see Capabilities)."""
     from pyspark.sql import functions as F
 
     raw = F.col(RAW)
     # The record's keys (NULL when it does not start as a JSON object), and whether the whole
     # line is one JSON value: the keys alone pass `{"a": 1} x`. Two light parses, where a
     # map of every value cost twice as much (cases: j22 and j34 in tests/bad_input_cases.py).
-    keys = F.json_object_keys(raw)
+    fields = F.from_json(raw, "map<string,string>")
+    keys = F.json_object_keys(raw) if object_keys else F.map_keys(fields)
     one_value = F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))).isNotNull()
     parsed = df.select("*", keys.alias(_KEYS)).withColumn(
         RECORD_OK, F.col(_KEYS).isNotNull() & one_value
@@ -61,7 +63,6 @@ def judge_json(df: DataFrame, read: LandingRead) -> DataFrame:
     known = F.array(*[F.lit(c.name) for c in read.columns])
     extra = F.exists(F.col(_KEYS), lambda k: ~F.array_contains(known, k))
     # The undeclared fields as JSON, parsed into a map only for the records that have some.
-    fields = F.from_json(raw, "map<string,string>")
     rescued = F.when(
         F.col(RECORD_OK) & extra,
         F.to_json(F.map_filter(fields, lambda k, _: ~F.array_contains(known, k))),

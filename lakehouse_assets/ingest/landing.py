@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from lakehouse_assets.storage.files import list_files, root_exists
 
 _DATED = re.compile(r"(?:^|/)(?:dt|date|_ingested_date)=(\d{4}-\d{2}-\d{2})(?:/|$)")
 _YMD = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
@@ -32,30 +33,13 @@ def date_in_path(path: str) -> str | None:
 
 
 def landing_missing(root: str) -> bool:
-    """A local landing folder that does not exist (yet): nothing to read, worth a warning.
-    Object storage has no folders to miss."""
-    return "://" not in root and not os.path.isdir(root)
+    """A landing folder that does not exist (yet): nothing to read, worth a warning. On object
+    storage, a prefix with no object below it; a missing bucket or refused credentials raise
+    StorageError instead (a setting to fix, not an empty landing)."""
+    return not root_exists(root)
 
 
 def list_landing_files(root: str) -> list[LandingFile]:
-    """Every data file below root; hidden and _-prefixed files (_SUCCESS, .crc) are not data."""
-    if "://" in root:
-        raise NotImplementedError(
-            f"listing {root}: only local or mounted paths (e.g. /Volumes/...) can be listed here"
-        )
-    found: list[LandingFile] = []
-    stack = [root]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            elif entry.is_file():
-                stat = entry.stat()
-                found.append(LandingFile(entry.path, stat.st_size, stat.st_mtime))
-    return sorted(found, key=lambda f: f.path)
+    """Every data file below root, local or on object storage (lakehouse_assets.storage);
+    hidden and _-prefixed files (_SUCCESS, .crc) are not data."""
+    return [LandingFile(f.path, f.size, f.mtime) for f in list_files(root)]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from lakehouse_assets.contracts.source_options import ReadOptions
 from lakehouse_assets.ingest.csv_records import csv_records
 from lakehouse_assets.ingest.prepare import Prepared
+from lakehouse_assets.storage.files import read_bytes
 
 
 def number_rows(
@@ -62,7 +62,7 @@ def _positions(
 ) -> dict[Any, list[int]]:
     """Each record's key -> its source lines, in file order."""
     assert source.read_path is not None
-    text = Path(source.read_path).read_text(encoding="utf-8", errors="replace")
+    text = read_bytes(source.read_path).decode("utf-8", errors="replace")
     found: dict[Any, list[int]] = defaultdict(list)
     if fmt == "csv":
         records, _ = csv_records(list(enumerate(text.split("\n"), start=1)), options)

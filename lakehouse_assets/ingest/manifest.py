@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyarrow as pa
 
 from lakehouse_assets.ingest.landing import LandingFile
 from lakehouse_assets.io.table_lock import table_lock
+from lakehouse_assets.storage.delta import delta_table, is_delta_table, write_delta
 
 SCHEMA = pa.schema([
     pa.field("source", pa.string(), nullable=False),
@@ -43,19 +43,13 @@ class FileManifest:
         self.path = f"{ops_path.rstrip('/')}/file_manifest"
 
     def _exists(self) -> bool:
-        from deltalake import DeltaTable
-
-        if "://" not in self.path:
-            return (Path(self.path) / "_delta_log").is_dir()
-        return DeltaTable.is_deltatable(self.path)
+        return is_delta_table(self.path)
 
     def entries(self, source: str) -> dict[str, ManifestEntry]:
         """Every file of one source already assigned, by path (the first assignment wins)."""
         if not self._exists():
             return {}
-        from deltalake import DeltaTable
-
-        table = DeltaTable(self.path).to_pyarrow_table(filters=[("source", "=", source)])
+        table = delta_table(self.path).to_pyarrow_table(filters=[("source", "=", source)])
         found: dict[str, ManifestEntry] = {}
         for row in table.sort_by([("assigned_at", "ascending")]).to_pylist():
             found.setdefault(
@@ -92,14 +86,12 @@ class FileManifest:
             if f.path not in known
         ]
         if new:
-            from deltalake import write_deltalake
-
             rows = pa.Table.from_pylist([e.__dict__ for e in new], schema=SCHEMA)
             if self._exists():  # appends of concurrent runs: delta-rs retries them itself
-                write_deltalake(self.path, rows, mode="append", partition_by=["source"])
+                write_delta(self.path, rows, mode="append", partition_by=["source"])
             else:  # the first write creates the table: one creator at a time
                 with table_lock(self.path, "create"):
-                    write_deltalake(self.path, rows, mode="append", partition_by=["source"])
+                    write_delta(self.path, rows, mode="append", partition_by=["source"])
         return new
 
     def files_for(self, source: str, partition: str) -> list[ManifestEntry]:

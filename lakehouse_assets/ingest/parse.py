@@ -32,6 +32,7 @@ from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.prepare import prepare
 from lakehouse_assets.ingest.read_landing import judged_files
 from lakehouse_assets.ingest.rejected_rows import numbered_rejects, set_aside_rows
+from lakehouse_assets.ingest.remote_files import on_this_host, read_where_it_lies
 from lakehouse_assets.io.scratch import computed_once
 from lakehouse_assets.tables.physical import FrameworkColumn
 
@@ -69,7 +70,12 @@ def parse_landing(
         ingestion.source.read_options(),
         ingestion.source.format,
     )
-    prepared = {e.file_path: prepare(e, read.fmt, read.options, staging) for e in files}
+    prepared = {
+        e.file_path: prepare(e, read.fmt, read.options, staging)
+        if not capabilities.lists_files_in_session or on_this_host(e.file_path)
+        else read_where_it_lies(e.file_path, read.fmt, read.options)
+        for e in files
+    }
     units = judged_files(spark, prepared, files, read, capabilities)
     judged = reduce(lambda a, b: a.unionByName(b), units) if units else None
     if judged is not None and scratch is not None:

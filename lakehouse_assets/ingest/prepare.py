@@ -12,6 +12,7 @@ line number, raw text and reason, and goes to quarantine.
   compression) is staged as a UTF-8 copy (ingest/staging.py); the source line of each staged
   record is kept (Prepared.lines), so quarantined rows keep their real line numbers.
 A file that needs none of this is read by the engine where it lies (the common, fast path).
+Files are read through lakehouse_assets.storage: local, mounted or on object storage alike.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from lakehouse_assets.ingest.csv_records import csv_records, field_counts_agree
 from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.set_aside import SetAside
 from lakehouse_assets.ingest.staging import json_records, strip_comments, write_staged
+from lakehouse_assets.storage.files import read_bytes, read_chunks, read_ends
 
 _MAGIC = {"parquet": (b"PAR1", b"PAR1"), "avro": (b"Obj\x01", b""), "orc": (b"ORC", b"")}
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress}
+COMPRESSED_SUFFIXES = frozenset(_DECOMPRESS)
 _CHUNK = 16 << 20  # bytes read at a time by the streaming check
 _PREVIEW = 200  # bytes of an unreadable file shown in its quarantine row
 
@@ -52,7 +55,7 @@ def prepare(entry: ManifestEntry, fmt: str, options: ReadOptions, root: Path) ->
             return _typed_file(path, fmt)
         if suffix not in _DECOMPRESS and _streams_as_is(path, fmt, options):
             return Prepared(path, path)  # the common case: the engine reads the file where it lies
-        data = Path(path).read_bytes()
+        data = read_bytes(path)
     except OSError as exc:
         return Prepared(path, None, (SetAside(None, "", f"cannot read the file: {exc}"),))
     if suffix in _DECOMPRESS:
@@ -106,16 +109,15 @@ def _streams_as_is(path: str, fmt: str, options: ReadOptions) -> bool:
     if fmt == "json" and (options.multiline or options.allow_comments):
         return False
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    with open(path, "rb") as stream:
-        first = True
-        while chunk := stream.read(_CHUNK):
-            if (first and chunk.startswith(b"\xef\xbb\xbf")) or b"\x00" in chunk:
-                return False
-            first = False
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False
+    first = True
+    for chunk in read_chunks(path, _CHUNK):
+        if (first and chunk.startswith(b"\xef\xbb\xbf")) or b"\x00" in chunk:
+            return False
+        first = False
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return False
     try:
         decoder.decode(b"", final=True)  # a file that ends inside a character
     except UnicodeDecodeError:
@@ -144,11 +146,7 @@ def _preview(data: bytes) -> str:
 def _typed_file(path: str, fmt: str) -> Prepared:
     """A parquet, avro or orc file is checked by its magic bytes only (no need to hold it)."""
     head, tail = _MAGIC[fmt]
-    size = Path(path).stat().st_size
-    with open(path, "rb") as stream:
-        start = stream.read(max(len(head), _PREVIEW))
-        stream.seek(max(0, size - len(tail)))
-        end = stream.read(len(tail)) if tail else b""
+    size, start, end = read_ends(path, max(len(head), _PREVIEW), len(tail))
     if start.startswith(head) and end == tail and size > len(head) + len(tail):
         return Prepared(path, path)
     return Prepared(

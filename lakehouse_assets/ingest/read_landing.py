@@ -36,7 +36,11 @@ def judged_files(
     if not readable:
         return []
     line_based = read.fmt in ("json", "text")
-    judge = judge_json if read.fmt == "json" else judge_text
+    keys = capabilities.json_object_keys
+
+    def judge(df: DataFrame, read: LandingRead) -> DataFrame:
+        return judge_json(df, read, keys) if read.fmt == "json" else judge_text(df, read)
+
     if line_based and capabilities.file_metadata_column:
         stamps = spark.createDataFrame(
             [(prepared[e.file_path].read_path, e.file_path, e.assigned_at) for e in readable],

@@ -28,6 +28,8 @@ from lakehouse_assets.io.merge_scratch import SCRATCH, scratch_folder, sweep_scr
 from lakehouse_assets.io.plan_runner import run_plan
 from lakehouse_assets.io.slice_write_back import Slice, write_back
 from lakehouse_assets.io.table_lock import table_lock
+from lakehouse_assets.storage.delta import delta_table
+from lakehouse_assets.storage.scratch import working_dir
 from lakehouse_assets.strategies.base import MergeContext, MergePlan
 from lakehouse_assets.tables.location import TableLocation
 
@@ -39,9 +41,10 @@ ATTEMPTS = 5  # tries of a merge that loses its commit to a concurrent writer of
 
 
 def applies(capabilities: Capabilities, locations: list[TableLocation]) -> bool:
-    """Used where the engine's MERGE cannot skip files and every table is a local Delta path."""
+    """Used where the engine's MERGE cannot skip files and every table is a Delta path (local
+    or on object storage: delta-rs reads and writes both)."""
     return not capabilities.merge_prunes_files and all(
-        loc.by_path and loc.is_local_path for loc in locations
+        loc.by_path and loc.path is not None for loc in locations
     )
 
 
@@ -54,8 +57,10 @@ def run(
     by_ref = {loc.sql_ref: loc for loc in locations}
     first = next(iter(by_ref.values()))
     assert first.path is not None
-    # Beside the tables, so the engine sees the scratch copies wherever it sees the tables.
-    scratch = Path(first.path).parent / SCRATCH
+    # Beside local tables, so the engine sees the scratch copies wherever it sees the tables;
+    # for tables on object storage, in a local folder ($LAKEHOUSE_SCRATCH_DIR): the embedded
+    # engine runs on this machine, and slices need not travel to the bucket and back.
+    scratch = working_dir(first.path.rstrip("/").rsplit("/", 1)[0]) / SCRATCH
     swept = sweep_scratch(scratch)
     source_view = f"{ctx.source}_staged"
     with scratch_folder(scratch) as root:
@@ -122,7 +127,7 @@ def _merge_slices(
     for n, (ref, identity) in enumerate(plan_for(ctx).identities.items()):
         path = by_ref[ref].path
         assert path is not None  # the key-slice merge only applies to tables by path
-        table = DeltaTable(path)
+        table = delta_table(path)
         before = read_slice(table, ctx.keys, keys)
         scratch = str(scratch_root / f"t{n}")
         write_deltalake(scratch, before, mode="overwrite")

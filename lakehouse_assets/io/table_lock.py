@@ -13,8 +13,12 @@ A lock is a file beside the table, held with flock: the kernel drops it when its
 so a killed run never blocks the next. Other threads and processes wait for it; the thread
 holding it may enter again (a writer nested in a merge stands for one outside this lock, and
 the merge's lost-commit retry still covers writers that take no lock: other tools, Spark).
-Local paths only: for a table on object storage (a path with ://) no lock is taken yet, and
-runs of one table that start together rely on Delta's conflict checks alone.
+Local paths only: for a table on object storage (a path with ://) no lock is taken, and runs
+of one table that start together rely on Delta's conflict checks alone: delta-rs commits with a
+conditional put there (lakehouse_assets/storage/delta.py), so no commit is lost or overwritten
+and a lost one is retried, but two merges that both find a key absent can both insert it. Keep
+one run per table at a time on object storage (its Dagster pool with a limit of 1; README,
+"Running beyond your laptop").
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from lakehouse_assets.storage.urls import is_remote
+
 _held = threading.local()  # locks this thread holds: taking one again does not wait on itself
 
 
 @contextlib.contextmanager
 def table_lock(path: str | None, purpose: Literal["create", "merge"]) -> Iterator[None]:
     held: set[tuple[str, str]] = _held.__dict__.setdefault("locks", set())
-    if path is None or "://" in path or (path, purpose) in held:
+    if path is None or is_remote(path) or (path, purpose) in held:
         yield
         return
     import fcntl

@@ -28,6 +28,7 @@ from dagster import Failure, MetadataValue, PartitionsDefinition, TimeWindowPart
 from lakehouse_assets.contracts.environment import absolute_path
 from lakehouse_assets.contracts.identifiers import is_identifier, quote, sql_string
 from lakehouse_assets.io.user_frames import FrameKind, from_arrow
+from lakehouse_assets.storage.delta import delta_table, is_delta_table
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_expression
 
@@ -173,9 +174,7 @@ def partition_predicate(column: str, partitions: Sequence[str]) -> str:
 
 def require_written(table: UserTable, reader: str, partitions: Sequence[str] | None) -> None:
     """A Failure naming the upstream asset when its table does not exist yet."""
-    from deltalake import DeltaTable
-
-    if DeltaTable.is_deltatable(table.path):
+    if is_delta_table(table.path):
         return
     day = f" --partition {partitions[0]}" if partitions and len(partitions) == 1 else ""
     raise Failure(
@@ -201,9 +200,7 @@ def read_user_table(
 
 
 def read_arrow(path: str, column: str | None, partitions: Sequence[str] | None) -> pa.Table:
-    from deltalake import DeltaTable
-
-    data = DeltaTable(path).to_pyarrow_dataset()
+    data = delta_table(path).to_pyarrow_dataset()
     if column and partitions:
         return data.to_table(filter=partition_expression(column, partitions))
     return data.to_table()

@@ -42,6 +42,7 @@ from lakehouse_assets.io.user_tables import (
     UserTable,
     partition_predicate,
 )
+from lakehouse_assets.storage.delta import create_delta, delta_table, is_delta_table, write_delta
 from lakehouse_assets.strategies.base import MergeContext, changed, key_match, newer
 from lakehouse_assets.tables.physical import partition_expression
 from lakehouse_assets.tables.table_ops import DeltaRsTableOps
@@ -100,8 +101,6 @@ def _in_partitions(
 
 
 def _write(table: UserTable, data: pa.Table, partitions: Sequence[str] | None) -> dict[str, Any]:
-    from deltalake import DeltaTable, write_deltalake
-
     replace = (
         partition_predicate(table.partition_column, partitions)
         if (partitions and table.partition_column and table.mode == "overwrite")
@@ -109,7 +108,7 @@ def _write(table: UserTable, data: pa.Table, partitions: Sequence[str] | None) -
     )
 
     def once() -> None:
-        existing = DeltaTable(table.path) if DeltaTable.is_deltatable(table.path) else None
+        existing = delta_table(table.path) if is_delta_table(table.path) else None
         options: dict[str, Any] = {
             "mode": "overwrite" if table.mode == "overwrite" else "append",
             "predicate": replace,
@@ -118,9 +117,9 @@ def _write(table: UserTable, data: pa.Table, partitions: Sequence[str] | None) -
         }
         if table.partition_column and existing is None:  # partitioning is set at creation
             options["partition_by"] = [table.partition_column]
-        write_deltalake(table.path, data, **options)
+        write_delta(table.path, data, **options)
         if existing is not None:
-            checkpoint_when_due(DeltaTable(table.path), existing.version())
+            checkpoint_when_due(delta_table(table.path), existing.version())
 
     attempts = retry_lost_commits(once, table.label)[1]
     return {"rows_written": data.num_rows, "write_attempts": attempts}
@@ -174,12 +173,10 @@ def latest_per_key(data: pa.Table, keys: list[str], sequence_by: str | None) -> 
 
 
 def _merge_once(table: UserTable, batch: pa.Table) -> dict[str, Any]:
-    from deltalake import DeltaTable
-
-    if not DeltaTable.is_deltatable(table.path):
+    if not is_delta_table(table.path):
         partition_by = [table.partition_column] if table.partition_column else None
-        DeltaTable.create(table.path, batch.schema, partition_by=partition_by)
-    target = DeltaTable(table.path)
+        create_delta(table.path, batch.schema, partition_by=partition_by)
+    target = delta_table(table.path)
     read_version = target.version()
     existing = {f.name for f in target.schema().fields}
     values = [c for c in batch.column_names if c not in table.merge_keys]
@@ -211,16 +208,14 @@ def _merge_once(table: UserTable, batch: pa.Table) -> dict[str, Any]:
         merge = merge.when_matched_update_all(predicate=f"{wins} AND {differs}")
         merge = merge.when_not_matched_insert_all()
     metrics = merge.execute()
-    checkpoint_when_due(DeltaTable(table.path), read_version)
+    checkpoint_when_due(delta_table(table.path), read_version)
     return metrics
 
 
 def _table_metadata(table: UserTable, partitions: Sequence[str] | None) -> dict[str, Any]:
     """The table after the write: rows (from the log's per-file counts, no scan), version,
     schema."""
-    from deltalake import DeltaTable
-
-    written = DeltaTable(table.path)
+    written = delta_table(table.path)
     ops = DeltaRsTableOps(table.path)
     files = written.to_pyarrow_dataset()
     metadata: dict[str, Any] = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.engine.delta_types import contract_type
+from lakehouse_assets.storage.delta import delta_table, is_delta_table
 from lakehouse_assets.tables.location import TableLocation
 
 if TYPE_CHECKING:
@@ -35,11 +36,9 @@ class LiveTable:
 def read_live(spark: SparkSession | None, location: TableLocation) -> LiveTable | None:
     """None when the table does not exist yet (it will be created from its contract)."""
     if location.path is not None and location.by_path:
-        from deltalake import DeltaTable
-
-        if not DeltaTable.is_deltatable(location.path):
+        if not is_delta_table(location.path):
             return None
-        table = DeltaTable(location.path)
+        table = delta_table(location.path)
         meta = table.metadata()
         cols = [
             LiveColumn(f.name, contract_type(f.type), f.nullable, (f.metadata or {}).get("comment"))

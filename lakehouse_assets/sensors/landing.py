@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from dagster import (
     AssetKey,
@@ -32,8 +33,11 @@ from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
 from lakehouse_assets.contracts.project import Project, TableAsset
-from lakehouse_assets.ingest.assignment import assign_new_files
-from lakehouse_assets.ingest.manifest import FileManifest, ManifestEntry
+from lakehouse_assets.engine.capabilities import SAIL
+from lakehouse_assets.engine.resource import SparkResource
+from lakehouse_assets.ingest.assignment import Lister, Manifest, assign_new_files
+from lakehouse_assets.ingest.landing import list_landing_files
+from lakehouse_assets.ingest.manifest import ManifestEntry
 
 SENSOR_TAG = "sensor"
 BATCH_INTERVAL_S = 60
@@ -57,14 +61,15 @@ def run_key(source: str, partition: str, paths: list[str]) -> str:
 
 
 def landing_tick(
-    manifest: FileManifest,
+    manifest: Manifest,
     source: str,
     ingestion: IngestionContract,
     key: AssetKey,
     cursor: str | None,
+    list_files: Lister = list_landing_files,
 ) -> Tick:
     """One evaluation: record new files, request runs for partitions with pending files."""
-    new, known = assign_new_files(manifest, source, ingestion, by=SENSOR_TAG)
+    new, known = assign_new_files(manifest, source, ingestion, SENSOR_TAG, list_files)
     since = int(cursor) if cursor else -1
     pending = [
         e for e in [*known.values(), *new] if e.assigned_by == SENSOR_TAG and _stamp(e) > since
@@ -93,10 +98,11 @@ def sensor_name(key: AssetKey, names: DefinitionNames | None = None) -> str:
 
 def landing_sensor(
     table: TableAsset,
-    manifest: FileManifest,
+    manifest: Manifest,
     key: AssetKey,
     names: DefinitionNames | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
+    list_files: Lister = list_landing_files,
 ) -> SensorDefinition:
     """`key`: the asset's key from its spec; the manifest keeps the contract key (`source`)."""
     ingestion = table.ingestion
@@ -113,7 +119,7 @@ def landing_sensor(
         f"({'available-now streaming' if streaming else 'batch'})",
     )
     def _landing(context: SensorEvaluationContext) -> SensorResult:
-        tick = landing_tick(manifest, source, ingestion, key, context.cursor)
+        tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files)
         if tick.new_files:
             context.log.info(f"{tick.new_files} new file(s) for {source}")
         return SensorResult(run_requests=tick.requests, cursor=tick.cursor)
@@ -122,12 +128,26 @@ def landing_sensor(
 
 
 def landing_sensors(
-    project: Project, specs: ContractSpecs, names: DefinitionNames | None = None
+    project: Project,
+    specs: ContractSpecs,
+    names: DefinitionNames | None = None,
+    spark: SparkResource | None = None,
 ) -> list[SensorDefinition]:
-    from lakehouse_assets.assets.bronze import manifest_for
+    """`spark`: the code location's engine; on Databricks a tick lists and records files
+    through its session (started at the first tick, not at load)."""
+    from lakehouse_assets.assets.bronze import landing_access_for
 
+    capabilities = spark.capabilities if spark else SAIL
     bronze = [t for t in project.assets.values() if t.kind == "bronze"]
-    if not bronze or not project.environment.paths.get("ops"):
+    if not bronze or not (capabilities.unity_catalog or project.environment.paths.get("ops")):
         return []  # no manifest location: bronze runs say how to fix it
-    manifest = manifest_for(project)
-    return [landing_sensor(t, manifest, specs.key(t.key), names) for t in bronze]
+
+    def session() -> Any:
+        assert spark is not None  # only engines with a session-side manifest or listing ask
+        return spark.process_config_and_initialize().get_session()
+
+    access = landing_access_for(project, capabilities, session)
+    return [
+        landing_sensor(t, access.manifest, specs.key(t.key), names, list_files=access.list_files)
+        for t in bronze
+    ]

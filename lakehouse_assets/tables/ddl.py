@@ -87,13 +87,26 @@ def create_table_plan(
         where = f" LOCATION {sql_string(str(location.path))}"
     else:
         target = location.sql_ref
+        # Unity Catalog: a managed table (no LOCATION) unless the contract is EXTERNAL, in a
+        # schema that must exist first.
         where = f" LOCATION {sql_string(location.path)}" if location.path else ""
+        parts = location.name.split(".") if location.name else []
+        if len(parts) >= 2:
+            schema = ".".join(quote(p) for p in parts[:-1])
+            statements.append(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    clustered = bool(contract.cluster_by) and capabilities.liquid_clustering
+    if contract.cluster_by and not clustered:
+        skipped.append(
+            "cluster_by: skipped, " + capabilities.missing("create a liquid-clustered table")
+        )
     sql = (
         f"CREATE TABLE IF NOT EXISTS {target} ("
         + ", ".join(column_ddl(c, defaults) for c in columns)
         + ") USING delta"
     )
-    if partitions:
+    if clustered:  # replaces partitioning (framework partitions too): Delta allows one
+        sql += " CLUSTER BY (" + ", ".join(quote(c) for c in contract.cluster_by) + ")"
+    elif partitions:
         sql += " PARTITIONED BY (" + ", ".join(quote(p) for p in partitions) + ")"
     sql += where
     comment = contract.comment or contract.description

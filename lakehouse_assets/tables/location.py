@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.environment import Environment
@@ -11,6 +10,7 @@ from lakehouse_assets.contracts.identifiers import quote, quote_path
 from lakehouse_assets.contracts.models import TableContract
 from lakehouse_assets.contracts.project import AssetKeyPath, Project
 from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.storage.delta import is_delta_table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -31,18 +31,10 @@ class TableLocation:
         assert self.name is not None
         return ".".join(quote(p) for p in self.name.split("."))
 
-    @property
-    def is_local_path(self) -> bool:
-        return self.path is not None and "://" not in self.path
-
     def exists(self, spark: SparkSession) -> bool:
         if self.by_path:
             assert self.path is not None
-            if self.is_local_path:
-                return (Path(self.path) / "_delta_log").is_dir()
-            from deltalake import DeltaTable
-
-            return DeltaTable.is_deltatable(self.path)
+            return is_delta_table(self.path)
         assert self.name is not None
         return bool(spark.catalog.tableExists(self.name))
 

@@ -1,5 +1,6 @@
 """Table maintenance through one port, two adapters: Spark SQL where the engine has it,
-delta-rs on local paths where it does not (Sail: no DESCRIBE HISTORY, no ALTER TABLE...)."""
+delta-rs on table paths (local or object storage, opened by lakehouse_assets.storage) where
+it does not (Sail: no DESCRIBE HISTORY, no ALTER TABLE...)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.engine.delta_types import delta_type
+from lakehouse_assets.storage.delta import delta_table, write_delta
 from lakehouse_assets.tables import alter_sql
 from lakehouse_assets.tables.location import TableLocation
 from lakehouse_assets.tables.physical import partition_expression, partition_filter
@@ -49,9 +51,7 @@ def arrow_type(spark_type: str) -> Any:
 
 class DeltaRsTableOps:
     def __init__(self, path: str):
-        from deltalake import DeltaTable
-
-        self._table = DeltaTable(path)
+        self._table = delta_table(path)
 
     def version(self) -> int:
         return int(self._table.version())
@@ -112,7 +112,6 @@ class DeltaRsTableOps:
         """delta-rs cannot change a type in place: rewrite the table (old versions stay for
         time travel), keeping partitioning, description and properties."""
         import pyarrow as pa
-        from deltalake import write_deltalake
 
         data = self._table.to_pyarrow_table()
         field = data.schema.field(column).with_type(arrow_type(new_type))
@@ -120,7 +119,7 @@ class DeltaRsTableOps:
             data.schema.get_field_index(column), field, data.column(column).cast(field.type)
         )
         meta = self._table.metadata()
-        write_deltalake(
+        write_delta(
             self._table,
             pa.Table.from_batches(data.to_batches(), data.schema),
             mode="overwrite",

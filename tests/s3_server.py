@@ -1,0 +1,81 @@
+"""An S3-compatible server for tests: moto's, as a process on 127.0.0.1 that the test starts
+and stops by its own pid, so the engine (Sail), delta-rs and obstore all talk to it over a real
+socket, as they would to AWS or MinIO."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import free_port, stop_process
+
+START_TIMEOUT_S = 120.0  # a loaded 2-core machine imports moto slowly
+
+
+def require_moto() -> None:
+    if importlib.util.find_spec("moto") is None:
+        pytest.skip("moto is not installed: pip install -e '.[dev]' (moto[server]>=5)")
+
+
+@contextlib.contextmanager
+def moto_server(log: Path, **env: str) -> Iterator[str]:
+    """http://127.0.0.1:PORT of a fresh moto server; `env` is added to its environment
+    (INITIAL_NO_AUTH_ACTION_COUNT=0 makes it check credentials)."""
+    require_moto()
+    import os
+
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"moto server did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+def create_bucket(endpoint: str, bucket: str) -> None:
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=bucket)
+
+
+def upload_folder(folder: Path, url: str) -> list[str]:
+    """Every file below `folder` put under `url` (s3://bucket/prefix); returns their URLs."""
+    import obstore
+    from obstore.store import from_url
+
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    store = from_url(f"s3://{bucket}")
+    urls = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = f"{prefix}/{path.relative_to(folder).as_posix()}".strip("/")
+        obstore.put(store, key, path.read_bytes())
+        urls.append(f"s3://{bucket}/{key}")
+    return urls
