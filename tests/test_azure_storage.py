@@ -169,3 +169,15 @@ def test_missing_container_names_the_setting(monkeypatch, azurite):
     ) in message
     assert "environments.<env>.paths" in message and "AZURE_STORAGE_ACCOUNT_NAME" in message
     assert KEY not in message
+
+
+def test_plain_http_without_allow_http_names_the_setting(monkeypatch, azurite):
+    use_account(monkeypatch, azurite)
+    monkeypatch.delenv("AZURE_ALLOW_HTTP")
+    with pytest.raises(StorageError) as caught:
+        list_landing_files("az://any/landing")
+    assert str(caught.value) == (
+        f"listing az://any/landing: the endpoint {azurite}/{ACCOUNT} is plain http:// and http "
+        "is not allowed: set AZURE_ALLOW_HTTP=true (or azure_allow_http in config.json "
+        "environments.<env>.storage_options), or use https://"
+    )
