@@ -115,7 +115,6 @@ def test_landing_files_and_delta_tables(tmp_path, monkeypatch, azurite, route, u
     ]  # fmt: skip
 
 
-@pytest.mark.slow
 def test_bronze_to_silver_on_adls_urls(tmp_path, data_root, monkeypatch, azurite, spark_resource):
     """The demo's orders for one day: landing on abfss://, bronze and silver written there by
     the embedded engine (Sail) and delta-rs, read back and checked against the landing file."""
@@ -181,3 +180,18 @@ def test_plain_http_without_allow_http_names_the_setting(monkeypatch, azurite):
         "is not allowed: set AZURE_ALLOW_HTTP=true (or azure_allow_http in config.json "
         "environments.<env>.storage_options), or use https://"
     )
+
+
+def test_put_if_absent_is_honoured(monkeypatch, azurite):
+    """What delta-rs commits with (object_store's put-if-absent): a second put of one key is
+    refused, so two writers cannot both commit one version."""
+    import obstore
+    from obstore.store import from_url
+
+    use_account(monkeypatch, azurite)
+    store = from_url(f"az://{_container(azurite, 'commit')}")
+    obstore.put(store, "_delta_log/00000000000000000001.json", b"first", mode="create")
+    with pytest.raises(Exception) as caught:
+        obstore.put(store, "_delta_log/00000000000000000001.json", b"second", mode="create")
+    assert type(caught.value).__name__ == "AlreadyExistsError"
+    assert bytes(obstore.get(store, "_delta_log/00000000000000000001.json").bytes()) == b"first"

@@ -97,7 +97,6 @@ def test_delta_table_read_with_delta_rs(tmp_path, gcs):
     assert delta_table(table, version=0).to_pyarrow_table().num_rows == 3
 
 
-@pytest.mark.slow
 def test_engine_reads_landing_and_delta_on_gcs(tmp_path, gcs, spark):
     bucket = _bucket(gcs)
     _landing(tmp_path, gcs, bucket)
