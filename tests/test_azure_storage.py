@@ -115,13 +115,20 @@ def test_landing_files_and_delta_tables(tmp_path, monkeypatch, azurite, route, u
     ]  # fmt: skip
 
 
-def test_bronze_to_silver_on_adls_urls(tmp_path, data_root, monkeypatch, azurite, spark_resource):
-    """The demo's orders for one day: landing on abfss://, bronze and silver written there by
-    the embedded engine (Sail) and delta-rs, read back and checked against the landing file."""
+@pytest.mark.parametrize(
+    ("route", "url"),
+    [
+        ("account", "abfss://{c}@devstoreaccount1.dfs.core.windows.net"),
+        ("emulator", "az://{c}"),
+    ],
+)
+def test_bronze_to_silver(tmp_path, data_root, monkeypatch, azurite, spark_resource, route, url):
+    """The demo's orders for one day: landing, bronze and silver on Azure URLs, written by the
+    embedded engine (Sail) and delta-rs, read back and checked against the landing file."""
     from lakehouse_assets.project_loader import load_project_or_raise
 
-    use_account(monkeypatch, azurite)
-    base = f"abfss://{_container(azurite, 'lake')}@{ACCOUNT}.dfs.core.windows.net"
+    (use_account if route == "account" else use_emulator)(monkeypatch, azurite)
+    base = url.format(c=_container(azurite, "lake"))
     project = load_project_or_raise(str(contracts_at(tmp_path, base)))
     local = tmp_path / "generated"
     generate(local, date(2024, 1, 1), 1, scale=1)
