@@ -148,9 +148,11 @@ def oracle(strategy: str, events: list[Event], soft_delete: bool = False) -> lis
     if strategy == "scd2":
         return _sorted(_scd2([e for e in live if e.seq is not None]))
     deletes = strategy == "cdc_merge"
+    first = strategy == "append_dedup"  # the first version of a key: the one all others beat
     best: dict[int, Event] = {}
     for e in live:
-        if e.k not in best or _rank(e, deletes) > _rank(best[e.k], deletes):
+        beats = _rank(e, deletes) > _rank(best[e.k], deletes) if e.k in best else True
+        if e.k not in best or beats != first:
             best[e.k] = e
     rows = []
     for e in best.values():

@@ -38,8 +38,10 @@ def latest_per_key(
     order_col: str | None,
     op_col: str | None,
     data_cols: list[str],
+    first: bool = False,
 ) -> DataFrame:
-    """One row per key, by the ordering rule. The row hash only breaks ties, so it is computed
+    """One row per key, by the ordering rule: the event that beats the others, or with `first`
+    the one every other beats (append_dedup). The row hash only breaks ties, so it is computed
     only for the rows of keys that occur more than once in the batch: hashing every row cost
     more than the rest of the dedup (bench/RESULTS.md, "Where the time goes now")."""
     from pyspark.sql import Window
@@ -50,7 +52,11 @@ def latest_per_key(
         order.append(F.expr(delete_predicate(op_col)).cast("int").desc())
     repeated = F.count(F.lit(1)).over(Window.partitionBy(*keys)) > 1
     tie = F.when(repeated, F.expr(row_hash(data_cols)))
-    window = Window.partitionBy(*keys).orderBy(*order, F.col(_TIE).desc())
+    order.append(F.col(_TIE).desc())
+    if first:  # the reverse of the same total order (null, the oldest value, first)
+        order = [F.col(order_col).asc_nulls_first()] if order_col else []
+        order.append(F.col(_TIE).asc())
+    window = Window.partitionBy(*keys).orderBy(*order)
     ranked = df.withColumn(_TIE, tie).withColumn(_RN, F.row_number().over(window))
     return ranked.where(F.col(_RN) == 1).drop(_RN, _TIE)
 
@@ -165,7 +171,9 @@ def silver_batch(
         ],
         *([F.col(op_col)] if op_col and op_col not in data_cols else []),
     )
-    good = latest_per_key(typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols)
+    good = latest_per_key(
+        typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols, strategy.keeps_first
+    )
     if scratch is not None:
         good = computed_once(good, scratch, "latest")
     facts = _counts(source, judged)

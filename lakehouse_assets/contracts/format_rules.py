@@ -72,6 +72,15 @@ def source_problems(ingestion: IngestionContract, table: TableContract) -> list[
         (f"source.options.{n.option}", n.message, n.fix, n.severity)
         for n in source.read_options().notes
     ]
+    if source.schema_hint is not None:
+        problems.append(
+            (
+                "source.schema",
+                "accepted and ignored: the contract's columns are the schema",
+                "remove it",
+                "info",
+            )
+        )
     if source.format == "text":
         data = [c for c in table.columns if c.name not in BRONZE_COLUMNS]
         if len(data) != 1 or data[0].type != "STRING":

@@ -15,6 +15,9 @@ class Source(ContractModel):
     path: str | None = None
     # Spark's reader options, by Spark's names (contracts/source_options.py says which apply).
     options: dict[str, Any] = Field(default_factory=dict)
+    # DKOps' reader schema hint ([{"name", "type"}]): known, so never "unknown field"; the
+    # contract's columns are the schema here (contracts/format_rules.py says so, as info).
+    schema_hint: list[dict[str, Any]] | None = Field(default=None, alias="schema")
 
     @field_validator("format", mode="before")
     @classmethod

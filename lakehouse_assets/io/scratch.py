@@ -15,4 +15,6 @@ if TYPE_CHECKING:
 def computed_once(df: DataFrame, scratch: Path, name: str) -> DataFrame:
     path = str(scratch / f"{name}_{uuid.uuid4().hex[:12]}")
     df.write.parquet(path)
-    return df.sparkSession.read.parquet(path)
+    # With the schema: an empty frame writes no data file, and a schema inferred from none
+    # has no columns (a silver day whose bronze partition is empty then failed its merge).
+    return df.sparkSession.read.schema(df.schema).parquet(path)

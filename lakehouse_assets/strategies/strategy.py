@@ -33,6 +33,9 @@ class Strategy:
     needs_order: bool = False  # a promotion without sequence_by/watermark_col is an error
     needs_op: bool = False  # the source must carry the operation column (op_col)
     reads_op: bool = False  # honours the op column when the source has one
+    # The first version of a key wins (append_dedup): the batch keeps each key's oldest event
+    # and the merge replaces a row only by an older one, instead of the newest.
+    keeps_first: bool = False
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
