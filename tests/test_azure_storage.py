@@ -202,3 +202,38 @@ def test_put_if_absent_is_honoured(monkeypatch, azurite):
         obstore.put(store, "_delta_log/00000000000000000001.json", b"second", mode="create")
     assert type(caught.value).__name__ == "AlreadyExistsError"
     assert bytes(obstore.get(store, "_delta_log/00000000000000000001.json").bytes()) == b"first"
+
+
+def test_config_storage_options_reach_obstore_and_delta_rs(tmp_path, monkeypatch, azurite):
+    """config.json's storage_options alone (the key by {env:VAR}) point obstore and delta-rs at
+    the account: no AZURE_ variable is set."""
+    from lakehouse_assets.storage.options import StorageOptions, configure
+
+    use_emulator(monkeypatch, azurite)  # only to create the container and upload
+    container = _container(azurite, "opts")
+    local = tmp_path / "up" / "dt=2024-01-01"
+    local.mkdir(parents=True)
+    (local / "a.json").write_text('{"a": 1}\n')
+    upload_folder(local.parent, f"az://{container}/landing")
+    for name in _VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LAKE_TEST_AZURE_KEY", KEY)
+    configure(
+        StorageOptions(
+            {
+                "azure_storage_account_name": ACCOUNT,
+                "azure_storage_account_key": "{env:LAKE_TEST_AZURE_KEY}",
+                "azure_storage_endpoint": f"{azurite}/{ACCOUNT}",
+                "azure_allow_http": "true",
+            },
+            "config.json environments.local.storage_options",
+        )
+    )
+    try:
+        base = f"abfss://{container}@{ACCOUNT}.dfs.core.windows.net"
+        files = list_landing_files(f"{base}/landing")
+        assert [(f.path, f.size) for f in files] == [(f"{base}/landing/dt=2024-01-01/a.json", 9)]
+        write_delta(f"{base}/t", pa.table({"k": [1, 2, 3]}))
+        assert sorted(r["k"] for r in rows(f"{base}/t")) == [1, 2, 3]
+    finally:
+        configure(StorageOptions())
