@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from lakehouse_assets.storage.options import configured, scrub
+from lakehouse_assets.storage.options import PREFIXES, configured, scrub
 from lakehouse_assets.storage.urls import family, split
 
 # The variables (and config.json option keys) that decide each store family's access.
@@ -22,13 +22,12 @@ ENDPOINT = {
     "endpoint, with AZURE_ALLOW_HTTP=true for http://)",
     "gcs": "the bucket name",
 }
-# Option keys (in this order; as variables, upper case) naming a custom endpoint, and the
-# prefix of each family's `allow_http` key: http:// is refused unless that is true.
+# Option keys (in this order; as variables, upper case) naming a custom endpoint; with one,
+# http:// is refused unless the family's `allow_http` key is true.
 _ENDPOINT_KEYS = {
     "s3": ("aws_endpoint_url", "aws_endpoint"),
     "azure": ("azure_storage_endpoint", "azure_endpoint"),
 }
-_PREFIX = {"s3": "aws_", "azure": "azure_"}
 _CODES = (
     re.compile(r"<Code>(\w+)</Code>"),
     re.compile(r"\"code\"\s*:\s*\"?(\w+)"),
@@ -79,7 +78,7 @@ def _endpoint(kind: str) -> str:
 def _http_not_allowed(kind: str) -> bool:
     if kind == "azure" and _option("azure_storage_use_emulator").strip().lower() == "true":
         return False  # object_store allows http for the emulator by itself
-    allow = _option(f"{_PREFIX[kind]}allow_http") if kind in _PREFIX else ""
+    allow = _option(f"{PREFIXES[kind]}allow_http")
     return _endpoint(kind).startswith("http://") and allow.strip().lower() != "true"
 
 
@@ -97,8 +96,8 @@ def explain(exc: BaseException, path: str, action: str) -> StorageError:
     text = str(exc)
     code = _code(text) or type(exc).__name__
     store = split(path).store_url if kind != "local" else path
-    if kind in _PREFIX and _http_not_allowed(kind):
-        allow = f"{_PREFIX[kind]}allow_http"
+    if kind in _ENDPOINT_KEYS and _http_not_allowed(kind):
+        allow = f"{PREFIXES[kind]}allow_http"
         message = (
             f"{action} {path}: the endpoint {_endpoint(kind)} is plain http:// and http is not "
             f"allowed: set {allow.upper()}=true (or {allow} in config.json "
