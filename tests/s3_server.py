@@ -64,18 +64,3 @@ def create_bucket(endpoint: str, bucket: str) -> None:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     ).create_bucket(Bucket=bucket)
-
-
-def upload_folder(folder: Path, url: str) -> list[str]:
-    """Every file below `folder` put under `url` (s3://bucket/prefix); returns their URLs."""
-    import obstore
-    from obstore.store import from_url
-
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    store = from_url(f"s3://{bucket}")
-    urls = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        key = f"{prefix}/{path.relative_to(folder).as_posix()}".strip("/")
-        obstore.put(store, key, path.read_bytes())
-        urls.append(f"s3://{bucket}/{key}")
-    return urls

@@ -6,7 +6,6 @@ embedded engine, and every table read back from S3 with delta-rs."""
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from collections import Counter
 from datetime import date
@@ -19,18 +18,18 @@ from lakehouse_assets.assets.specs import contract_specs
 from lakehouse_assets.demo.generator import generate
 from lakehouse_assets.ingest.landing import landing_missing, list_landing_files
 from lakehouse_assets.sensors.landing import landing_sensors, sensor_name
-from lakehouse_assets.storage.delta import delta_table, is_delta_table
+from lakehouse_assets.storage.delta import is_delta_table
 from lakehouse_assets.storage.errors import StorageError
-from tests.conftest import DEMO_CONTRACTS, REPO
+from tests.conftest import REPO
 from tests.helpers import run_assets
-from tests.s3_server import create_bucket, moto_server, upload_folder
+from tests.object_store_lake import ORDERS, contracts_at, orders_oracle, rows, upload_folder
+from tests.s3_server import create_bucket, moto_server
 
 pytestmark = pytest.mark.slow
 
 SECRET = f"never-shown-{uuid.uuid4().hex}"  # the secret key: no message may contain it
 DAYS = ["2024-01-01", "2024-01-02"]
-ORDERS, PRODUCTS = "bronze/shop/orders_raw", "bronze/shop/products_raw"
-KEYS = [ORDERS, PRODUCTS, "silver/shop/orders", "silver/shop/products"]
+KEYS = [ORDERS, "bronze/shop/products_raw", "silver/shop/orders", "silver/shop/products"]
 GOLD = "gold/shop/daily_revenue"
 
 
@@ -56,14 +55,7 @@ def use_endpoint(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
 
 def s3_contracts(tmp_path: Path, bucket: str) -> Path:
     """The demo contracts with every path of their environment in the bucket."""
-    target = tmp_path / "contracts"
-    shutil.copytree(DEMO_CONTRACTS, target)
-    config = json.loads((target / "config.json").read_text())
-    paths = config["environments"]["local"]["paths"]
-    for layer in paths:
-        paths[layer] = f"s3://{bucket}/{layer}"
-    (target / "config.json").write_text(json.dumps(config, indent=2))
-    return target
+    return contracts_at(tmp_path, f"s3://{bucket}")
 
 
 def _tick(sensor, instance, cursor=None) -> SensorResult:
@@ -72,28 +64,8 @@ def _tick(sensor, instance, cursor=None) -> SensorResult:
     return result
 
 
-def _rows(url: str) -> list[dict]:
-    return delta_table(url).to_pyarrow_table().to_pylist()
-
-
 def _sorted(rows: list[dict]) -> list[str]:
     return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
-
-
-def _orders_oracle(landing: Path) -> dict[int, dict]:
-    """The latest valid event per order in the landing files of DAYS (as silver keeps it)."""
-    state: dict[int, dict] = {}
-    for day in DAYS:
-        for line in (landing / "orders" / f"dt={day}" / "part-0000.json").read_text().splitlines():
-            try:
-                event = json.loads(line)
-                int(event["quantity"]) if "quantity" in event else None
-            except (ValueError, KeyError):
-                continue
-            old = state.get(event["order_id"])
-            if old is None or event["updated_at"] >= old["updated_at"]:
-                state[event["order_id"]] = event
-    return state
 
 
 def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_resource):
@@ -151,15 +123,15 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
     assert "does not exist: 0 rows" in metadata["landing_fix"].value
     assert not list(data_root.rglob("_delta_log")), "a table was written locally"
 
-    oracle = _orders_oracle(local)
-    bronze_orders = _rows(f"s3://{bucket}/bronze/shop/orders_raw")
+    oracle = orders_oracle(local, DAYS)
+    bronze_orders = rows(f"s3://{bucket}/bronze/shop/orders_raw")
     assert {str(r["_ingested_date"]) for r in bronze_orders} == set(DAYS)
     assert {r["_source_file"] for r in bronze_orders} == {f.path for f in listed}
-    silver_orders = {r["order_id"]: r for r in _rows(f"s3://{bucket}/silver/shop/orders")}
+    silver_orders = {r["order_id"]: r for r in rows(f"s3://{bucket}/silver/shop/orders")}
     assert set(silver_orders) == set(oracle) and len(oracle) > 10
     for key, event in oracle.items():
         assert silver_orders[key]["status"] == event["status"]
-    products = {r["product_id"]: r for r in _rows(f"s3://{bucket}/silver/shop/products")}
+    products = {r["product_id"]: r for r in rows(f"s3://{bucket}/silver/shop/products")}
     expected_gold = Counter(
         (str(r["order_ts"].date()), products[r["product_id"]]["category"])
         for r in silver_orders.values()
@@ -167,14 +139,14 @@ def test_lakehouse_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_re
     )
     gold = {
         (str(r["order_date"]), r["category"]): r["orders"]
-        for r in _rows(f"s3://{bucket}/gold/shop/daily_revenue")
+        for r in rows(f"s3://{bucket}/gold/shop/daily_revenue")
     }
     assert gold == dict(expected_gold) and sum(gold.values()) > 0
 
     # Re-running a day changes nothing.
-    before = {k: _sorted(_rows(f"s3://{bucket}/{k}")) for k in KEYS}
+    before = {k: _sorted(rows(f"s3://{bucket}/{k}")) for k in KEYS}
     assert run_assets(project, spark_resource, KEYS, DAYS[1]).success
-    after = {k: _sorted(_rows(f"s3://{bucket}/{k}")) for k in KEYS}
+    after = {k: _sorted(rows(f"s3://{bucket}/{k}")) for k in KEYS}
     assert after == before
 
 
@@ -219,7 +191,7 @@ def test_config_storage_options_reach_the_engine(tmp_path, monkeypatch, s3_endpo
     assert SECRET not in done.stdout + done.stderr
     metadata = json.loads(done.stdout.strip().splitlines()[-1])
     assert metadata["files_read"] == 1 and metadata["dagster/row_count"] > 10
-    written = _rows(f"s3://{bucket}/bronze/shop/orders_raw")
+    written = rows(f"s3://{bucket}/bronze/shop/orders_raw")
     assert len(written) == metadata["dagster/row_count"]
     assert {r["_source_file"] for r in written} == {f"{day}/part-0000.json"}
 
@@ -330,7 +302,7 @@ def test_config_storage_options_reach_obstore_and_delta_rs(tmp_path, monkeypatch
         ]
         write_delta(f"s3a://{bucket}/t", pa.table({"k": [1, 2, 3]}))
         assert is_delta_table(f"s3://{bucket}/t")
-        assert sorted(r["k"] for r in _rows(f"s3://{bucket}/t")) == [1, 2, 3]
+        assert sorted(r["k"] for r in rows(f"s3://{bucket}/t")) == [1, 2, 3]
     finally:
         configure(StorageOptions())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from lakehouse_assets.storage.options import configured, scrub
+from lakehouse_assets.storage.options import PREFIXES, configured, scrub
 from lakehouse_assets.storage.urls import family, split
 
 # The variables (and config.json option keys) that decide each store family's access.
@@ -18,8 +18,15 @@ CREDENTIALS = {
 ENDPOINT = {
     "s3": "AWS_ENDPOINT_URL (for an S3-compatible server; AWS_ALLOW_HTTP=true for http://) and "
     "AWS_REGION",
-    "azure": "AZURE_STORAGE_ACCOUNT_NAME",
+    "azure": "AZURE_STORAGE_ACCOUNT_NAME (and AZURE_STORAGE_ENDPOINT for an emulator or a private "
+    "endpoint, with AZURE_ALLOW_HTTP=true for http://)",
     "gcs": "the bucket name",
+}
+# Option keys (in this order; as variables, upper case) naming a custom endpoint; with one,
+# http:// is refused unless the family's `allow_http` key is true.
+_ENDPOINT_KEYS = {
+    "s3": ("aws_endpoint_url", "aws_endpoint"),
+    "azure": ("azure_storage_endpoint", "azure_endpoint"),
 }
 _CODES = (
     re.compile(r"<Code>(\w+)</Code>"),
@@ -53,34 +60,33 @@ def _code(text: str) -> str:
     return ""
 
 
-def _endpoint() -> str:
+def _option(*keys: str) -> str:
+    """The first of `keys` set in config.json's storage options, else as a variable."""
     try:
         options = configured().resolved()
     except ValueError:
         options = {}
-    return (
-        options.get("aws_endpoint")
-        or options.get("aws_endpoint_url")
-        or os.environ.get("AWS_ENDPOINT_URL")
-        or os.environ.get("AWS_ENDPOINT")
-        or ""
-    )
+    found = next((options[k] for k in keys if options.get(k)), "")
+    return found or next((os.environ[k.upper()] for k in keys if os.environ.get(k.upper())), "")
 
 
-def _http_not_allowed() -> bool:
-    try:
-        configured_allow = configured().resolved().get("aws_allow_http")
-    except ValueError:
-        configured_allow = None
-    allow = configured_allow or os.environ.get("AWS_ALLOW_HTTP", "")
-    return _endpoint().startswith("http://") and allow.strip().lower() != "true"
+def _endpoint(kind: str) -> str:
+    """The custom endpoint a store family is pointed at (an S3-compatible server, Azurite)."""
+    return _option(*_ENDPOINT_KEYS.get(kind, ()))
+
+
+def _http_not_allowed(kind: str) -> bool:
+    if kind == "azure" and _option("azure_storage_use_emulator").strip().lower() == "true":
+        return False  # object_store allows http for the emulator by itself
+    allow = _option(f"{PREFIXES[kind]}allow_http")
+    return _endpoint(kind).startswith("http://") and allow.strip().lower() != "true"
 
 
 def _where(kind: str) -> str:
     options = configured()
     extra = f", or {options.source}" if options.keys() else ""
-    endpoint = _endpoint()
-    server = f" at {endpoint}" if kind == "s3" and endpoint else ""
+    endpoint = _endpoint(kind)
+    server = f" at {endpoint}" if endpoint else ""
     return f"{extra}{server}"
 
 
@@ -90,10 +96,11 @@ def explain(exc: BaseException, path: str, action: str) -> StorageError:
     text = str(exc)
     code = _code(text) or type(exc).__name__
     store = split(path).store_url if kind != "local" else path
-    if kind == "s3" and _http_not_allowed():
+    if kind in _ENDPOINT_KEYS and _http_not_allowed(kind):
+        allow = f"{PREFIXES[kind]}allow_http"
         message = (
-            f"{action} {path}: the endpoint {_endpoint()} is plain http:// and http is not "
-            "allowed: set AWS_ALLOW_HTTP=true (or aws_allow_http in config.json "
+            f"{action} {path}: the endpoint {_endpoint(kind)} is plain http:// and http is not "
+            f"allowed: set {allow.upper()}=true (or {allow} in config.json "
             "environments.<env>.storage_options), or use https://"
         )
     elif any(c in text for c in _MISSING_STORE):

@@ -22,7 +22,7 @@ from lakehouse_assets.storage.urls import family
 
 _ENV_REF = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 # Key prefix each store family takes (obstore refuses keys of another family).
-_PREFIXES = {"s3": "aws_", "azure": "azure_", "gcs": "google_"}
+PREFIXES = {"s3": "aws_", "azure": "azure_", "gcs": "google_"}
 # delta-rs' own S3 commit keys: not object_store options, so not for obstore.
 DELTA_ONLY = frozenset({"aws_s3_allow_unsafe_rename", "aws_s3_locking_provider"})
 # Standard variables whose values are secrets: scrubbed from any text we show.
@@ -96,7 +96,7 @@ def storage_options_for(path: str, engine: str = "delta-rs") -> dict[str, str] |
     kind = family(path)
     if kind == "local":
         return None
-    prefixes = tuple(p for f, p in _PREFIXES.items() if f != kind)
+    prefixes = tuple(p for f, p in PREFIXES.items() if f != kind)
     options = {
         k: v
         for k, v in _configured.resolved().items()
