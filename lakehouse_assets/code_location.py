@@ -16,6 +16,7 @@ from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import contract_specs
 from lakehouse_assets.assets.translator import ContractTranslator
 from lakehouse_assets.delta_io_manager import DeltaIOManager
+from lakehouse_assets.engine.capabilities import PROFILES
 from lakehouse_assets.engine.resource import MODES, SparkResource
 from lakehouse_assets.jobs import layer_jobs
 from lakehouse_assets.migrations.job import JOB_NAME, OP_NAME, migrations_job
@@ -43,7 +44,18 @@ def spark_from_env() -> SparkResource:
             mode="databricks",
             databricks_serverless=os.environ.get("DATABRICKS_SERVERLESS", "").lower() == "true",
         )
-    return SparkResource(mode=mode, connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"))  # type: ignore[arg-type]
+    profile = os.environ.get("LAKEHOUSE_CONNECT_PROFILE", "sail")
+    if profile not in PROFILES:
+        raise ValueError(
+            f"LAKEHOUSE_CONNECT_PROFILE={profile!r} is not one of {', '.join(PROFILES)}: set "
+            "LAKEHOUSE_CONNECT_PROFILE to what the Spark Connect server runs (default sail)"
+        )
+    return SparkResource(
+        mode=mode,  # type: ignore[arg-type]
+        connect_url=os.environ.get("LAKEHOUSE_CONNECT_URL"),
+        connect_profile=profile,  # type: ignore[arg-type]
+        spark_jars=os.environ.get("LAKEHOUSE_SPARK_JARS") or None,
+    )
 
 
 EXECUTORS = {"in_process": in_process_executor, "multiprocess": multiprocess_executor}

@@ -312,3 +312,25 @@ def clean_environment(**extra: str) -> dict[str, str]:
     that what it needs is on its own command line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAKEHOUSE_", "DAGSTER_"))}
     return {**env, **extra}
+
+
+def wait_until_listening(
+    proc: subprocess.Popen, port: int, deadline_s: float, what: str, log: Path | None = None
+) -> None:
+    """Polls 127.0.0.1:port until the server `proc` started listens; fails (with the tail of
+    its log) if it exits first or deadline_s passes. Generous deadlines: a JVM on a busy
+    2-core machine takes tens of seconds."""
+    import socket
+
+    def tail() -> str:
+        return log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited with {proc.returncode}: {tail()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not listen on {port} within {deadline_s} s: {tail()}")

@@ -72,32 +72,75 @@ def test_connect_mode_needs_a_url():
         SparkResource(mode="connect").get_session()
 
 
-def test_classic_spark_mode_or_explicit_skip(tmp_path: Path):
-    """Classic PySpark + delta-spark needs the Delta jars from Maven, unreachable here."""
-    import shutil
+@pytest.mark.slow
+def test_classic_spark_mode_from_the_environment(tmp_path: Path):
+    """LAKEHOUSE_SPARK_MODE=spark with LAKEHOUSE_SPARK_JARS: classic PySpark + Delta from the
+    fetched jars, no download (the demo end to end: tests/test_engines_end_to_end.py)."""
+    from tests.jvm_spark import jvm_env, require_delta_jars
 
-    if shutil.which("java") is None:
-        pytest.skip("classic Spark needs Java, which this machine lacks")
+    require_delta_jars()
+    code = (
+        "from lakehouse_assets.code_location import spark_from_env\n"
+        "r = spark_from_env()\n"
+        "s = r.get_session()\n"
+        f"s.range(3).write.format('delta').save({str(tmp_path / 't')!r})\n"
+        f"n = s.read.format('delta').load({str(tmp_path / 't')!r}).count()\n"
+        "print(r.capabilities.engine, n)\n"
+    )
+    jars = str(Path(__file__).resolve().parents[1] / ".cache" / "jars")
+    env = {**jvm_env(), "LAKEHOUSE_SPARK_MODE": "spark", "LAKEHOUSE_SPARK_JARS": jars}
+    done = run_command([sys.executable, "-c", code], env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "spark 3"
+
+
+def test_connect_profile_from_the_environment(monkeypatch):
+    from lakehouse_assets.code_location import spark_from_env
+
+    monkeypatch.setenv("LAKEHOUSE_SPARK_MODE", "connect")
+    monkeypatch.setenv("LAKEHOUSE_CONNECT_PROFILE", "spark")
+    monkeypatch.setenv("LAKEHOUSE_SPARK_JARS", "/nowhere")
+    resource = spark_from_env()
+    assert resource.capabilities.engine == "spark" and resource.spark_jars == "/nowhere"
+    monkeypatch.setenv("LAKEHOUSE_CONNECT_PROFILE", "flink")
+    with pytest.raises(ValueError, match="LAKEHOUSE_CONNECT_PROFILE='flink' is not one of"):
+        spark_from_env()
+
+
+def test_classic_spark_without_java_names_the_fix(tmp_path: Path):
+    """No JVM can start (JAVA_HOME points nowhere): one message naming Java, the jar script and
+    the setting, not pyspark's bare JAVA_GATEWAY_EXITED."""
+    from tests.jvm_spark import jvm_env
+
     code = (
         "from lakehouse_assets.engine.resource import SparkResource\n"
-        "s = SparkResource(mode='spark').get_session()\n"
-        f"s.range(3).write.format('delta').save({str(tmp_path / 't')!r})\n"
-        f"print(s.read.format('delta').load({str(tmp_path / 't')!r}).count())\n"
+        "SparkResource(mode='spark', spark_jars=None).get_session()\n"
     )
-    # A Spark Connect session in this process sets SPARK_CONNECT_MODE_ENABLED; not for classic.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE")
-    }
+    env = {**jvm_env(), "JAVA_HOME": str(tmp_path / "no-java")}
     done = run_command([sys.executable, "-c", code], env=env)
-    if done.returncode != 0 and "unresolved dependency: io.delta" in done.stderr:
-        pytest.skip(
-            "classic Spark could not fetch the delta-spark jars (Maven Central is not "
-            "reachable from this machine); on a workstation this mode works"
-        )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "3"
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("lakehouse_assets.engine.setup_error.EngineSetupError: classic Spark")
+    assert "Java 17+" in last and ".ci/fetch_jars.sh" in last and "LAKEHOUSE_SPARK_JARS" in last
+    assert "io.delta:delta-spark_4.2_2.13:4.4.0" in last
+
+
+def test_spark_jars_setting_names_the_fix(tmp_path: Path):
+    from lakehouse_assets.engine.spark_jars import MissingJarsError, resolve_jars
+
+    with pytest.raises(MissingJarsError, match=r"holds no delta-spark jar: run \.ci/fetch_jars"):
+        resolve_jars(str(tmp_path))
+    with pytest.raises(MissingJarsError, match=r"LAKEHOUSE_SPARK_JARS.*no such jar file"):
+        resolve_jars(f"{tmp_path / 'a.jar'},{tmp_path / 'b.jar'}")
+    (tmp_path / "delta-spark_4.2_2.13-4.4.0.jar").write_bytes(b"")
+    (tmp_path / "delta-storage-4.4.0.jar").write_bytes(b"")
+    assert [Path(j).name for j in resolve_jars(str(tmp_path))] == [
+        "delta-spark_4.2_2.13-4.4.0.jar",
+        "delta-storage-4.4.0.jar",
+    ]
+    bad = SparkResource(mode="spark", spark_jars=str(tmp_path / "nowhere"))
+    with pytest.raises(MissingJarsError, match="LAKEHOUSE_SPARK_JARS"):
+        bad.get_session()
 
 
 @pytest.mark.parametrize(

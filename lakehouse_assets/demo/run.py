@@ -75,8 +75,10 @@ def run_demo(
     start: date = date(2024, 1, 1),
     project_dir: Path | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    spark: SparkResource | None = None,
 ) -> DemoSummary:
-    """`project_dir`: the contracts (default: the demo shop's, see demo_contracts)."""
+    """`project_dir`: the contracts (default: the demo shop's, see demo_contracts). `spark`:
+    the engine (default the embedded one; tests run the same demo on Apache Spark)."""
     started = time.perf_counter()
     data_dir = data_dir.resolve()
     project_dir = (project_dir or demo_contracts()).resolve()
@@ -86,7 +88,7 @@ def run_demo(
     progress(f"generating {days} days of landing files (scale {scale}) in {landing}")
     generate(landing, start, days, scale)
 
-    spark = SparkResource(mode="local")
+    spark = spark or SparkResource(mode="local")
     defs = build_definitions(str(project_dir), spark=spark, data_dir=str(data_dir))
     summary = DemoSummary(data_dir, project_dir, day_keys)
     _run_days(defs, data_dir / INSTANCE_DIR, summary, progress)

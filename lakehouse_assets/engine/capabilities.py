@@ -51,6 +51,11 @@ SAIL = Capabilities(
     unity_catalog=False, merge_prunes_files=False,
     file_formats=frozenset({"json", "csv", "parquet", "avro", "text"}), column_defaults=False,
 )  # fmt: skip
+# Apache Spark 4.2 + Delta 4.4, classic or behind a Spark Connect server (connect_profile
+# spark): each value tried on the engine by bench/engine_capabilities.py (README, "Running
+# beyond your laptop"). Its MERGE rewrites only the files holding matched keys (1 of 4 in the
+# probe) and runs as a distributed join, so the writer uses it as is; Avro needs the
+# spark-avro package, which pyspark does not ship.
 SPARK = Capabilities(
     engine="spark", tables_by_path=True, create_table_at_path=True,
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,

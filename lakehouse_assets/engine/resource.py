@@ -26,6 +26,15 @@ from lakehouse_assets.engine.capabilities import (
 from lakehouse_assets.engine.databricks_session import DatabricksSettings, databricks_session
 from lakehouse_assets.engine.install import require_modules
 from lakehouse_assets.engine.setup_error import EngineSetupError
+from lakehouse_assets.engine.spark_jars import (
+    DEFAULT_JARS_DIR,
+    DELTA_CONF,
+    FETCH_COMMAND,
+    JARS_SETTING,
+    LOCAL_JVM_CONF,
+    delta_package,
+    resolve_jars,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -51,6 +60,9 @@ class SparkResource(ConfigurableResource):
     # What the Spark Connect server behind connect_url can do: sail, spark or databricks.
     connect_profile: Literal["sail", "spark", "databricks"] = "sail"
     master: str = "local[2]"
+    # mode=spark: the Delta jars, a folder or comma list (.ci/fetch_jars.sh fills .cache/jars);
+    # unset, Spark's own resolver fetches them from Maven at session start.
+    spark_jars: str | None = None
     # Databricks unified auth: all optional; unset, the Databricks SDK reads DATABRICKS_* and
     # ~/.databrickscfg itself (PAT, OAuth M2M client id/secret, a profile, Azure/GCP identities).
     databricks_host: str | None = None
@@ -75,6 +87,7 @@ class SparkResource(ConfigurableResource):
             self.databricks_profile,
             self.databricks_cluster_id,
             self.databricks_serverless,
+            self.spark_jars,
             tuple(sorted(self.spark_conf.items())),
         )
 
@@ -127,20 +140,28 @@ class SparkResource(ConfigurableResource):
         return session
 
     def _classic(self) -> SparkSession:
-        from delta import configure_spark_with_delta_pip
         from pyspark.sql import SparkSession
 
-        builder = (
-            SparkSession.builder.master(self.master)
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"
-            )
-        )
-        for k, v in self._conf().items():
+        builder = SparkSession.builder.master(self.master)
+        if self.spark_jars:
+            jars = {"spark.jars": ",".join(resolve_jars(self.spark_jars))}
+        else:  # Spark's Ivy resolver fetches them (delta-spark's pip version has no jars)
+            jars = {"spark.jars.packages": delta_package()}
+        local = LOCAL_JVM_CONF if self.master.startswith("local") else {}
+        for k, v in {**DELTA_CONF, **local, **jars, **self._conf()}.items():
             builder = builder.config(k, v)
-        # Names the delta-spark jars for Ivy to fetch from Maven at session start.
-        return configure_spark_with_delta_pip(builder).getOrCreate()
+        try:
+            return builder.getOrCreate()
+        except Exception as exc:  # the JVM did not start: pyspark says only JAVA_GATEWAY_EXITED
+            package = jars.get("spark.jars.packages")
+            fetch = f" (unset, Spark's resolver fetches {package})" if package else ""
+            reason = str(exc).splitlines()[0][:200].rstrip(".")
+            raise EngineSetupError(
+                f"classic Spark did not start: {reason}. It needs Java "
+                f"17+ (java on PATH or JAVA_HOME) and the Delta jars: run {FETCH_COMMAND} and "
+                f"set {JARS_SETTING} to {DEFAULT_JARS_DIR}{fetch}; the JVM's own error is "
+                "above this message"
+            ) from exc
 
     def _databricks(self) -> SparkSession:
         return databricks_session(self.databricks_settings())
@@ -175,6 +196,9 @@ def require_reachable(url: str) -> None:
 
 
 def _is_stopped(session: SparkSession) -> bool:
+    context = getattr(session, "_sc", None)
+    if context is not None:  # classic, whose `.client` raises: a stopped one has no JVM
+        return getattr(context, "_jsc", None) is None
     client = getattr(session, "client", None)
     return bool(client is not None and getattr(client, "is_closed", False))
 

@@ -49,7 +49,10 @@ def judge_json(df: DataFrame, read: LandingRead, object_keys: bool = True) -> Da
     )
     # Each value's own text: the engine's from_json turns JSON numbers into floats first
     # (12345678901234567.89 came back as 1.2345678901234568e+16), get_json_object does not.
-    values = {c.name: F.get_json_object(raw, f"$.{c.name}") for c in read.columns}
+    # A malformed record holds no values, only its text: engines read different fields out of
+    # a broken line (Sail took "customer_id" from a truncated record, Spark nothing).
+    ok = F.col(RECORD_OK)
+    values = {c.name: F.when(ok, F.get_json_object(raw, f"$.{c.name}")) for c in read.columns}
     # Whether the record carries a key matters only where a default fills its absence.
     present = {
         c.name: F.array_contains(F.col(_KEYS), c.name)

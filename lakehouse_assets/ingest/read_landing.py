@@ -18,7 +18,7 @@ from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.ingest.prepare import Prepared
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 
 def judged_files(
@@ -47,7 +47,7 @@ def judged_files(
             f"_read STRING, {FILE} STRING, {INGESTED_AT} TIMESTAMP",
         )
         paths = [str(prepared[e.file_path].read_path) for e in readable]
-        lines = _lines(spark, paths).select("*", F.col("_metadata.file_path").alias("_read"))
+        lines = _lines(spark, paths).select("*", _read_path(F.col("_metadata.file_path")))
         return [judge(lines.join(F.broadcast(stamps), "_read", "left"), read)]
     units = []
     for entry in readable:
@@ -65,6 +65,16 @@ def _stamp(df: DataFrame, entry: ManifestEntry) -> DataFrame:
     return df.withColumn(FILE, F.lit(entry.file_path)).withColumn(
         INGESTED_AT, F.lit(entry.assigned_at).cast("timestamp")
     )
+
+
+def _read_path(file_path: Column) -> Column:
+    """`_metadata.file_path` as the path it was read from: Spark gives a URI (`file:/tmp/a%20b`,
+    Databricks `dbfs:/Volumes/...`); object-store URIs (s3://...) differ only by escapes.
+    `+` is kept ('url_decode' would make it a space)."""
+    from pyspark.sql import functions as F
+
+    decoded = F.url_decode(F.replace(file_path, F.lit("+"), F.lit("%2B")))
+    return F.regexp_replace(decoded, r"^(file|dbfs):/*", "/").alias("_read")
 
 
 def _lines(spark: SparkSession, paths: list[str]) -> DataFrame:
