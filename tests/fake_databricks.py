@@ -8,8 +8,10 @@ engine, but what a Unity Catalog workspace rejects is rejected, with Databricks'
   /Volumes and cloud storage) (`[UC_FILE_SCHEME_FOR_TABLE_CREATION_NOT_SUPPORTED]`,
   `[UC_COMMAND_NOT_SUPPORTED...]`).
 
-Unity Catalog names (`cat`.`schema`.`table`) become Sail tables at a warehouse folder; CLUSTER BY
-(which Sail lacks) is recorded, then dropped. Everything else is Sail's own behaviour.
+Unity Catalog names (`cat`.`schema`.`table`) become Sail tables at a warehouse folder, in SQL,
+`spark.table` and (inside `routed_writes()`) `saveAsTable`; CLUSTER BY (which Sail lacks) is
+recorded, then dropped; DESCRIBE HISTORY / DETAIL (which Sail lacks) are answered from the
+table's Delta log with delta-rs. Everything else is Sail's own behaviour.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Databricks mode does its workspace-side work through the session, on a fake workspace
 (tests/fake_databricks.py: Sail executes the SQL; what Unity Catalog rejects is rejected):
 bronze's landing files come from `LIST`, the manifest is a Unity Catalog table, managed tables
-are created by name in a schema created first, liquid-clustered when the contract asks."""
+are created by name in a schema created first, liquid-clustered when the contract asks; bronze ->
+silver -> gold written to managed tables by name, silver by the engine's MERGE."""
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -197,17 +199,21 @@ def _materialize(workspace, caps, project, key: str, day: str) -> dict:
     from dagster import AssetCheckResult, Output
 
     from lakehouse_assets.assets.bronze import bronze_batch
+    from lakehouse_assets.assets.gold import gold_frame
     from lakehouse_assets.assets.materialize import materialize
     from lakehouse_assets.assets.silver import silver_batch
+    from lakehouse_assets.io.batch import TableBatch
     from lakehouse_assets.io.upstream import read_partitions
     from lakehouse_assets.tables.location import locate_key
 
     table = project.assets[tuple(key.split("/"))]
     if table.kind == "bronze":
         batch = bronze_batch(workspace, caps, project, table, [day], f"run-{day}")
-    else:
+    elif table.kind == "silver":
         source = read_partitions(workspace, locate_key(project, table.deps[0], caps), [day])
         batch = silver_batch(source, table, [day])
+    else:
+        batch = TableBatch(gold_frame(workspace, caps, project, table))
     facts: dict = {}
     for event in materialize(AssetKey(key.split("/")), workspace, caps, project, table, batch,
                              f"run-{day}"):  # fmt: skip
@@ -218,8 +224,9 @@ def _materialize(workspace, caps, project, key: str, day: str) -> dict:
     return facts
 
 
-def test_bronze_to_silver_on_managed_tables(dev_project, workspace):
-    """Bronze -> silver (cdc_merge for orders, full_merge for products) with Databricks'
+def test_bronze_silver_gold_on_managed_tables(dev_project, workspace):
+    """Bronze -> silver (cdc_merge for orders, full_merge for products) -> gold (its SQL over
+    both silver tables) with Databricks'
     capabilities: managed Unity Catalog tables by name, the engine's own MERGE
     (merge_prunes_files). Off here only: the _metadata column of file sources, which Sail
     (behind the fake) lacks, so files are read one by one as on Sail."""
@@ -236,6 +243,7 @@ def test_bronze_to_silver_on_managed_tables(dev_project, workspace):
             _materialize(workspace, caps, dev_project, key, days[0])
             for key in ("bronze/shop/products_raw", "silver/shop/products")
         ][-1]
+        _materialize(workspace, caps, dev_project, "gold/shop/daily_revenue", days[-1])
     assert "merge" in facts and facts["table"] == "silver.shop.orders"  # the engine's MERGE
     statements = workspace.statements
     assert "CREATE SCHEMA IF NOT EXISTS `ct_silver_dev`.`shop`" in statements
@@ -261,3 +269,13 @@ def test_bronze_to_silver_on_managed_tables(dev_project, workspace):
     product_rows = workspace.table("`ct_silver_dev`.`shop`.`products`").collect()
     assert {r["product_id"]: str(r["price"]) for r in product_rows} == prices
     assert products["dagster/row_count"] == len(product_rows) > 0
+
+    category = {r["product_id"]: r["category"] for r in product_rows}
+    expected = Counter(
+        (r["order_ts"].date(), category[r["product_id"]])
+        for r in silver.values()
+        if not r["is_deleted"] and r["status"] != "cancelled" and r["product_id"] in category
+    )
+    gold = workspace.table("`ct_gold_dev`.`shop`.`daily_revenue`").collect()
+    assert {(r["order_date"], r["category"]): r["orders"] for r in gold} == dict(expected)
+    assert sum(expected.values()) > 0
