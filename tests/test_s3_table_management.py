@@ -84,11 +84,15 @@ def test_status_and_migration_on_s3(tmp_path, data_root, monkeypatch, s3_endpoin
     assert "schema_migration: succeeded" in " ".join(silver)  # the check results too
     assert "not built yet" in " ".join(_status_line(done.stdout, "silver/shop/orders"))
 
-    # A new contract version: silver products gains a column; the migrations job adds it to
-    # the S3 table through delta-rs (Sail has no ALTER TABLE) and keeps every row.
+    # A new contract version: silver products gains a column and widens its price; the
+    # migrations job changes the S3 table through delta-rs (Sail has no ALTER TABLE): the
+    # column added in place, the price by a rewrite; every row kept.
     contract_file = contracts / "tables/silver/products.json"
     spec = json.loads(contract_file.read_text())
     spec["columns"].append({"name": "brand", "type": "STRING", "comment": "maker"})
+    price = next(c for c in spec["columns"] if c["name"] == "price")
+    assert price["type"] == "DECIMAL(10,2)"
+    price["type"] = "DECIMAL(14,2)"
     contract_file.write_text(json.dumps(spec))
     defs = build_definitions(str(contracts), spark=spark_resource)
     with DagsterInstance.get() as instance:
@@ -98,6 +102,7 @@ def test_status_and_migration_on_s3(tmp_path, data_root, monkeypatch, s3_endpoin
     assert result.success
     fields = {f.name: f for f in delta_table(silver_url).schema().fields}
     assert fields["brand"].metadata == {"comment": "maker"}
+    assert fields["price"].type.type == "decimal(14,2)"
     after = {r["product_id"]: r for r in rows(silver_url)}
     assert set(after) == set(silver_before) and {r["brand"] for r in after.values()} == {None}
     for key, row in silver_before.items():
