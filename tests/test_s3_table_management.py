@@ -29,7 +29,10 @@ def _status_line(out: str, key: str) -> list[str]:
     return next(x for x in out.splitlines() if x.startswith(key + " ")).split()
 
 
-def test_status_and_migration_on_s3(tmp_path, data_root, monkeypatch, s3_endpoint, spark_resource):
+def test_status_and_migration_on_s3(
+    tmp_path, data_root, monkeypatch, s3_endpoint, spark_resource, capsys
+):
+    from lakehouse_assets.cli import main
     from lakehouse_assets.code_location import build_definitions
     from lakehouse_assets.migrations.job import JOB_NAME
     from lakehouse_assets.migrations.plan import plan_for
@@ -94,6 +97,11 @@ def test_status_and_migration_on_s3(tmp_path, data_root, monkeypatch, s3_endpoin
     assert price["type"] == "DECIMAL(10,2)"
     price["type"] = "DECIMAL(14,2)"
     contract_file.write_text(json.dumps(spec))
+    assert main(["plan", str(contracts)]) == 0  # what `lakehouse plan` shows first
+    shown = capsys.readouterr().out
+    assert "silver.shop.products: 2 safe, 0 destructive" in shown
+    assert "+ widen_type: price DECIMAL(10,2) -> DECIMAL(14,2)" in shown
+    assert "+ add_column: brand STRING" in shown
     defs = build_definitions(str(contracts), spark=spark_resource)
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(JOB_NAME).execute_in_process(
