@@ -25,6 +25,16 @@ def spark(spark_resource):
     return spark_resource.get_session()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A moto S3 server on 127.0.0.1 (tests/s3_server.py), started on first use, stopped at
+    the end of the session by its pid; each test makes its own bucket (new_bucket)."""
+    from tests.s3_server import moto_server
+
+    with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield url
+
+
 @pytest.fixture
 def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "data"

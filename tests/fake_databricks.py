@@ -8,14 +8,18 @@ engine, but what a Unity Catalog workspace rejects is rejected, with Databricks'
   /Volumes and cloud storage) (`[UC_FILE_SCHEME_FOR_TABLE_CREATION_NOT_SUPPORTED]`,
   `[UC_COMMAND_NOT_SUPPORTED...]`).
 
-Unity Catalog names (`cat`.`schema`.`table`) become Sail tables at a warehouse folder; CLUSTER BY
-(which Sail lacks) is recorded, then dropped. Everything else is Sail's own behaviour.
+Unity Catalog names (`cat`.`schema`.`table`) become Sail tables at a warehouse folder, in SQL,
+`spark.table` and (inside `routed_writes()`) `saveAsTable`; CLUSTER BY (which Sail lacks) is
+recorded, then dropped; DESCRIBE HISTORY / DETAIL (which Sail lacks) are answered from the
+table's Delta log with delta-rs. Everything else is Sail's own behaviour.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,9 @@ class FakeCatalog:
 
     def tableExists(self, name: str) -> bool:
         return _key(name) in self.owner.tables
+
+    def __getattr__(self, name: str) -> Any:  # temp views etc.: Sail's own
+        return getattr(self.owner.sail.catalog, name)
 
 
 @dataclass
@@ -107,6 +114,37 @@ class FakeDatabricksSession:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sail, name)
 
+    def table(self, name: str) -> Any:
+        return self.sail.table(self._names(name))
+
+    @contextlib.contextmanager
+    def routed_writes(self) -> Iterator[None]:
+        """DataFrames are Sail's own, so `df.write.saveAsTable(name)` goes to Sail, not through
+        this session: while this is on, a Unity Catalog name is swapped for the Sail table
+        behind it; a new name in a created schema becomes a managed table (as on Databricks),
+        in a schema nobody created it fails with [SCHEMA_NOT_FOUND]."""
+        from pyspark.sql.connect.readwriter import DataFrameWriter
+
+        original = DataFrameWriter.saveAsTable
+
+        def save(writer: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            parts = [p.strip("`") for p in name.split(".")]
+            if len(parts) != 3:
+                return original(writer, name, *args, **kwargs)
+            key = ".".join(parts).lower()
+            if key not in self.tables:
+                self._require_schema(*parts[:2])
+                sail_name, where = self._sail_table(*parts)
+                writer = writer.option("path", str(where))
+                self.tables[key] = sail_name
+            return original(writer, self.tables[key], *args, **kwargs)
+
+        DataFrameWriter.saveAsTable = save  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            DataFrameWriter.saveAsTable = original  # type: ignore[method-assign]
+
     # --- SQL -------------------------------------------------------------------------------
 
     def sql(self, query: str) -> Any:
@@ -125,6 +163,11 @@ class FakeDatabricksSession:
         if schema:
             self.schemas.add(f"{schema.group(1)}.{schema.group(2)}".lower())
             return self.sail.sql("SELECT 1 AS created").limit(0)
+        describe = re.fullmatch(
+            rf"DESCRIBE (HISTORY|DETAIL) {QUOTED3}(?:\s+LIMIT (\d+))?", text, re.I
+        )
+        if describe:
+            return self._describe(describe)
         create = re.match(rf"CREATE TABLE IF NOT EXISTS {NAME3}\s*\((.*)$", text, re.I | re.S)
         if create:
             return self._create(create)
@@ -156,13 +199,7 @@ class FakeDatabricksSession:
 
     def _create(self, match: re.Match[str]) -> Any:
         catalog, schema, table, rest = match.groups()
-        if f"{catalog}.{schema}".lower() not in self.schemas:
-            raise databricks_error(
-                "SCHEMA_NOT_FOUND",
-                f"The schema `{catalog}`.`{schema}` cannot be found. Verify the spelling and "
-                "correctness of the schema and catalog.",
-                "42704",
-            )
+        self._require_schema(catalog, schema)
         location = re.search(r"LOCATION\s+'([^']*)'", rest, re.I)
         if location and not location.group(1).startswith(("/Volumes/", *CLOUD)):
             raise databricks_error(
@@ -183,11 +220,7 @@ class FakeDatabricksSession:
             tail,
             flags=re.I,
         ).strip()
-        # one Sail database per fake workspace: tests share the Sail session, not their tables
-        database = "fake_uc_" + hashlib.sha1(str(self.warehouse).encode()).hexdigest()[:12]
-        name = f"{database}.{catalog}__{schema}__{table}".lower()
-        where = self.warehouse / catalog / schema / table
-        self.sail.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()
+        name, where = self._sail_table(catalog, schema, table)
         statement = (
             f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING delta "
             f"{partitioned.group(0) if partitioned else ''} LOCATION '{where}' {others}"
@@ -195,6 +228,58 @@ class FakeDatabricksSession:
         result = self.sail.sql(statement)
         self.tables[key] = name
         return result
+
+    def _describe(self, match: re.Match[str]) -> Any:
+        """DESCRIBE HISTORY / DETAIL, which Sail lacks: read from the table's Delta log with
+        delta-rs, in Databricks' columns (newest version first)."""
+        from datetime import datetime, timezone
+
+        from deltalake import DeltaTable
+
+        what, catalog, schema, table, limit = match.groups()
+        self._names(f"`{catalog}`.`{schema}`.`{table}`")  # an unknown table fails as there
+        delta = DeltaTable(str(self.warehouse / catalog / schema / table))
+        if what.upper() == "HISTORY":
+            rows = [
+                (
+                    int(h["version"]),
+                    datetime.fromtimestamp(h["timestamp"] / 1000, timezone.utc),
+                    str(h.get("operation")),
+                )
+                for h in delta.history(int(limit) if limit else None)
+            ]
+            schema_ = "version BIGINT, timestamp TIMESTAMP, operation STRING"
+            return self.sail.createDataFrame(rows, schema_)
+        meta = delta.metadata()
+        row = (
+            "delta",
+            f"{catalog}.{schema}.{table}",
+            list(meta.partition_columns),
+            meta.description,
+            {str(k): str(v) for k, v in meta.configuration.items()},
+        )
+        return self.sail.createDataFrame(
+            [row],
+            "format STRING, name STRING, partitionColumns ARRAY<STRING>, description STRING, "
+            "properties MAP<STRING, STRING>",
+        )
+
+    def _require_schema(self, catalog: str, schema: str) -> None:
+        if f"{catalog}.{schema}".lower() not in self.schemas:
+            raise databricks_error(
+                "SCHEMA_NOT_FOUND",
+                f"The schema `{catalog}`.`{schema}` cannot be found. Verify the spelling and "
+                "correctness of the schema and catalog.",
+                "42704",
+            )
+
+    def _sail_table(self, catalog: str, schema: str, table: str) -> tuple[str, Path]:
+        """The Sail name and folder of a managed table (its database created)."""
+        # one Sail database per fake workspace: tests share the Sail session, not their tables
+        database = "fake_uc_" + hashlib.sha1(str(self.warehouse).encode()).hexdigest()[:12]
+        self.sail.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()
+        name = f"{database}.{catalog}__{schema}__{table}".lower()
+        return name, self.warehouse / catalog / schema / table
 
     def _names(self, text: str) -> str:
         """Unity Catalog names -> the Sail tables behind them (unknown ones fail as on

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,35 @@ def moto_server(log: Path, **env: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(proc)
+
+
+SECRET = f"never-shown-{uuid.uuid4().hex}"  # the secret key used: no message may contain it
+
+
+def use_endpoint(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    """The standard variables, as a user of an S3-compatible server sets them."""
+    for name, value in s3_environment(endpoint).items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ENDPOINT", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def s3_environment(endpoint: str) -> dict[str, str]:
+    """The variables a process needs to reach the test server (for a CLI run as a subprocess)."""
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ALLOW_HTTP": "true",
+    }
+
+
+def new_bucket(endpoint: str, prefix: str) -> str:
+    """A fresh bucket with a unique name (tests share one server)."""
+    bucket = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    create_bucket(endpoint, bucket)
+    return bucket
 
 
 def create_bucket(endpoint: str, bucket: str) -> None:

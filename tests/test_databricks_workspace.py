@@ -1,10 +1,13 @@
 """Databricks mode does its workspace-side work through the session, on a fake workspace
 (tests/fake_databricks.py: Sail executes the SQL; what Unity Catalog rejects is rejected):
 bronze's landing files come from `LIST`, the manifest is a Unity Catalog table, managed tables
-are created by name in a schema created first, liquid-clustered when the contract asks."""
+are created by name in a schema created first, liquid-clustered when the contract asks; bronze ->
+silver -> gold written to managed tables by name, silver by the engine's MERGE."""
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -150,6 +153,10 @@ def test_the_fake_workspace_rejects_what_databricks_rejects(workspace, tmp_path)
         workspace.sql(f"SELECT * FROM delta.`{tmp_path}/ops/file_manifest`")
     with pytest.raises(AnalysisException, match=r"\[TABLE_OR_VIEW_NOT_FOUND\]"):
         workspace.sql("SELECT * FROM `main`.`shop`.`missing`")
+    with pytest.raises(AnalysisException, match=r"\[TABLE_OR_VIEW_NOT_FOUND\]"):
+        workspace.sql("DESCRIBE HISTORY `main`.`shop`.`missing` LIMIT 1")
+    with workspace.routed_writes(), pytest.raises(AnalysisException, match="SCHEMA_NOT_FOUND"):
+        workspace.sail.range(1).write.saveAsTable("`main`.`nope`.`t`")
     # what our code does with those answers: a landing folder not there yet holds no files,
     # a manifest table not there yet holds no entries
     assert list_files_in_session(workspace, "/Volumes/main/shop/landing/nothing") == []
@@ -184,3 +191,91 @@ def test_cluster_by_names_columns_of_the_table():
         TableContract.model_validate({**base, "cluster_by": ["b"]})
     with pytest.raises(ValueError, match="either 'partitions' or 'cluster_by', not both"):
         TableContract.model_validate({**base, "cluster_by": ["a"], "partitions": ["a"]})
+
+
+def _materialize(workspace, caps, project, key: str, day: str) -> dict:
+    """One asset's materialization as its Dagster body runs it (assets/factory.py): the batch,
+    then the checks and the write through the session; returns the write's facts."""
+    from dagster import AssetCheckResult, Output
+
+    from lakehouse_assets.assets.bronze import bronze_batch
+    from lakehouse_assets.assets.gold import gold_frame
+    from lakehouse_assets.assets.materialize import materialize
+    from lakehouse_assets.assets.silver import silver_batch
+    from lakehouse_assets.io.batch import TableBatch
+    from lakehouse_assets.io.upstream import read_partitions
+    from lakehouse_assets.tables.location import locate_key
+
+    table = project.assets[tuple(key.split("/"))]
+    if table.kind == "bronze":
+        batch = bronze_batch(workspace, caps, project, table, [day], f"run-{day}")
+    elif table.kind == "silver":
+        source = read_partitions(workspace, locate_key(project, table.deps[0], caps), [day])
+        batch = silver_batch(source, table, [day])
+    else:
+        batch = TableBatch(gold_frame(workspace, caps, project, table))
+    facts: dict = {}
+    for event in materialize(AssetKey(key.split("/")), workspace, caps, project, table, batch,
+                             f"run-{day}"):  # fmt: skip
+        if isinstance(event, Output):
+            facts = event.value.execute()  # what the Delta IO manager does with the Output
+        else:
+            assert isinstance(event, AssetCheckResult) and event.passed, event
+    return facts
+
+
+def test_bronze_silver_gold_on_managed_tables(dev_project, workspace):
+    """Bronze -> silver (cdc_merge for orders, full_merge for products) -> gold (its SQL over
+    both silver tables) with Databricks'
+    capabilities: managed Unity Catalog tables by name, the engine's own MERGE
+    (merge_prunes_files). Off here only: the _metadata column of file sources, which Sail
+    (behind the fake) lacks, so files are read one by one as on Sail."""
+    from tests.object_store_lake import orders_oracle
+
+    caps = replace(DATABRICKS, file_metadata_column=False)
+    days = ["2024-01-01", "2024-01-02"]
+    landing = workspace.volumes / dev_project.environment.paths["landing"].removeprefix("/Volumes/")
+    with workspace.routed_writes():
+        for day in days:
+            for key in (ORDERS, "silver/shop/orders"):
+                facts = _materialize(workspace, caps, dev_project, key, day)
+        products = [
+            _materialize(workspace, caps, dev_project, key, days[0])
+            for key in ("bronze/shop/products_raw", "silver/shop/products")
+        ][-1]
+        _materialize(workspace, caps, dev_project, "gold/shop/daily_revenue", days[-1])
+    assert "merge" in facts and facts["table"] == "silver.shop.orders"  # the engine's MERGE
+    statements = workspace.statements
+    assert "CREATE SCHEMA IF NOT EXISTS `ct_silver_dev`.`shop`" in statements
+    merges = [s for s in statements if s.startswith("MERGE INTO")]
+    assert any(s.startswith("MERGE INTO `ct_silver_dev`.`shop`.`orders` ") for s in merges)
+    assert any(s.startswith("MERGE INTO `ct_silver_dev`.`shop`.`products` ") for s in merges)
+    # day 2: the schema check read the live table (DESCRIBE DETAIL, emulated by the fake)
+    assert "DESCRIBE DETAIL `ct_silver_dev`.`shop`.`orders`" in statements
+    assert not any("delta.`" in s for s in statements)  # nothing by path on Unity Catalog
+    assert {"ct_silver_dev.shop.orders", "ct_silver_dev.shop.products"} <= set(workspace.tables)
+
+    oracle = orders_oracle(landing, days)
+    silver = {
+        r["order_id"]: r for r in workspace.table("`ct_silver_dev`.`shop`.`orders`").collect()
+    }
+    assert set(silver) == set(oracle) and len(oracle) > 10
+    for key, event in oracle.items():
+        row = silver[key]
+        assert (row["status"], row["customer_id"]) == (event["status"], event["customer_id"])
+        assert row["is_deleted"] == (str(event.get("op_type", "")).upper() in ("D", "DELETE"))
+    [snapshot] = (landing / "products/dt=2024-01-01").glob("*.csv")  # header, then rows
+    prices = {int(r["product_id"]): r["price"] for r in csv.DictReader(snapshot.open())}
+    product_rows = workspace.table("`ct_silver_dev`.`shop`.`products`").collect()
+    assert {r["product_id"]: str(r["price"]) for r in product_rows} == prices
+    assert products["dagster/row_count"] == len(product_rows) > 0
+
+    category = {r["product_id"]: r["category"] for r in product_rows}
+    expected = Counter(
+        (r["order_ts"].date(), category[r["product_id"]])
+        for r in silver.values()
+        if not r["is_deleted"] and r["status"] != "cancelled" and r["product_id"] in category
+    )
+    gold = workspace.table("`ct_gold_dev`.`shop`.`daily_revenue`").collect()
+    assert {(r["order_date"], r["category"]): r["orders"] for r in gold} == dict(expected)
+    assert sum(expected.values()) > 0

@@ -23,34 +23,13 @@ from lakehouse_assets.storage.errors import StorageError
 from tests.conftest import REPO
 from tests.helpers import run_assets
 from tests.object_store_lake import ORDERS, contracts_at, orders_oracle, rows, upload_folder
-from tests.s3_server import create_bucket, moto_server
+from tests.s3_server import SECRET, create_bucket, moto_server, use_endpoint
 
 pytestmark = pytest.mark.slow
 
-SECRET = f"never-shown-{uuid.uuid4().hex}"  # the secret key: no message may contain it
 DAYS = ["2024-01-01", "2024-01-02"]
 KEYS = [ORDERS, "bronze/shop/products_raw", "silver/shop/orders", "silver/shop/products"]
 GOLD = "gold/shop/daily_revenue"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory):
-    with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
-        yield url
-
-
-def use_endpoint(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
-    """The standard variables, as a user of an S3-compatible server sets them."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ALLOW_HTTP": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_ENDPOINT", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def s3_contracts(tmp_path: Path, bucket: str) -> Path:
