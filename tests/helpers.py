@@ -191,6 +191,17 @@ def materialize_command(select: str, partition: str) -> list[str]:
     return [*command, "--select", select, "--partition", partition]
 
 
+# What a Spark Connect client in this process sets: a child classic Spark (ours, DKOps',
+# spark-submit) or a CLI run must not take itself for a Connect client.
+CONNECT_CLIENT_MARKERS = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
+
+
+def without_connect_client(env: dict[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this process's environment) minus the Connect client's markers."""
+    source = os.environ if env is None else env
+    return {k: v for k, v in source.items() if k not in CONNECT_CLIENT_MARKERS}
+
+
 def environment(
     name: str = "local", short: str = "l", layers: tuple[str, ...] = ("bronze", "silver", "gold")
 ) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from lakehouse_assets.engine.spark_jars import (
     LOCAL_JVM_CONF,
     fetched_jars,
 )
-from tests.helpers import free_port, stop_process, wait_until_listening
+from tests.helpers import free_port, stop_process, wait_until_listening, without_connect_client
 
 REPO = Path(__file__).resolve().parents[1]
 JVM_START_S = 240  # a JVM with Delta on a loaded 2-core machine: generous, never a timing test
@@ -35,8 +35,7 @@ def spark_home() -> Path:
 def jvm_env() -> dict[str, str]:
     """This environment minus what a Spark Connect client in this process set: a classic
     Spark (or spark-submit) must not take itself for a Connect client."""
-    drop = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = without_connect_client()
     # Executors a standalone worker starts run this interpreter and import this checkout.
     path = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return {

@@ -8,12 +8,11 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from tests.helpers import dagster_env, materialize_command, run_command
+from tests.helpers import dagster_env, materialize_command, run_command, without_connect_client
 
 
 def _run(project_dir: Path, home: Path, select: str) -> subprocess.CompletedProcess:
-    env = dagster_env(project_dir, home)
-    env.pop("SPARK_CONNECT_MODE_ENABLED", None)
+    env = without_connect_client(dagster_env(project_dir, home))
     return run_command(materialize_command(select, "2024-01-01"), env=env)
 
 

@@ -14,7 +14,6 @@ Set-up (once; CI runs it): `.ci/dkops_env.sh`."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections import Counter
 from datetime import date
@@ -25,7 +24,7 @@ import pytest
 
 from lakehouse_assets.project_loader import load_project
 from tests.dkops_diff.landing_data import DAYS, write_day
-from tests.helpers import run_assets, stop_process
+from tests.helpers import run_assets, stop_process, without_connect_client
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +98,8 @@ def both(tmp_path_factory: pytest.TempPathFactory, spark_resource) -> dict[str, 
     for day in DAYS:
         write_day(ours / "landing", day)
     command = [str(DKOPS_PY), str(HERE / "run_dkops.py"), str(CONTRACTS), str(JARS), *DAYS]
-    env = {**os.environ, "TZ": "UTC", "PYTHONPATH": ""}
+    # Classic Spark 3.5: not a Connect client, whatever earlier tests in this process started.
+    env = {**without_connect_client(), "TZ": "UTC", "PYTHONPATH": ""}
     with open(root / "dkops.out", "w") as out, open(root / "dkops.err", "w") as err:
         proc = subprocess.Popen(
             command, cwd=dkops, env=env, stdout=out, stderr=err, start_new_session=True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,7 @@ from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import LoadedTable
 from lakehouse_assets.migrations.apply import apply_plan
 from lakehouse_assets.migrations.plan import plan_for, widening_allowed
-from tests.helpers import delta_rows, run_assets, run_command, table_path
+from tests.helpers import delta_rows, run_assets, run_command, table_path, without_connect_client
 
 PRODUCTS = "silver/shop/products"
 
@@ -170,8 +169,7 @@ def test_plan_cli_and_apply_job(demo_dir, spark_resource, spark):
     spec = json.loads(contract_file.read_text())
     spec["columns"].append({"name": "brand", "type": "STRING"})
     contract_file.write_text(json.dumps(spec))
-    env = {**os.environ, "LAKEHOUSE_DATA_ROOT": os.environ["LAKEHOUSE_DATA_ROOT"]}
-    env.pop("SPARK_CONNECT_MODE_ENABLED", None)
+    env = without_connect_client()
     done = run_command(
         [sys.executable, "-m", "lakehouse_assets.cli", "plan", str(demo_dir), "--sql"], env=env
     )
