@@ -13,9 +13,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import socket
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -24,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.helpers import free_port, stop_process
+from tests.helpers import free_port, serving
 
 AZURITE = REPO / ".cache" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 # Azurite's one account and its key: public, in Microsoft's documentation, valid only there.
@@ -46,21 +43,8 @@ def azurite_server(log: Path) -> Iterator[str]:
     port = free_port()
     args = [str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port)]
     args += ["--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            args, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Azurite did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(proc)
+    with serving(args, port, log, "Azurite", cwd=log.parent, deadline_s=START_TIMEOUT_S) as url:
+        yield url
 
 
 def create_container(endpoint: str, name: str) -> None:

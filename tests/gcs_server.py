@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +22,7 @@ import pytest
 
 from lakehouse_assets.storage.urls import split
 from tests.conftest import REPO
-from tests.helpers import free_port, stop_process
+from tests.helpers import free_port, serving
 
 FAKE_GCS = REPO / ".cache" / "gobin" / "fake-gcs-server"
 START_TIMEOUT_S = 120.0
@@ -43,19 +40,8 @@ def fake_gcs_server(log: Path) -> Iterator[str]:
     port = free_port()
     args = [str(FAKE_GCS), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port)]
     args += ["-backend", "memory", "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"fake-gcs-server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(proc)
+    with serving(args, port, log, "fake-gcs-server", deadline_s=START_TIMEOUT_S) as url:
+        yield url
 
 
 def service_account_file(folder: Path, endpoint: str) -> Path:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -345,3 +347,26 @@ def wait_until_listening(
                 return
         time.sleep(0.2)
     raise AssertionError(f"{what} did not listen on {port} within {deadline_s} s: {tail()}")
+
+
+@contextlib.contextmanager
+def serving(
+    args: list[str],
+    port: int,
+    log: Path,
+    what: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    deadline_s: float = 120.0,
+) -> Iterator[str]:
+    """http://127.0.0.1:port of the server `args` starts (output to `log`), once it listens;
+    stopped by its own pid on exit, even when the test fails."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
+    try:
+        wait_until_listening(proc, port, deadline_s, what, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, stop_process
+from tests.helpers import free_port, serving
 
 START_TIMEOUT_S = 120.0  # a loaded 2-core machine imports moto slowly
 
@@ -34,25 +31,11 @@ def moto_server(log: Path, **env: str) -> Iterator[str]:
     import os
 
     port = free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"moto server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(proc)
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with serving(
+        args, port, log, "moto server", env={**os.environ, **env}, deadline_s=START_TIMEOUT_S
+    ) as url:
+        yield url
 
 
 SECRET = f"never-shown-{uuid.uuid4().hex}"  # the secret key used: no message may contain it

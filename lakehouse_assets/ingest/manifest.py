@@ -38,6 +38,22 @@ class ManifestEntry:
     assigned_by: str = ""
 
 
+def unassigned(
+    source: str,
+    files: list[LandingFile],
+    partitions: dict[str, str],
+    by: str,
+    known: dict[str, ManifestEntry],
+) -> list[ManifestEntry]:
+    """Entries (stamped now) for the files not in `known`: what either manifest records."""
+    now = datetime.now(timezone.utc)
+    return [
+        ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now, by)
+        for f in files
+        if f.path not in known
+    ]
+
+
 class FileManifest:
     def __init__(self, ops_path: str):
         self.path = f"{ops_path.rstrip('/')}/file_manifest"
@@ -79,12 +95,7 @@ class FileManifest:
         `known` (the source's entries, just read) saves a second read of the manifest.
         """
         known = self.entries(source) if known is None else known
-        now = datetime.now(timezone.utc)
-        new = [
-            ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now, by)
-            for f in files
-            if f.path not in known
-        ]
+        new = unassigned(source, files, partitions, by, known)
         if new:
             rows = pa.Table.from_pylist([e.__dict__ for e in new], schema=SCHEMA)
             if self._exists():  # appends of concurrent runs: delta-rs retries them itself

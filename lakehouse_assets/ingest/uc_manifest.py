@@ -9,12 +9,11 @@ table `<catalog>.<schema>.file_manifest`, created (with its schema) on first wri
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.identifiers import literal, quote, sql_string
 from lakehouse_assets.ingest.landing import LandingFile
-from lakehouse_assets.ingest.manifest import ManifestEntry
+from lakehouse_assets.ingest.manifest import ManifestEntry, unassigned
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -66,12 +65,7 @@ class UnityCatalogManifest:
     ) -> list[ManifestEntry]:
         """Record files not yet assigned (path -> partition); returns the new entries."""
         known = self.entries(source) if known is None else known
-        now = datetime.now(timezone.utc)
-        new = [
-            ManifestEntry(source, f.path, f.size, f.mtime, partitions[f.path], now, by)
-            for f in files
-            if f.path not in known
-        ]
+        new = unassigned(source, files, partitions, by, known)
         if new:
             spark = self._session()
             spark.sql(f"CREATE SCHEMA IF NOT EXISTS {self.schema}").collect()
