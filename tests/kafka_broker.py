@@ -36,7 +36,9 @@ def require_kafka() -> None:
     if not any(JARS.glob("kafka_2.13-*.jar")):
         pytest.skip(f"no Kafka broker jars in {JARS}: run {FETCH_COMMAND} (Maven)")
     if shutil.which("java") is None:
-        pytest.skip("no java on PATH: Kafka's broker needs Java 17 (apt-get install openjdk-17-jre)")
+        pytest.skip(
+            "no java on PATH: Kafka's broker needs Java 17 (apt-get install openjdk-17-jre)"
+        )
 
 
 def server_properties(log_dir: Path, port: int, controller_port: int) -> str:
@@ -90,7 +92,9 @@ def wait_for_metadata(bootstrap: str, deadline_s: float, log: Path) -> None:
             error = exc
         time.sleep(0.5)
     tail = log.read_text(errors="replace")[-3000:]
-    raise AssertionError(f"Kafka at {bootstrap} answered no metadata in {deadline_s} s: {error}\n{tail}")
+    raise AssertionError(
+        f"Kafka at {bootstrap} answered no metadata in {deadline_s} s: {error}\n{tail}"
+    )
 
 
 @contextlib.contextmanager
