@@ -14,8 +14,11 @@ fi
 command -v mvn >/dev/null || { echo "kafka: needs Maven (apt-get install maven)" >&2; exit 1; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)  # Maven resolves a relative folder against the pom's
-rm -f "$OUT"/*.jar
+# Into a side folder first, moved in whole: an interrupted fetch never looks like a done one.
+rm -rf "$OUT.partial"
 mvn -q -B -Dstyle.color=never -f .ci/kafka/pom.xml dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$OUT"
+  -DincludeScope=runtime -DoutputDirectory="$OUT.partial"
+rm -rf "$OUT"
+mv "$OUT.partial" "$OUT"
 echo "kafka: $(ls "$OUT" | wc -l) jars in $OUT (Kafka $VERSION):"
 ls "$OUT"
