@@ -76,7 +76,8 @@ def read_range(
         records: list[Record] = []
         deadline = time.monotonic() + TIMEOUT_S
         while any(next_offset[p] < high for p, (_, high) in bounds.items()):
-            assert time.monotonic() < deadline, f"read stopped at {next_offset}, bounds {bounds}"
+            if time.monotonic() > deadline:
+                raise AssertionError(f"read stopped at {next_offset}, bounds {bounds}")
             msg = consumer.poll(1.0)
             if msg is None:
                 continue
