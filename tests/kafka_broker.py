@@ -112,7 +112,8 @@ def kafka_broker(folder: Path) -> Iterator[str]:
         [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id(), "-c", str(properties)],
         timeout_s=START_TIMEOUT_S,
     )
-    assert formatted.returncode == 0, f"kafka-storage format failed: {formatted.stderr[-3000:]}"
+    output = (formatted.stdout + formatted.stderr)[-3000:]
+    assert formatted.returncode == 0, f"Kafka storage format failed: {output}"
     log = folder / "kafka.log"
     args = [*java, "kafka.Kafka", str(properties)]
     with serving(args, port, log, "Kafka", cwd=folder, deadline_s=START_TIMEOUT_S):
