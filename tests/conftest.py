@@ -74,3 +74,14 @@ def write_contract_folder(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bootstrap servers of a real Kafka broker in KRaft mode on 127.0.0.1
+    (tests/kafka_broker.py), started on first use, stopped at the end of the session by its pid;
+    each test makes its own topics."""
+    from tests.kafka_broker import kafka_broker
+
+    with kafka_broker(tmp_path_factory.mktemp("kafka")) as bootstrap:
+        yield bootstrap
