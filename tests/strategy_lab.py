@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,23 @@ class Event:
     k: int | None
     seq: int | None
     v: str | None
-    op: str  # I, U or D
+    op: str  # I, U or D (X: a delete only by APPLY_AS_DELETES)
     part: int  # which daily partition of bronze it landed in
+    removed: bool | None = None  # is_removed, read only with apply_as_deletes
+
+
+# The apply_as_deletes variant: a boolean column of the source plus an op value no op test
+# knows ('X'); an op 'D' alone is then an update. removed_deletes is its Python twin.
+REMOVED = {"name": "is_removed", "type": "BOOLEAN"}
+APPLY_AS_DELETES = "is_removed OR op_type = 'X'"
+
+
+def removed_deletes(e: Event) -> bool:
+    return bool(e.removed) or e.op == "X"
+
+
+def op_deletes(e: Event) -> bool:
+    return e.op == "D"
 
 
 def day(part: int) -> str:
@@ -52,6 +68,7 @@ def make_project(
     soft_delete: bool = False,
     merge_schema: bool = False,
     extra_column: str | None = None,
+    apply_as_deletes: str | None = None,
 ) -> Project:
     silver: list[dict[str, Any]] = [
         {"name": "k", "type": "BIGINT", "nullable": False},
@@ -76,14 +93,16 @@ def make_project(
         "merge_keys": ["k"],
         "sequence_by": "seq",
         "merge_schema": merge_schema,
+        **({"apply_as_deletes": apply_as_deletes} if apply_as_deletes else {}),
     }
+    bronze = [*BRONZE_COLUMNS, *([REMOVED] if apply_as_deletes else [])]
     files = {
         "config.json": json.dumps(CONFIG),
         "tables/ev_raw.json": json.dumps(
             {
                 "schema": "lab",
                 "name": "ev_raw",
-                "columns": BRONZE_COLUMNS,
+                "columns": bronze,
                 "partitions": ["_ingested_date"],
             }
         ),
@@ -107,14 +126,19 @@ def load_partition(
     events: list[Event],
     part: int | tuple[int, ...],
     extra: Any = None,
+    removed: bool = False,
 ) -> dict[str, Any]:
     """Promote bronze partition(s) into silver in one run, as the silver asset does (a tuple of
-    partitions is a backfill of a range in a single run)."""
+    partitions is a backfill of a range in a single run). `removed`: bronze has is_removed."""
     from pyspark.sql import functions as F
 
     parts = part if isinstance(part, tuple) else (part,)
-    rows = [(e.k, e.seq, e.v, e.op, day(e.part)) for e in events if e.part in parts]
-    df = spark.createDataFrame(rows, "k BIGINT, seq BIGINT, v STRING, op_type STRING, d STRING")
+    rows = [(e.k, e.seq, e.v, e.op, e.removed, day(e.part)) for e in events if e.part in parts]
+    df = spark.createDataFrame(
+        rows, "k BIGINT, seq BIGINT, v STRING, op_type STRING, is_removed BOOLEAN, d STRING"
+    )
+    if not removed:
+        df = df.drop("is_removed")
     df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
     if extra is not None:  # a column the source gained (schema evolution tests)
         df = df.select("*", extra)
@@ -139,35 +163,44 @@ def _data(e: Event) -> dict[str, Any]:
     return {"k": e.k, "seq": e.seq, "v": e.v}
 
 
-def _rank(e: Event, deletes: bool) -> tuple:
-    return (e.seq is not None, e.seq or 0, deletes and e.op == "D", row_hash(_data(e)))
+Deletes = Callable[[Event], bool]  # which events are deletes (op D, or apply_as_deletes)
 
 
-def oracle(strategy: str, events: list[Event], soft_delete: bool = False) -> list[dict]:
+def _rank(e: Event, is_del: Deletes | None) -> tuple:
+    deleted = bool(is_del and is_del(e))
+    return (e.seq is not None, e.seq or 0, deleted, row_hash(_data(e)))
+
+
+def oracle(
+    strategy: str,
+    events: list[Event],
+    soft_delete: bool = False,
+    deletes: Deletes = op_deletes,
+) -> list[dict]:
     live = [e for e in events if e.k is not None]
     if strategy == "scd2":
-        return _sorted(_scd2([e for e in live if e.seq is not None]))
-    deletes = strategy == "cdc_merge"
+        return _sorted(_scd2([e for e in live if e.seq is not None], deletes))
+    is_del = deletes if strategy == "cdc_merge" else None
     first = strategy == "append_dedup"  # the first version of a key: the one all others beat
     best: dict[int, Event] = {}
     for e in live:
-        beats = _rank(e, deletes) > _rank(best[e.k], deletes) if e.k in best else True
+        beats = _rank(e, is_del) > _rank(best[e.k], is_del) if e.k in best else True
         if e.k not in best or beats != first:
             best[e.k] = e
     rows = []
     for e in best.values():
-        if deletes and soft_delete:
-            rows.append({**_data(e), "is_deleted": e.op == "D"})
-        elif not (deletes and e.op == "D"):
+        if is_del and soft_delete:
+            rows.append({**_data(e), "is_deleted": is_del(e)})
+        elif not (is_del and is_del(e)):
             rows.append(_data(e))
     return _sorted(rows)
 
 
-def _scd2(events: list[Event]) -> list[dict]:
+def _scd2(events: list[Event], is_del: Deletes) -> list[dict]:
     per_point: dict[tuple[int, int], Event] = {}
     for e in events:
         point = (e.k, e.seq)
-        if point not in per_point or _rank(e, True) > _rank(per_point[point], True):
+        if point not in per_point or _rank(e, is_del) > _rank(per_point[point], is_del):
             per_point[point] = e  # type: ignore[index]
     by_key: dict[int, list[Event]] = {}
     for (k, _), e in sorted(per_point.items()):
@@ -176,7 +209,7 @@ def _scd2(events: list[Event]) -> list[dict]:
     for history in by_key.values():
         kept: list[tuple[Event, str]] = []
         for e in history:
-            state = "D" if e.op == "D" else row_hash({"k": e.k, "v": e.v})
+            state = "D" if is_del(e) else row_hash({"k": e.k, "v": e.v})
             if not kept or kept[-1][1] != state:
                 kept.append((e, state))
         for i, (e, state) in enumerate(kept):

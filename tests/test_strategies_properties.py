@@ -15,21 +15,40 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.strategy_lab import DATA, Event, load_partition, make_project, oracle, silver_rows
+from tests.strategy_lab import (
+    APPLY_AS_DELETES,
+    DATA,
+    Event,
+    load_partition,
+    make_project,
+    op_deletes,
+    oracle,
+    removed_deletes,
+    silver_rows,
+)
 
 PARTS = 3
-events_st = st.lists(
-    st.builds(
-        Event,
-        k=st.one_of(st.none(), st.integers(0, 3)) | st.integers(0, 3),
-        seq=st.one_of(st.none(), st.integers(0, 4)) | st.integers(0, 4),
-        v=st.sampled_from([None, "a", "b"]),
-        op=st.sampled_from(["I", "U", "D"]),
-        part=st.integers(0, PARTS - 1),
-    ),
-    min_size=1,
-    max_size=14,
-)
+
+
+def _events(ops: list[str], removed: list[bool | None]) -> st.SearchStrategy[list[Event]]:
+    return st.lists(
+        st.builds(
+            Event,
+            k=st.one_of(st.none(), st.integers(0, 3)) | st.integers(0, 3),
+            seq=st.one_of(st.none(), st.integers(0, 4)) | st.integers(0, 4),
+            v=st.sampled_from([None, "a", "b"]),
+            op=st.sampled_from(ops),
+            part=st.integers(0, PARTS - 1),
+            removed=st.sampled_from(removed),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+
+
+events_st = _events(["I", "U", "D"], [None])
+# apply_as_deletes: is_removed (NULL is not a delete) or op X deletes; op D alone updates.
+removed_events_st = _events(["I", "U", "D", "X"], [None, False, True])
 
 
 def _runs(order: list[int], replay: int, backfill: bool) -> list[tuple[int, ...]]:
@@ -63,6 +82,32 @@ def _columns(strategy: str, soft: bool) -> list[str]:
     return DATA + extra + scd
 
 
+def _check_oracle(tag, caps, spark, monkeypatch, events_strategy, build, expected) -> None:
+    """Every example on its own tables, partitions in the drawn order; silver == oracle."""
+    base = Path(tempfile.mkdtemp(prefix=f"lab_{tag}_"))
+
+    @SETTINGS
+    @given(events=events_strategy, order=order_st)
+    def check(events: list[Event], order: list[tuple[int, ...]]) -> None:
+        root = base / f"case{next(_counter)}"
+        # each example gets its own tables: relative paths resolve under the data root
+        monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(root / "data"))
+        project, columns, removed = build(root / "contracts")
+        for part in order:
+            load_partition(spark, caps, project, events, part, removed=removed)
+        assert silver_rows(project, columns) == expected(events), (order, events)
+
+    try:
+        check()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _caps(spark_resource, merge: str):
+    caps = spark_resource.capabilities
+    return replace(caps, merge_prunes_files=True) if merge == "engine_merge" else caps
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
 @pytest.mark.parametrize(("strategy", "soft"), CASES)
@@ -71,24 +116,46 @@ def test_silver_equals_oracle_in_any_partition_order(
 ):
     """Both ways a merge runs: Sail's key slice written back by delta-rs, and the engine's own
     MERGE statement (what Spark and Databricks run), forced here on Sail."""
-    base = Path(tempfile.mkdtemp(prefix=f"lab_{strategy}_"))
-    caps = spark_resource.capabilities
-    if merge == "engine_merge":
-        caps = replace(caps, merge_prunes_files=True)
 
-    @SETTINGS
-    @given(events=events_st, order=order_st)
-    def check(events: list[Event], order: list[tuple[int, ...]]) -> None:
-        root = base / f"case{next(_counter)}"
-        # each example gets its own tables: relative paths resolve under the data root
-        monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(root / "data"))
-        project = make_project(root / "contracts", strategy, soft_delete=soft)
-        for part in order:
-            load_partition(spark, caps, project, events, part)
-        got = silver_rows(project, _columns(strategy, soft))
-        assert got == oracle(strategy, events, soft_delete=soft), (order, events)
+    def build(folder: Path):
+        project = make_project(folder, strategy, soft_delete=soft)
+        return project, _columns(strategy, soft), False
 
-    try:
-        check()
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    _check_oracle(
+        strategy,
+        _caps(spark_resource, merge),
+        spark,
+        monkeypatch,
+        events_st,
+        build,
+        lambda events: oracle(strategy, events, soft_delete=soft, deletes=op_deletes),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
+@pytest.mark.parametrize(
+    ("strategy", "soft"), [("cdc_merge", True), ("cdc_merge", False), ("scd2", False)]
+)
+def test_apply_as_deletes_equals_oracle_in_any_partition_order(
+    strategy, soft, merge, spark, spark_resource, monkeypatch
+):
+    """Lakeflow's apply_as_deletes: an event is a delete iff `is_removed OR op_type = 'X'`
+    (op D alone is an update, op X is not quarantined as unknown), in soft and hard deletes,
+    the tombstones, scd2's closing of versions and both merge paths."""
+
+    def build(folder: Path):
+        project = make_project(
+            folder, strategy, soft_delete=soft, apply_as_deletes=APPLY_AS_DELETES
+        )
+        return project, _columns(strategy, soft), True
+
+    _check_oracle(
+        f"{strategy}_deletes",
+        _caps(spark_resource, merge),
+        spark,
+        monkeypatch,
+        removed_events_st,
+        build,
+        lambda events: oracle(strategy, events, soft_delete=soft, deletes=removed_deletes),
+    )

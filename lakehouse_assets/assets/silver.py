@@ -20,7 +20,12 @@ from lakehouse_assets.contracts.models import PromotionContract
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.scratch import computed_once
-from lakehouse_assets.strategies.base import KNOWN_OPS, delete_predicate, row_hash
+from lakehouse_assets.strategies.base import (
+    KNOWN_OPS,
+    delete_columns,
+    delete_predicate,
+    row_hash,
+)
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE, data_columns
 
@@ -39,6 +44,7 @@ def latest_per_key(
     op_col: str | None,
     data_cols: list[str],
     first: bool = False,
+    deletes: str | None = None,
 ) -> DataFrame:
     """One row per key, by the ordering rule: the event that beats the others, or with `first`
     the one every other beats (append_dedup). The row hash only breaks ties, so it is computed
@@ -48,8 +54,8 @@ def latest_per_key(
     from pyspark.sql import functions as F
 
     order: list[SparkColumn] = [F.col(order_col).desc_nulls_last()] if order_col else []
-    if op_col:
-        order.append(F.expr(delete_predicate(op_col)).cast("int").desc())
+    if op_col or deletes:
+        order.append(F.expr(delete_predicate(op_col, None, deletes)).cast("int").desc())
     repeated = F.count(F.lit(1)).over(Window.partitionBy(*keys)) > 1
     tie = F.when(repeated, F.expr(row_hash(data_cols)))
     order.append(F.col(_TIE).desc())
@@ -92,9 +98,10 @@ class _Unplaceable:
     reason: SparkColumn
 
 
-def _unplaceable(promo: PromotionContract, op_col: str | None) -> _Unplaceable:
+def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | None) -> _Unplaceable:
     """Null merge keys, then the strategy's required values, then unknown operations: each
-    row gets the first reason that applies."""
+    row gets the first reason that applies. With apply_as_deletes, a row it calls a delete is
+    a delete whatever its op value; other rows still need a known op."""
     from pyspark.sql import functions as F
 
     null_key = F.lit(False)
@@ -107,6 +114,8 @@ def _unplaceable(promo: PromotionContract, op_col: str | None) -> _Unplaceable:
     unknown_op = F.lit(False)
     if op_col:
         unknown_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
+        if deletes:
+            unknown_op = unknown_op & ~F.expr(delete_predicate(op_col, None, deletes))
         shown = F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")), F.lit("NULL"))
         reason = F.when(bad, reason).otherwise(
             F.concat(
@@ -152,14 +161,16 @@ def silver_batch(
     rows_read = source.count() if promo.filter else None
     source = promoted_rows(source, asset)
     op_col = strategy.op_column(promo, source.columns)
-    needed = list(dict.fromkeys(data_cols + ([op_col] if op_col else [])))
+    deletes = strategy.deletes(promo)
+    reads = delete_columns(op_col, deletes) + ([op_col] if op_col else [])
+    needed = list(dict.fromkeys(data_cols + reads))
     missing = [c for c in needed if c not in source.columns]
     if missing:
         raise ValueError(
             f"{asset.key_string}: source lacks columns {missing}; add them to "
             "the bronze contract or drop them from silver"
         )
-    judged = _unplaceable(promo, op_col)
+    judged = _unplaceable(promo, op_col, deletes)
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
     rejected = source.where(judged.any).select(
         *needed, *extras, judged.reason.alias(QUARANTINE_REASON)
@@ -169,10 +180,16 @@ def silver_batch(
             F.col(c).cast(asset.contract.column(c).type).alias(c)  # type: ignore[union-attr]
             for c in data_cols
         ],
-        *([F.col(op_col)] if op_col and op_col not in data_cols else []),
+        *[F.col(c) for c in dict.fromkeys(reads) if c not in data_cols],
     )
     good = latest_per_key(
-        typed, strategy.dedup_keys(promo), promo.order_col, op_col, data_cols, strategy.keeps_first
+        typed,
+        strategy.dedup_keys(promo),
+        promo.order_col,
+        op_col,
+        data_cols,
+        strategy.keeps_first,
+        deletes,
     )
     if scratch is not None:
         good = computed_once(good, scratch, "latest")

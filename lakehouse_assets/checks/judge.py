@@ -48,7 +48,7 @@ def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
     if promo is None:
         return None
     strategy = strategy_for(promo.strategy)
-    return strategy.rule_exempt(strategy.op_column(promo, columns))
+    return strategy.rule_exempt(strategy.op_column(promo, columns), strategy.deletes(promo))
 
 
 def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:

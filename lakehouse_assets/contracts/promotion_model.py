@@ -51,6 +51,9 @@ class PromotionContract(ContractModel):
     watermark_col: str | None = None
     sequence_by: str | None = None
     op_col: str = "op_type"
+    # Lakeflow AUTO CDC's apply_as_deletes: a SQL boolean over the source row that says which
+    # change rows are deletes (cdc_merge, scd2); replaces the op-value test (D/DELETE).
+    apply_as_deletes: str | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False
@@ -96,6 +99,13 @@ class PromotionContract(ContractModel):
     def _filter(cls, v: str | None) -> str | None:
         if v is not None:
             parse_expression(v, "filter")
+        return v
+
+    @field_validator("apply_as_deletes")
+    @classmethod
+    def _deletes(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_expression(v, "apply_as_deletes")
         return v
 
     @field_validator("select_expr")

@@ -29,6 +29,21 @@ def columns_used(parsed: exp.Expr) -> list[str]:
     return list(dict.fromkeys(c.table or c.name for c in parsed.find_all(exp.Column)))
 
 
+def qualified(text: str, alias: str | None) -> str:
+    """The expression as Spark SQL with every column read from `alias` (`s.op`), so a merge
+    can ask it of the source or the target row; unchanged text without an alias."""
+    if not alias:
+        return f"({text})"
+    parsed = parse_expression(text, "expression")
+
+    def _qualify(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and not node.table:
+            return exp.column(node.this.copy(), table=alias)
+        return node
+
+    return "(" + parsed.transform(_qualify).sql(dialect="spark") + ")"
+
+
 def output_name(parsed: exp.Expr) -> str | None:
     """The column a select expression produces (`expr AS name`, or a bare column's name)."""
     if isinstance(parsed, exp.Alias):

@@ -49,6 +49,7 @@ def merge_silver(
         order_col=promo.order_col,
         silver_timestamps=promo.metadata.add_silver_timestamps,
         op_col=strategy.op_column(promo, batch.data.columns),
+        deletes=strategy.deletes(promo),
     )
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from lakehouse_assets.contracts.framework_columns import SILVER_CREATED, SILVER_MODIFIED
 from lakehouse_assets.contracts.identifiers import quote, sql_string
+from lakehouse_assets.contracts.sql_expressions import columns_used, parse_expression, qualified
 
 NOW = "_batch_ts"  # column of the source view holding the batch's timestamp
 DELETE_OPS = ("D", "DELETE")
@@ -37,6 +38,8 @@ class MergeContext:
     order_col: str | None  # sequence guard: an older event never overwrites newer state
     silver_timestamps: bool = True
     op_col: str | None = None  # the source's operation column, when the strategy reads it
+    # The promotion's apply_as_deletes (a SQL boolean over the source row), replacing the op test.
+    deletes: str | None = None
     # SQL reference of the strategy's side table (Strategy.side_table).
     companion: str | None = None
 
@@ -72,9 +75,14 @@ def row_hash(columns: list[str], alias: str | None = None) -> str:
     return f"sha2(to_json(struct({fields})), 256)"
 
 
-def delete_predicate(op_col: str | None, alias: str | None = None) -> str:
+def delete_predicate(
+    op_col: str | None, alias: str | None = None, deletes: str | None = None
+) -> str:
     """SQL that is TRUE for a delete event and FALSE otherwise, never NULL (a NULL op is not a
-    delete): the one definition, used by batch dedup, rule exemptions and every merge."""
+    delete): the one definition, used by batch dedup, rule exemptions, quarantine and every
+    merge. `deletes` (the promotion's apply_as_deletes, Lakeflow's name) replaces the op test."""
+    if deletes:
+        return f"coalesce({qualified(deletes, alias)}, FALSE)"
     if not op_col:
         return "FALSE"
     prefix = f"{alias}." if alias else ""
@@ -82,8 +90,15 @@ def delete_predicate(op_col: str | None, alias: str | None = None) -> str:
     return f"coalesce(upper({prefix}{quote(op_col)}) IN ({ops}), FALSE)"
 
 
+def delete_columns(op_col: str | None, deletes: str | None) -> list[str]:
+    """The source columns the delete predicate reads: the batch and event logs carry them."""
+    if deletes:
+        return columns_used(parse_expression(deletes, "apply_as_deletes"))
+    return [op_col] if op_col else []
+
+
 def is_delete(ctx: MergeContext, alias: str = "s") -> str:
-    return delete_predicate(ctx.op_col, alias)
+    return delete_predicate(ctx.op_col, alias, ctx.deletes)
 
 
 def hash_greater(ctx: MergeContext, t: str = "t", s: str = "s") -> str:

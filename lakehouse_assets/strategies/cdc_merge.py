@@ -50,9 +50,9 @@ class CdcMerge(Strategy):
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
         return CdcContext(**vars(base), soft_delete_col=soft)
 
-    def rule_exempt(self, op_col: str | None) -> str | None:
+    def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         # A delete event carries only its key: row rules do not judge it.
-        return delete_predicate(op_col) if op_col else None
+        return delete_predicate(op_col, None, deletes) if op_col or deletes else None
 
     def filled_columns(
         self, promo: PromotionContract, silver: TableContract, source: TableContract | None

@@ -30,6 +30,7 @@ from lakehouse_assets.strategies.base import (
     MergePlan,
     Stage,
     changed,
+    delete_columns,
     hash_greater,
     insert_clause,
     is_delete,
@@ -132,8 +133,10 @@ class Scd2(Strategy):
 
 
 def _logged(ctx: MergeContext) -> list[str]:
-    op = [ctx.op_col] if ctx.op_col and ctx.op_col not in ctx.columns else []
-    return [*ctx.columns, *op]
+    """Data columns plus what the delete predicate reads (op column or apply_as_deletes's):
+    the history asks the log which events are deletes."""
+    reads = delete_columns(ctx.op_col, ctx.deletes)
+    return list(dict.fromkeys([*ctx.columns, *reads]))
 
 
 def _record_events(ctx: Scd2Context) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.strategies.base import MergeContext, MergePlan
+from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -62,6 +62,10 @@ class Strategy:
             return promo.op_col
         return None
 
+    def deletes(self, promo: PromotionContract) -> str | None:
+        """The promotion's apply_as_deletes, when this strategy applies deletes."""
+        return promo.apply_as_deletes if self.needs_op or self.reads_op else None
+
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         """One row per these columns survives the batch's dedup."""
         return list(promo.merge_keys)
@@ -70,7 +74,7 @@ class Strategy:
         """Column -> why: rows with NULL there cannot be placed and go to quarantine."""
         return {}
 
-    def rule_exempt(self, op_col: str | None) -> str | None:
+    def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         """SQL marking rows that no row rule applies to (never NULL), or None."""
         return None
 
@@ -100,6 +104,7 @@ class Strategy:
                     "error",
                 )
             )
+        problems += _deletes_problems(self, check)
         filled = self.filled_columns(promo, silver, check.source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
@@ -113,3 +118,31 @@ class Strategy:
                     )
                 )
         return problems
+
+
+def _deletes_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """apply_as_deletes only where deletes are applied, reading only promoted columns."""
+    promo = check.promo
+    if promo.apply_as_deletes is None:
+        return []
+    if strategy.deletes(promo) is None:
+        return [
+            (
+                "apply_as_deletes",
+                f"strategy {promo.strategy} applies no deletes",
+                "remove apply_as_deletes, or use strategy cdc_merge or scd2",
+                "error",
+            )
+        ]
+    used = delete_columns(None, promo.apply_as_deletes)
+    unknown = [c for c in used if c not in check.promoted]
+    if not unknown:
+        return []
+    return [
+        (
+            "apply_as_deletes",
+            f"apply_as_deletes reads columns {unknown} that are not in {check.source_file}",
+            "name only source columns (after select_expr) or add them to the source contract",
+            "error",
+        )
+    ]
