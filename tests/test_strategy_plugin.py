@@ -41,7 +41,7 @@ class LeakyExemption(KeepFirst):
 
     names = ("leaky_exemption",)
 
-    def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
+    def rule_exempt(self, op_col: str | None) -> str | None:
         return "v = 'exempt'"
 
 

@@ -48,7 +48,10 @@ def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
     if promo is None:
         return None
     strategy = strategy_for(promo.strategy)
-    return strategy.rule_exempt(strategy.op_column(promo, columns), strategy.deletes(promo))
+    op_col, deletes = strategy.op_column(promo, columns), strategy.deletes(promo)
+    # Strategy plugins written before apply_as_deletes take op_col alone: ask them that way
+    # unless the contract uses the field.
+    return strategy.rule_exempt(op_col, deletes) if deletes else strategy.rule_exempt(op_col)
 
 
 def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
