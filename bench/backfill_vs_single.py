@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+from lakehouse_assets.assets.run_config import QUIET
 
 
 def _prepare(work: Path, days: int, scale: int):

@@ -50,6 +50,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lakehouse_assets.assets.run_config import QUIET
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -76,7 +78,6 @@ COLUMNS = [
 SILVER = ["order_id", "customer_id", "amount", "status", "updated_at"]
 GOLD = ["status", "orders", "revenue"]
 SCHEMA = "order_id BIGINT, customer_id BIGINT, amount DOUBLE, status STRING, updated_at TIMESTAMP"
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 RESULT_FILE = "bench_result.json"  # what a child leaves in its root for the parent
 
 Times = dict[str, float]

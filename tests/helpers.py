@@ -15,10 +15,10 @@ from typing import Any
 from dagster import AssetsDefinition, DagsterInstance, materialize
 
 from lakehouse_assets.assets.factory import build_assets
+from lakehouse_assets.assets.run_config import QUIET
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.contracts.project import Project
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 DAGSTER = str(Path(sys.executable).parent / "dagster")  # the CLI of the interpreter running tests
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from dagster import DagsterInstance, Definitions
 
+from lakehouse_assets.assets.run_config import QUIET
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.demo.generator import generate
@@ -20,8 +21,6 @@ from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.jobs import DAY_JOB, GOLD_JOB
 from lakehouse_assets.project_loader import load_project_or_raise
 from lakehouse_assets.tables.location import locate_key, quarantine_location
-
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass

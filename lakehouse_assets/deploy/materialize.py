@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, AssetsDefinition, DagsterInstance, materialize
 
 from lakehouse_assets.assets.factory import build_assets
+from lakehouse_assets.assets.run_config import QUIET
 from lakehouse_assets.code_location import build_definitions
 from lakehouse_assets.project_loader import load_project_or_raise
 
 LAYERS = ("bronze", "silver", "gold")
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
