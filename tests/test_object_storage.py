@@ -178,12 +178,20 @@ def test_config_storage_options_reach_the_engine(tmp_path, monkeypatch, s3_endpo
 _SERVER_SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ALLOW_HTTP", "AWS_SECRET_ACCESS_KEY")
 
 
-def _failure_text(result) -> str:
-    return "\n".join(
+def _failed_run(project, spark_resource) -> tuple[str, str]:
+    """(the failure's text, the whole event log) of a bronze orders run that must fail."""
+    with DagsterInstance.ephemeral() as instance:
+        result = run_assets(
+            project, spark_resource, [ORDERS], DAYS[0], instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        events = "\n".join(str(e) for e in instance.all_logs(result.run_id))
+    failure = "\n".join(
         str(e.event_specific_data) + (e.message or "")
         for e in result.all_events
         if e.is_failure or e.event_type_value in ("STEP_FAILURE", "ENGINE_EVENT")
     )
+    return failure, events
 
 
 def test_missing_bucket_names_the_setting(
@@ -198,13 +206,8 @@ def test_missing_bucket_names_the_setting(
     message = str(caught.value)
     assert "s3://no-such-bucket does not exist (NoSuchBucket)" in message
     assert "environments.<env>.paths" in message and "AWS_ENDPOINT_URL" in message
-    with DagsterInstance.ephemeral() as instance:
-        result = run_assets(
-            project, spark_resource, [ORDERS], DAYS[0], instance=instance, raise_on_error=False
-        )
-        assert not result.success
-        events = "\n".join(str(e) for e in instance.all_logs(result.run_id))
-    assert "s3://no-such-bucket does not exist (NoSuchBucket)" in _failure_text(result)
+    failure, events = _failed_run(project, spark_resource)
+    assert "s3://no-such-bucket does not exist (NoSuchBucket)" in failure
     logs = capfd.readouterr()
     for text in (message, events, logs.out, logs.err):
         assert SECRET not in text
@@ -237,13 +240,8 @@ def test_refused_credentials_name_the_setting(
         assert "refused the credentials (InvalidAccessKeyId)" in message
         assert "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY" in message
         assert "storage_options" in message
-        with DagsterInstance.ephemeral() as instance:
-            result = run_assets(
-                project, spark_resource, [ORDERS], DAYS[0], instance=instance, raise_on_error=False
-            )
-            assert not result.success
-            events = "\n".join(str(e) for e in instance.all_logs(result.run_id))
-        assert "refused the credentials (InvalidAccessKeyId)" in _failure_text(result)
+        failure, events = _failed_run(project, spark_resource)
+        assert "refused the credentials (InvalidAccessKeyId)" in failure
     logs = capfd.readouterr()
     for text in (message, events, logs.out, logs.err, log.read_text()):
         assert SECRET not in text
