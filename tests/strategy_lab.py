@@ -69,6 +69,8 @@ def make_project(
     merge_schema: bool = False,
     extra_column: str | None = None,
     apply_as_deletes: str | None = None,
+    load_type: str | None = None,
+    promotion: dict[str, Any] | None = None,
 ) -> Project:
     silver: list[dict[str, Any]] = [
         {"name": "k", "type": "BIGINT", "nullable": False},
@@ -94,6 +96,7 @@ def make_project(
         "sequence_by": "seq",
         "merge_schema": merge_schema,
         **({"apply_as_deletes": apply_as_deletes} if apply_as_deletes else {}),
+        **(promotion or {}),
     }
     bronze = [*BRONZE_COLUMNS, *([REMOVED] if apply_as_deletes else [])]
     files = {
@@ -112,6 +115,7 @@ def make_project(
                 "name": "ev_raw",
                 "source": {"format": "json", "path": "{path.landing}/ev"},
                 "destination_contract": "../../tables/ev_raw.json",
+                **({"load_type": load_type} if load_type else {}),
             }
         ),
         "ingestion/silver/ev.json": json.dumps(promo),

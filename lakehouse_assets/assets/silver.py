@@ -170,6 +170,8 @@ def silver_batch(
             f"{asset.key_string}: source lacks columns {missing}; add them to "
             "the bronze contract or drop them from silver"
         )
+    # e.g. the partition date of a snapshot (snapshot_cdc): not in silver, read by the merge.
+    carried = [c for c in strategy.carried_columns(promo) if c not in needed]
     judged = _unplaceable(promo, op_col, deletes)
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
     rejected = source.where(judged.any).select(
@@ -181,6 +183,7 @@ def silver_batch(
             for c in data_cols
         ],
         *[F.col(c) for c in dict.fromkeys(reads) if c not in data_cols],
+        *[F.col(c) for c in carried],
     )
     good = latest_per_key(
         typed,

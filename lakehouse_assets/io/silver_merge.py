@@ -12,6 +12,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
+from lakehouse_assets.io.snapshot_source import record_versions, snapshot_source
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.location import TableLocation, sibling_location
@@ -39,8 +40,15 @@ def merge_silver(
     added = evolve_schema(spark, capabilities, asset, location)
     if added:
         facts["columns_added"] = added
+    data = batch.data
+    snapshots = strategy.from_snapshots(promo)
+    if snapshots:  # the snapshot compared with silver: its upserts and deletes
+        data, compared = snapshot_source(
+            spark, data, list(promo.merge_keys), location, batch.partitions
+        )
+        facts.update(compared)
     view = f"lh_batch_{uuid.uuid4().hex[:12]}"
-    batch.data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
+    data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
     base = MergeContext(
         target=location.sql_ref,
         source=view,
@@ -57,7 +65,7 @@ def merge_silver(
     if side is not None:
         side_location = sibling_location(location, side.suffix)
         if not side_location.exists(spark):
-            frames.write(batch.data.select(*side.columns).limit(0), side_location, "append")
+            frames.write(data.select(*side.columns).limit(0), side_location, "append")
         ctx = replace(ctx, companion=side_location.sql_ref)
         locations.append(side_location)
         facts["companion_table"] = side_location.label
@@ -67,6 +75,12 @@ def merge_silver(
         spark.catalog.dropTempView(view)
     facts.update(merged)
     facts["rows_written"] = facts.pop("merge_source_rows")
+    if snapshots:
+        record_versions(spark, location, batch.partitions)
+        # The row accounting counts the batch's rows: an older snapshot's rows are taken (its
+        # version recorded) though they change nothing; the merge got rows plus delete markers.
+        facts["snapshot_merge_rows"] = facts["rows_written"]
+        facts["rows_written"] = batch.data.count()
     return facts
 
 

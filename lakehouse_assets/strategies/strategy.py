@@ -70,6 +70,15 @@ class Strategy:
         """One row per these columns survives the batch's dedup."""
         return list(promo.merge_keys)
 
+    def from_snapshots(self, promo: PromotionContract) -> bool:
+        """Each bronze partition is a full snapshot of the source (io/snapshot_source.py turns
+        it into inserts, updates and deletes against silver)."""
+        return False
+
+    def carried_columns(self, promo: PromotionContract) -> list[str]:
+        """Bronze columns (not in silver) the batch keeps for the merge, e.g. the partition."""
+        return []
+
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         """Column -> why: rows with NULL there cannot be placed and go to quarantine."""
         return {}
