@@ -71,6 +71,7 @@ def make_project(
     apply_as_deletes: str | None = None,
     load_type: str | None = None,
     promotion: dict[str, Any] | None = None,
+    history_type: str = "BIGINT",
 ) -> Project:
     silver: list[dict[str, Any]] = [
         {"name": "k", "type": "BIGINT", "nullable": False},
@@ -81,8 +82,8 @@ def make_project(
         silver.append({"name": "is_deleted", "type": "BOOLEAN", "nullable": False})
     if strategy == "scd2":
         silver += [
-            {"name": "valid_from", "type": "BIGINT", "nullable": False},
-            {"name": "valid_to", "type": "BIGINT"},
+            {"name": "valid_from", "type": history_type, "nullable": False},
+            {"name": "valid_to", "type": history_type},
             {"name": "is_current", "type": "BOOLEAN", "nullable": False},
         ]
     if extra_column:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.oracle_snapshots import scd1
+from tests.oracle_snapshots import scd1, scd2
 from tests.strategy_lab import DATA, Event, load_partition, make_project, silver_rows
 
 PARTS = 3
@@ -48,6 +48,7 @@ _counter = itertools.count()
 
 
 def check_snapshots(spark, caps, monkeypatch, strategy, promotion, columns, oracle) -> None:
+    history = {"history_type": "DATE"} if strategy == "scd2" else {}
     base = Path(tempfile.mkdtemp(prefix=f"snap_{strategy}_"))
 
     @SETTINGS
@@ -55,7 +56,9 @@ def check_snapshots(spark, caps, monkeypatch, strategy, promotion, columns, orac
     def check(events: list[Event], order: list[tuple[int, ...]]) -> None:
         root = base / f"case{next(_counter)}"
         monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(root / "data"))
-        project = make_project(root / "contracts", strategy, load_type="full", promotion=promotion)
+        project = make_project(
+            root / "contracts", strategy, load_type="full", promotion=promotion, **history
+        )
         done: list[int] = []
         for run in order:
             load_partition(spark, caps, project, events, run)
@@ -78,3 +81,17 @@ def test_snapshot_cdc_equals_newest_snapshot_in_any_order(
     if merge == "engine_merge":
         caps = replace(caps, merge_prunes_files=True)
     check_snapshots(spark, caps, monkeypatch, "snapshot_cdc", None, DATA, scd1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
+def test_scd2_from_snapshot_equals_history_in_version_order(
+    merge, spark, spark_resource, monkeypatch
+):
+    """A late older snapshot splits or closes versions where version order puts it."""
+    caps = spark_resource.capabilities
+    if merge == "engine_merge":
+        caps = replace(caps, merge_prunes_files=True)
+    columns = [*DATA, "valid_from", "valid_to", "is_current"]
+    promotion = {"from_snapshot": True}
+    check_snapshots(spark, caps, monkeypatch, "scd2", promotion, columns, scd2)

@@ -55,6 +55,9 @@ class PromotionContract(ContractModel):
     # change rows are deletes (cdc_merge, scd2); replaces the op-value test (D/DELETE).
     apply_as_deletes: str | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
+    # Lakeflow's create_auto_cdc_from_snapshot_flow for scd2: each bronze partition of a
+    # `load_type: full` ingestion is a snapshot; versions open and close at snapshot dates.
+    from_snapshot: bool = False
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False
     metadata: PromotionMetadata = Field(default_factory=PromotionMetadata)

@@ -12,7 +12,7 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
-from lakehouse_assets.io.snapshot_source import record_versions, snapshot_source
+from lakehouse_assets.io.snapshot_source import history_source, record_versions, snapshot_source
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.location import TableLocation, sibling_location
@@ -43,9 +43,14 @@ def merge_silver(
     data = batch.data
     snapshots = strategy.from_snapshots(promo)
     if snapshots:  # the snapshot compared with silver: its upserts and deletes
-        data, compared = snapshot_source(
-            spark, data, list(promo.merge_keys), location, batch.partitions
-        )
+        keys = list(promo.merge_keys)
+        if strategy.snapshot_history:
+            s = promo.scd2
+            data, compared = history_source(
+                spark, data, keys, location, batch.partitions, s.valid_from, s.valid_to
+            )
+        else:
+            data, compared = snapshot_source(spark, data, keys, location, batch.partitions)
         facts.update(compared)
     view = f"lh_batch_{uuid.uuid4().hex[:12]}"
     data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)

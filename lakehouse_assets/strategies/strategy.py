@@ -36,6 +36,9 @@ class Strategy:
     # The first version of a key wins (append_dedup): the batch keeps each key's oldest event
     # and the merge replaces a row only by an older one, instead of the newest.
     keeps_first: bool = False
+    # From snapshots (from_snapshots): keeps a history of versions (scd2) rather than the
+    # newest snapshot's state (io/snapshot_source.py builds the merge source accordingly).
+    snapshot_history: bool = False
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
@@ -110,6 +113,15 @@ class Strategy:
                     "watermark_col",
                     f"{name} needs an ordering column",
                     "set watermark_col (or sequence_by) to an event time or sequence",
+                    "error",
+                )
+            )
+        if promo.from_snapshot and not self.from_snapshots(promo):
+            problems.append(
+                (
+                    "from_snapshot",
+                    f"strategy {name} does not read snapshots",
+                    "use strategy snapshot_cdc (SCD1) or scd2 with from_snapshot, or remove it",
                     "error",
                 )
             )
