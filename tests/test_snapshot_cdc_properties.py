@@ -42,7 +42,7 @@ order_st = st.builds(
     _runs, st.permutations(list(range(PARTS))), st.integers(0, PARTS - 1), st.booleans()
 )
 SETTINGS = settings(
-    max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 _counter = itertools.count()
 

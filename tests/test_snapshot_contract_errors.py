@@ -65,3 +65,66 @@ def test_snapshot_cdc_refuses_apply_as_deletes(tmp_path: Path):
     assert [(str(e.file), e.field) for e in errors] == [("ingestion/p.json", "apply_as_deletes")]
     assert "absent in the next snapshot" in errors[0].message
     assert "remove apply_as_deletes" in errors[0].fix
+
+
+def test_scd2_from_snapshot_needs_no_order_and_dates_its_versions(tmp_path: Path):
+    history = ["id", "v", "valid_from", "valid_to", "is_current"]
+    errors = _project(tmp_path, silver=history, strategy="scd2", from_snapshot=True).errors
+    # The columns are declared STRING here: scd2 from snapshots fills them with dates.
+    assert {(e.field, e.message.split(" is ")[0]) for e in errors} == {
+        ("columns[2].type", "valid_from"),
+        ("columns[3].type", "valid_to"),
+        ("columns[4].type", "is_current"),
+    }
+    assert any("declare valid_from as DATE" in e.fix for e in errors)
+
+
+def test_scd2_from_snapshot_refuses_op_col(tmp_path: Path):
+    history = ["id", "v", "valid_from", "valid_to", "is_current"]
+    errors = _project(
+        tmp_path / "a", silver=history, strategy="scd2", from_snapshot=True, op_col="op"
+    ).errors
+    assert "op_col" in [e.field for e in errors]
+
+
+def test_from_snapshot_only_where_snapshots_are_read(tmp_path: Path):
+    errors = _project(tmp_path, strategy="full_merge", from_snapshot=True).errors
+    assert [(str(e.file), e.field) for e in errors] == [("ingestion/p.json", "from_snapshot")]
+    assert "snapshot_cdc" in errors[0].fix
+
+
+def _cdc(root: Path, silver: list[str] | None = None, **promo: Any):
+    return _project(
+        root, "cdc", silver, strategy="cdc_merge", sequence_by="ts", op_col="op", **promo
+    )
+
+
+def test_tombstone_retention_on_cdc_merge_is_valid(tmp_path: Path):
+    assert [str(e) for e in _cdc(tmp_path, tombstone_retention="7 days").errors] == []
+
+
+def test_a_bad_retention_names_the_file_the_field_and_the_form(tmp_path: Path):
+    # (The promotion that fails to load no longer tells load_type 'cdc' its op_col: not ours.)
+    errors = [
+        e for e in _cdc(tmp_path, tombstone_retention="1 week").errors if e.field != "load_type"
+    ]
+    assert [(str(e.file), e.field) for e in errors] == [("ingestion/p.json", "tombstone_retention")]
+    assert "'N days' or 'N hours'" in errors[0].message
+
+
+def test_retention_without_hard_delete_tombstones_is_refused(tmp_path: Path):
+    soft = _cdc(tmp_path / "soft", ["id", "ts", "v", "is_deleted"], tombstone_retention="7 days")
+    history = ["id", "ts", "v", "valid_from", "valid_to", "is_current"]
+    scd2 = _project(
+        tmp_path / "scd2",
+        "cdc",
+        history,
+        strategy="scd2",
+        sequence_by="ts",
+        op_col="op",
+        tombstone_retention="7 days",
+    )
+    for project in (soft, scd2):
+        mine = [e for e in project.errors if e.field == "tombstone_retention"]
+        assert len(mine) == 1, project.errors
+        assert "hard deletes" in mine[0].message and "remove tombstone_retention" in mine[0].fix

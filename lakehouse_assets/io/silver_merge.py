@@ -13,6 +13,7 @@ from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
 from lakehouse_assets.io.snapshot_source import history_source, record_versions, snapshot_source
+from lakehouse_assets.io.tombstone_purge import add_stamps, purge_tombstones
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.location import TableLocation, sibling_location
@@ -69,8 +70,12 @@ def merge_silver(
     side = strategy.side_table(ctx)
     if side is not None:
         side_location = sibling_location(location, side.suffix)
+        stamps = [F.lit(None).cast(t).alias(n) for n, t in side.stamps.items()]
         if not side_location.exists(spark):
-            frames.write(data.select(*side.columns).limit(0), side_location, "append")
+            empty = data.select(*side.columns, *stamps).limit(0)
+            frames.write(empty, side_location, "append")
+        elif side.stamps:
+            add_stamps(spark, capabilities, side, side_location)
         ctx = replace(ctx, companion=side_location.sql_ref)
         locations.append(side_location)
         facts["companion_table"] = side_location.label
@@ -79,6 +84,10 @@ def merge_silver(
     finally:
         spark.catalog.dropTempView(view)
     facts.update(merged)
+    if side is not None and side.stamps and promo.tombstone_retention:
+        facts["tombstones_purged_where"] = purge_tombstones(
+            spark, locations[-1], promo.tombstone_retention
+        )
     facts["rows_written"] = facts.pop("merge_source_rows")
     if snapshots:
         record_versions(spark, location, batch.partitions)

@@ -9,7 +9,7 @@ The defaults below are the plain upsert's answers; a strategy overrides what dif
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
@@ -26,6 +26,8 @@ class SideTable:
 
     suffix: str
     columns: list[str]
+    # Columns the strategy fills itself (not from the batch): name -> SQL type.
+    stamps: dict[str, str] = field(default_factory=dict)
 
 
 class Strategy:
@@ -78,6 +80,10 @@ class Strategy:
         it into inserts, updates and deletes against silver)."""
         return False
 
+    def keeps_tombstones(self, promo: PromotionContract, silver: TableContract) -> bool:
+        """Deletes are remembered in a side table that tombstone_retention may purge."""
+        return False
+
     def carried_columns(self, promo: PromotionContract) -> list[str]:
         """Bronze columns (not in silver) the batch keeps for the merge, e.g. the partition."""
         return []
@@ -122,6 +128,17 @@ class Strategy:
                     "from_snapshot",
                     f"strategy {name} does not read snapshots",
                     "use strategy snapshot_cdc (SCD1) or scd2 with from_snapshot, or remove it",
+                    "error",
+                )
+            )
+        if promo.tombstone_retention is not None and not self.keeps_tombstones(promo, silver):
+            problems.append(
+                (
+                    "tombstone_retention",
+                    f"strategy {name} keeps no tombstones to purge here: tombstone_retention "
+                    "applies to cdc_merge's hard deletes (<table>_tombstones); scd2's event log "
+                    "is its history and soft-deleted rows are the table's own rows",
+                    "remove tombstone_retention, or use cdc_merge without an is_deleted column",
                     "error",
                 )
             )
