@@ -172,6 +172,11 @@ def silver_batch(
         )
     # e.g. the partition date of a snapshot (snapshot_cdc): not in silver, read by the merge.
     carried = [c for c in strategy.carried_columns(promo) if c not in needed]
+    if any(c not in source.columns for c in carried):
+        raise ValueError(
+            f"{asset.key_string}: {promo.strategy} reads {carried} of its source, the bronze "
+            f"partition date each snapshot is versioned by; promote from a bronze table"
+        )
     judged = _unplaceable(promo, op_col, deletes)
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
     rejected = source.where(judged.any).select(

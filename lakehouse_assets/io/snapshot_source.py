@@ -1,8 +1,9 @@
-"""The source of a merge from full snapshots (strategies/snapshot_cdc.py): a snapshot compared
-with silver becomes upserts of its rows plus a delete marker per silver key it lacks.
+"""The source of a merge from full snapshots (strategies/snapshot_cdc.py, scd2 from_snapshot):
+a snapshot compared with silver becomes upserts of its rows plus a delete marker per silver key
+it lacks (history_source: the scd2 variant, below).
 
-The versions processed so far are kept in `<table>_snapshot_versions` (one row per version),
-so a snapshot older than the newest processed one changes nothing: silver always equals the
+The versions processed so far are kept in `<table>_snapshot_versions` (one row per version).
+SCD1 (snapshot_source): a snapshot older than the newest processed one changes nothing: silver always equals the
 newest snapshot version seen, whatever order the days run in. A run holding several days (a
 backfill) applies only its newest one, the state the others lead to in version order.
 Cost: the snapshot plus one read of silver's keys, since a key's absence can only be told by
@@ -36,6 +37,16 @@ def newest_seen(spark: SparkSession, location: TableLocation) -> date | None:
     return row[0]
 
 
+def run_versions(location: TableLocation, partitions: list[str]) -> list[date]:
+    """The snapshot versions of a run: its partition dates, oldest first."""
+    if not partitions:
+        raise ValueError(
+            f"{location.label}: a snapshot is one daily partition; this run names none "
+            "(materialize the silver asset by partition)"
+        )
+    return sorted({date.fromisoformat(p) for p in partitions})
+
+
 def snapshot_source(
     spark: SparkSession,
     data: DataFrame,
@@ -46,7 +57,7 @@ def snapshot_source(
     """The merge source for the run's newest snapshot, and facts saying what was compared."""
     from pyspark.sql import functions as F
 
-    version = date.fromisoformat(max(partitions))
+    version = run_versions(location, partitions)[-1]
     seen = newest_seen(spark, location)
     facts: dict[str, Any] = {"snapshot_version": str(version)}
     if seen is not None and version < seen:
@@ -91,7 +102,7 @@ def history_source(
     run's snapshots plus a read of silver's versions by date."""
     from pyspark.sql import functions as F
 
-    run = sorted({date.fromisoformat(p) for p in partitions})
+    run = run_versions(location, partitions)
     every = sorted({*seen_versions(spark, location), *run})
     history = location.read(spark)
 
