@@ -3,9 +3,9 @@ a snapshot compared with silver becomes upserts of its rows plus a delete marker
 it lacks (history_source: the scd2 variant, below).
 
 The versions processed so far are kept in `<table>_snapshot_versions` (one row per version).
-SCD1 (snapshot_source): a snapshot older than the newest processed one changes nothing: silver always equals the
-newest snapshot version seen, whatever order the days run in. A run holding several days (a
-backfill) applies only its newest one, the state the others lead to in version order.
+SCD1 (snapshot_source): a snapshot older than the newest processed one changes nothing, so
+silver always equals the newest snapshot version seen, whatever order the days run in. A run
+holding several days (a backfill) applies only its newest one, the state the others lead to.
 Cost: the snapshot plus one read of silver's keys, since a key's absence can only be told by
 comparing all keys; the versions table is one row per day.
 """
