@@ -41,16 +41,23 @@ def _replay(tmp_path, spark, caps, retention: str) -> tuple[list[dict], list[dic
     return silver_rows(project, DATA), tombstones
 
 
-def test_no_resurrection_within_the_retention(tmp_path, data_root, spark, spark_resource):
-    rows, tombstones = _replay(tmp_path, spark, spark_resource.capabilities, "7 days")
+MERGES = pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
+
+
+@MERGES
+def test_no_resurrection_within_the_retention(merge, tmp_path, data_root, spark, spark_resource):
+    rows, tombstones = _replay(tmp_path, spark, _caps(spark_resource, merge), "7 days")
     assert rows == []
     assert [(t["k"], t["seq"]) for t in tombstones] == [(1, 2)]
     assert tombstones[0]["_tombstoned_at"] is not None
 
 
-def test_a_purged_delete_lets_an_older_replay_come_back(tmp_path, data_root, spark, spark_resource):
+@MERGES
+def test_a_purged_delete_lets_an_older_replay_come_back(
+    merge, tmp_path, data_root, spark, spark_resource
+):
     # "0 hours": each write purges every tombstone, including the one it just recorded.
-    rows, tombstones = _replay(tmp_path, spark, spark_resource.capabilities, "0 hours")
+    rows, tombstones = _replay(tmp_path, spark, _caps(spark_resource, merge), "0 hours")
     assert tombstones == []
     assert rows == [{"k": 1, "seq": 1, "v": "a"}]
 
