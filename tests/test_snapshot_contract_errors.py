@@ -128,3 +128,19 @@ def test_retention_without_hard_delete_tombstones_is_refused(tmp_path: Path):
         mine = [e for e in project.errors if e.field == "tombstone_retention"]
         assert len(mine) == 1, project.errors
         assert "hard deletes" in mine[0].message and "remove tombstone_retention" in mine[0].fix
+
+
+def test_scd2_from_snapshot_needs_a_full_load_too(tmp_path: Path):
+    folder = _project(tmp_path, "incremental", strategy="scd2", from_snapshot=True).root
+    types = {"valid_from": "DATE", "valid_to": "DATE", "is_current": "BOOLEAN"}
+    columns = ["id", "v", "valid_from", "valid_to", "is_current"]
+    silver = {
+        "catalog": "{catalog.silver}",
+        "schema": "s",
+        "name": "clean",
+        "columns": [{"name": c, "type": types.get(c, "STRING")} for c in columns],
+    }
+    (folder / "tables" / "clean.json").write_text(json.dumps(silver))
+    errors = load_project(folder).errors
+    assert [(str(e.file), e.field) for e in errors] == [("ingestion/raw.json", "load_type")]
+    assert "ingestion/p.json (scd2)" in errors[0].message
