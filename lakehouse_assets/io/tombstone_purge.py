@@ -1,6 +1,5 @@
 """tombstone_retention: forget hard deletes older than the retention (cdc_merge's
-`<table>_tombstones`), as Lakeflow garbage-collects its CDC tombstones after
-`pipelines.cdc.tombstoneGCThresholdInSeconds`.
+`<table>_tombstones`); Lakeflow's counterpart is `pipelines.cdc.tombstoneGCThresholdInSeconds`.
 
 Relative to the wall clock: a tombstone whose `_tombstoned_at` (the time of the run that
 recorded its delete, refreshed by a newer delete of the key) is older than now minus the
