@@ -11,6 +11,7 @@ columns identify one event (`Strategy.dedup_keys`: scd2 keeps every version).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +46,7 @@ def latest_per_key(
     data_cols: list[str],
     first: bool = False,
     deletes: str | None = None,
+    order_then: Sequence[str] = (),
 ) -> DataFrame:
     """One row per key, by the ordering rule: the event that beats the others, or with `first`
     the one every other beats (append_dedup). The row hash only breaks ties, so it is computed
@@ -53,14 +55,16 @@ def latest_per_key(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    order: list[SparkColumn] = [F.col(order_col).desc_nulls_last()] if order_col else []
+    # sequence_by's columns field by field (order_then: the ones after order_col), null oldest.
+    cols = [order_col, *order_then] if order_col else []
+    order: list[SparkColumn] = [F.col(c).desc_nulls_last() for c in cols]
     if op_col or deletes:
         order.append(F.expr(delete_predicate(op_col, None, deletes)).cast("int").desc())
     repeated = F.count(F.lit(1)).over(Window.partitionBy(*keys)) > 1
     tie = F.when(repeated, F.expr(row_hash(data_cols)))
     order.append(F.col(_TIE).desc())
     if first:  # the reverse of the same total order (null, the oldest value, first)
-        order = [F.col(order_col).asc_nulls_first()] if order_col else []
+        order = [F.col(c).asc_nulls_first() for c in cols]
         order.append(F.col(_TIE).asc())
     window = Window.partitionBy(*keys).orderBy(*order)
     ranked = df.withColumn(_TIE, tie).withColumn(_RN, F.row_number().over(window))
@@ -113,7 +117,8 @@ def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | No
         bad = bad | F.col(column).isNull()
     unknown_op = F.lit(False)
     if op_col:
-        unknown_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
+        value = F.col(op_col) if promo.op_case_sensitive else F.upper(F.col(op_col))
+        unknown_op = ~F.coalesce(value.isin(*KNOWN_OPS), F.lit(False))
         if deletes:
             unknown_op = unknown_op & ~F.expr(delete_predicate(op_col, None, deletes))
         shown = F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")), F.lit("NULL"))
@@ -121,7 +126,12 @@ def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | No
             F.concat(
                 F.lit(f"{op_col}: "),
                 shown,
-                F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")"),
+                F.lit(
+                    " is not an insert, update or delete ("
+                    + ", ".join(KNOWN_OPS)
+                    + (", case-sensitive: op_case_sensitive" if promo.op_case_sensitive else "")
+                    + ")"
+                ),
             )
         )
         bad = bad | unknown_op
@@ -190,6 +200,7 @@ def silver_batch(
         data_cols,
         strategy.keeps_first,
         deletes,
+        promo.order_cols[1:],
     )
     if scratch is not None:
         good = computed_once(good, scratch, "latest")

@@ -50,6 +50,7 @@ def merge_silver(
         silver_timestamps=promo.metadata.add_silver_timestamps,
         op_col=strategy.op_column(promo, batch.data.columns),
         deletes=strategy.deletes(promo),
+        order_then=tuple(promo.order_cols[1:]),
     )
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]

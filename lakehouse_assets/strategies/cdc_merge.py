@@ -5,7 +5,7 @@ the row as a tombstone holding the delete event's values, even for a key silver 
 older insert replayed later loses to it, so any processing order gives the same table.
 
 Without it, a delete removes the row, and the key and order value of the delete are remembered
-in a companion table `<table>_tombstones` (keys + order column, greatest delete per key): an
+in a companion table `<table>_tombstones` (keys + order columns, greatest delete per key): an
 upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
 the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
 the key wins over the tombstone and brings the row back.
@@ -71,7 +71,7 @@ class CdcMerge(Strategy):
 def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
     if isinstance(ctx, CdcContext) and ctx.soft_delete_col:
         return None
-    return [*ctx.keys, *([ctx.order_col] if ctx.order_col else [])]
+    return [*ctx.keys, *ctx.order_cols]
 
 
 def _soft(ctx: CdcContext) -> MergePlan:

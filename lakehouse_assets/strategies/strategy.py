@@ -105,6 +105,7 @@ class Strategy:
                 )
             )
         problems += _deletes_problems(self, check)
+        problems += _op_case_problems(self, check)
         filled = self.filled_columns(promo, silver, check.source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
@@ -143,6 +144,21 @@ def _deletes_problems(strategy: Strategy, check: PromotionToCheck) -> list[Probl
             "apply_as_deletes",
             f"apply_as_deletes reads columns {unknown} that are not in {check.source_file}",
             "name only source columns (after select_expr) or add them to the source contract",
+            "error",
+        )
+    ]
+
+
+def _op_case_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """op_case_sensitive only where op values are read."""
+    promo = check.promo
+    if not promo.op_case_sensitive or strategy.needs_op or strategy.reads_op:
+        return []
+    return [
+        (
+            "op_case_sensitive",
+            f"strategy {promo.strategy} reads no op values",
+            "remove op_case_sensitive, or use strategy cdc_merge or scd2",
             "error",
         )
     ]
