@@ -26,6 +26,8 @@ from lakehouse_assets.strategies.base import (
     delete_columns,
     delete_predicate,
     row_hash,
+    truncate_columns,
+    truncate_predicate,
 )
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE, data_columns
@@ -138,7 +140,32 @@ def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | No
     return _Unplaceable(bad, null_key, unknown_op, reason)
 
 
-def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
+def _spare_truncates(judged: _Unplaceable, truncate: SparkColumn) -> _Unplaceable:
+    """A truncate event is table-wide: it needs no key, order or known op to be applied."""
+    return _Unplaceable(
+        judged.any & ~truncate,
+        judged.null_key & ~truncate,
+        judged.unknown_op & ~truncate,
+        judged.reason,
+    )
+
+
+def _with_last_truncate(
+    events: DataFrame, typed: DataFrame, truncate: SparkColumn, order_cols: list[str]
+) -> DataFrame:
+    """The batch's events plus its greatest truncate event (by the order, null oldest): the
+    only one that counts, since a truncate removes every row a smaller one would."""
+    from pyspark.sql import functions as F
+
+    cuts = typed.where(truncate)
+    if order_cols:
+        cuts = cuts.orderBy(*[F.col(c).desc_nulls_last() for c in order_cols])
+    return events.unionByName(cuts.limit(1))
+
+
+def _counts(
+    source: DataFrame, judged: _Unplaceable, extra: dict[str, SparkColumn] | None = None
+) -> dict[str, int]:
     """One pass over the promoted rows. Each flag is counted on its own: a row whose flag were
     NULL would count in neither `rows_rejected` nor `rows_typed`, and the accounting sees it."""
     from pyspark.sql import functions as F
@@ -148,6 +175,7 @@ def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
         "rows_rejected": judged.any,
         "rows_typed": ~judged.any,
         "unknown_ops": judged.unknown_op,
+        **(extra or {}),
     }
     row = source.select(
         F.count(F.lit(1)).alias("rows_in"),
@@ -172,7 +200,9 @@ def silver_batch(
     source = promoted_rows(source, asset)
     op_col = strategy.op_column(promo, source.columns)
     deletes = strategy.deletes(promo)
+    truncates = strategy.truncates(promo)
     reads = delete_columns(op_col, deletes) + ([op_col] if op_col else [])
+    reads += truncate_columns(truncates)
     needed = list(dict.fromkeys(data_cols + reads))
     missing = [c for c in needed if c not in source.columns]
     if missing:
@@ -181,6 +211,8 @@ def silver_batch(
             "the bronze contract or drop them from silver"
         )
     judged = _unplaceable(promo, op_col, deletes)
+    if truncates:
+        judged = _spare_truncates(judged, F.expr(truncate_predicate(truncates)))
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
     rejected = source.where(judged.any).select(
         *needed, *extras, judged.reason.alias(QUARANTINE_REASON)
@@ -192,8 +224,9 @@ def silver_batch(
         ],
         *[F.col(c) for c in dict.fromkeys(reads) if c not in data_cols],
     )
+    events = typed.where(f"NOT {truncate_predicate(truncates)}") if truncates else typed
     good = latest_per_key(
-        typed,
+        events,
         strategy.dedup_keys(promo),
         promo.order_col,
         op_col,
@@ -202,9 +235,15 @@ def silver_batch(
         deletes,
         promo.order_cols[1:],
     )
+    if truncates:
+        good = _with_last_truncate(
+            good, typed, F.expr(truncate_predicate(truncates)), promo.order_cols
+        )
     if scratch is not None:
         good = computed_once(good, scratch, "latest")
-    facts = _counts(source, judged)
+    # The merge empties the table only for a batch that carries a truncate event.
+    counted = {"truncate_events": F.expr(truncate_predicate(truncates))} if truncates else None
+    facts = _counts(source, judged, counted)
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

@@ -58,6 +58,9 @@ class PromotionContract(ContractModel):
     # Lakeflow AUTO CDC's apply_as_deletes: a SQL boolean over the source row that says which
     # change rows are deletes (cdc_merge, scd2); replaces the op-value test (D/DELETE).
     apply_as_deletes: str | None = None
+    # Lakeflow AUTO CDC's apply_as_truncates: a SQL boolean over the source row marking
+    # truncate events (cdc_merge only): every row whose order value is not newer is removed.
+    apply_as_truncates: str | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False
@@ -110,6 +113,13 @@ class PromotionContract(ContractModel):
     def _deletes(cls, v: str | None) -> str | None:
         if v is not None:
             parse_expression(v, "apply_as_deletes")
+        return v
+
+    @field_validator("apply_as_truncates")
+    @classmethod
+    def _truncates(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_expression(v, "apply_as_truncates")
         return v
 
     @field_validator("sequence_by")

@@ -47,6 +47,11 @@ class MergeContext:
     # sequence_by's further columns: the order is the struct (order_col, *order_then),
     # compared field by field (Lakeflow's sequence_by=struct(...)).
     order_then: tuple[str, ...] = ()
+    # apply_as_truncates (strategies/truncates.py): the predicate, the SQL reference of the
+    # table holding the greatest truncate's order value, and whether this batch carries one.
+    truncates: str | None = None
+    truncate_table: str | None = None
+    truncating: bool = False
 
     @property
     def order_cols(self) -> list[str]:
@@ -97,6 +102,17 @@ def delete_predicate(
     prefix = f"{alias}." if alias else ""
     ops = ", ".join(sql_string(o) for o in DELETE_OPS)
     return f"coalesce(upper({prefix}{quote(op_col)}) IN ({ops}), FALSE)"
+
+
+def truncate_predicate(truncates: str, alias: str | None = None) -> str:
+    """SQL that is TRUE for a truncate event (the promotion's apply_as_truncates, Lakeflow's
+    name), never NULL: the one definition, used by the batch, rule exemptions and the merge."""
+    return f"coalesce({qualified(truncates, alias)}, FALSE)"
+
+
+def truncate_columns(truncates: str | None) -> list[str]:
+    """The source columns apply_as_truncates reads: the batch carries them."""
+    return columns_used(parse_expression(truncates, "apply_as_truncates")) if truncates else []
 
 
 def delete_columns(op_col: str | None, deletes: str | None) -> list[str]:

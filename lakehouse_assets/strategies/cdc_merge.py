@@ -30,6 +30,7 @@ from lakehouse_assets.strategies.base import (
     set_clause,
 )
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
+from lakehouse_assets.strategies.truncates import with_truncates
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
 
@@ -43,6 +44,7 @@ class CdcMerge(Strategy):
     names = ("cdc_merge",)
     needs_order = True
     needs_op = True
+    applies_truncates = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
@@ -65,7 +67,7 @@ class CdcMerge(Strategy):
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
-        return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
+        return with_truncates(ctx, lambda c: _soft(c) if ctx.soft_delete_col else _hard(c))
 
 
 def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
