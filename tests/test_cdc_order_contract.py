@@ -121,3 +121,30 @@ def test_op_case_sensitive_on_a_strategy_without_ops_is_refused(tmp_path: Path):
         "op_case_sensitive",
     )
     assert "full_merge" in error.message and "cdc_merge or scd2" in error.fix
+
+
+# -- apply_as_truncates -----------------------------------------------------------------------
+def test_apply_as_truncates_loads_on_cdc_merge(tmp_path: Path):
+    project = _project(tmp_path, sequence_by="ts", apply_as_truncates="op = 'TRUNCATE'")
+    assert [str(e) for e in project.errors] == []
+    promo = project.asset("silver/s/clean").promotion
+    assert promo is not None and promo.apply_as_truncates == "op = 'TRUNCATE'"
+
+
+def test_apply_as_truncates_that_does_not_parse_names_file_and_field(tmp_path: Path):
+    project = _project(tmp_path, sequence_by="ts", apply_as_truncates="op = (")
+    assert "is not a SQL expression" in _only(project, "apply_as_truncates").message
+
+
+def test_apply_as_truncates_on_scd2_is_refused(tmp_path: Path):
+    silver = [*SILVER, "valid_from", "valid_to", "is_current"]
+    project = _project(tmp_path, "scd2", silver, sequence_by="ts", apply_as_truncates="op = 'T'")
+    error = _only(project, "apply_as_truncates")
+    assert "scd2" in error.message and "SCD type 1" in error.message
+    assert "use strategy cdc_merge" in error.fix
+
+
+def test_apply_as_truncates_with_an_unknown_column_names_it(tmp_path: Path):
+    project = _project(tmp_path, sequence_by="ts", apply_as_truncates="op = 'T' OR wiped")
+    error = _only(project, "apply_as_truncates")
+    assert "['wiped']" in error.message and "tables/raw.json" in error.message

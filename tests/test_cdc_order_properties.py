@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.oracle_order import (
     DATA,
+    TRUNCATES,
     OrderEvent,
     load_order_partition,
     make_order_project,
@@ -118,6 +119,37 @@ def test_op_case_equals_oracle(case_sensitive, merge, spark, spark_resource, mon
     )
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("merge", ["key_slice", "engine_merge"])
+@pytest.mark.parametrize(
+    ("sequence_by", "soft"), [("seq", False), ("seq", True), (["ts", "seq"], False)]
+)
+def test_apply_as_truncates_equals_oracle(
+    sequence_by, soft, merge, spark, spark_resource, monkeypatch
+):
+    """op T truncates (apply_as_truncates): every row whose order value is not newer than the
+    greatest truncate is gone, and an older event replayed later does not come back."""
+    order_cols = sequence_by if isinstance(sequence_by, list) else [sequence_by]
+
+    def build(folder: Path):
+        project = make_order_project(
+            folder, "cdc_merge", sequence_by, soft_delete=soft, apply_as_truncates=TRUNCATES
+        )
+        return project, _columns(soft)
+
+    _check(
+        f"truncates_{len(order_cols)}_{soft}",
+        _caps(spark_resource, merge),
+        spark,
+        monkeypatch,
+        _events(["I", "U", "D", "T", "I", "U"]),
+        build,
+        lambda events: oracle_order(
+            "cdc_merge", events, order_cols, soft_delete=soft, truncates=True
+        ),
+    )
+
+
 @pytest.mark.parametrize("case_sensitive", [False, True])
 def test_a_lower_case_delete_is_quarantined_only_when_case_sensitive(
     case_sensitive, spark, tmp_path, monkeypatch
@@ -144,3 +176,31 @@ def test_a_lower_case_delete_is_quarantined_only_when_case_sensitive(
         assert "op_case_sensitive" in rejected[(1, "d")]
     else:
         assert kept == [(1, 2), (2, 1)] and rejected == {}
+
+
+def test_truncate_events_are_kept_apart_from_rows_and_rules(spark, tmp_path, monkeypatch):
+    """A truncate event needs no key or known op, only the greatest one reaches the merge, and
+    no row rule judges it."""
+    from lakehouse_assets.assets.silver import silver_batch
+    from lakehouse_assets.checks.judge import rule_exemption
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
+    project = make_order_project(tmp_path / "c", "cdc_merge", "seq", apply_as_truncates=TRUNCATES)
+    asset = project.asset("silver/lab/ev")
+    df = spark.createDataFrame(
+        [
+            (1, 0, 1, "a", "I"),
+            (None, 0, 3, None, "T"),
+            (None, 0, 2, None, "T"),
+            (None, 0, 4, "x", "I"),
+        ],
+        "k BIGINT, ts BIGINT, seq BIGINT, v STRING, op_type STRING",
+    )
+    batch = silver_batch(df, asset, ["2024-01-01"])
+    assert batch.facts["truncate_events"] == 2 and batch.facts["rows_rejected"] == 1
+    kept = sorted((r["k"] or -1, r["seq"], r["op_type"]) for r in batch.data.collect())
+    assert kept == [(-1, 3, "T"), (1, 1, "I")]
+    exempt = rule_exemption(asset, batch.data.columns)
+    assert exempt is not None
+    spared = batch.data.where(exempt).collect()
+    assert [(r["seq"], r["op_type"]) for r in spared] == [(3, "T")]
