@@ -67,7 +67,12 @@ class CdcMerge(Strategy):
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
-        return with_truncates(ctx, lambda c: _soft(c) if ctx.soft_delete_col else _hard(c))
+        return with_truncates(ctx, _soft_or_hard)
+
+
+def _soft_or_hard(ctx: MergeContext) -> MergePlan:
+    assert isinstance(ctx, CdcContext)
+    return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
 
 
 def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
