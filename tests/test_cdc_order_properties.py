@@ -26,7 +26,7 @@ from tests.strategy_lab import silver_rows
 from tests.test_strategies_properties import PARTS, _caps, order_st
 
 SETTINGS = settings(
-    max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 _counter = itertools.count()
 small = st.one_of(st.none(), st.integers(0, 2)) | st.integers(0, 2)
@@ -48,7 +48,7 @@ def _events(ops: list[str]) -> st.SearchStrategy[list[OrderEvent]]:
     )
 
 
-def _check(tag, caps, spark, monkeypatch, events_st, build, expected, examples=8) -> None:
+def _check(tag, caps, spark, monkeypatch, events_st, build, expected, examples=6) -> None:
     base = Path(tempfile.mkdtemp(prefix=f"order_{tag}_"))
 
     @settings(SETTINGS, max_examples=examples)
@@ -157,7 +157,6 @@ def test_apply_as_truncates_equals_oracle(
         lambda events: oracle_order(
             "cdc_merge", events, order_cols, soft_delete=soft, truncates=True
         ),
-        examples=6,  # a truncating batch merges the whole table: the slowest runs here
     )
 
 
