@@ -48,10 +48,10 @@ def _events(ops: list[str]) -> st.SearchStrategy[list[OrderEvent]]:
     )
 
 
-def _check(tag, caps, spark, monkeypatch, events_st, build, expected, examples=6) -> None:
+def _check(tag, caps, spark, monkeypatch, events_st, build, expected) -> None:
     base = Path(tempfile.mkdtemp(prefix=f"order_{tag}_"))
 
-    @settings(SETTINGS, max_examples=examples)
+    @SETTINGS
     @given(events=events_st, order=order_st)
     def check(events: list[OrderEvent], order: list[tuple[int, ...]]) -> None:
         root = base / f"case{next(_counter)}"
