@@ -1,0 +1,186 @@
+"""A Kafka source end to end on a real broker (tests/kafka_broker.py), through Dagster: produce,
+sense (the landing sensor records offset ranges), ingest, re-run (same rows), produce more,
+ingest only the new offsets into the same day, a malformed message quarantined with its
+`_raw_value`, and the row accounting balanced on every run."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dagster import DagsterInstance, SensorResult, build_sensor_context
+
+from lakehouse_assets.assets.specs import contract_specs
+from lakehouse_assets.ingest.kafka_ranges import parse_range, today
+from lakehouse_assets.project_loader import load_project_or_raise
+from lakehouse_assets.sensors.landing import landing_sensors
+from tests.conftest import DEMO_CONTRACTS, write_contract_folder
+from tests.helpers import delta_rows, run_assets, table_path
+
+KEY = "bronze/shop/clicks_raw"
+TIMEOUT_S = 60.0
+
+TABLE = {
+    "catalog": "{catalog.bronze}",
+    "schema": "shop",
+    "name": "clicks_raw",
+    "columns": [
+        {"name": "click_id", "type": "BIGINT", "nullable": False},
+        {"name": "page", "type": "STRING"},
+        {"name": "amount", "type": "DECIMAL(10,2)"},
+        {"name": "_kafka_topic", "type": "STRING"},
+        {"name": "_kafka_partition", "type": "INT"},
+        {"name": "_kafka_offset", "type": "BIGINT"},
+        {"name": "_kafka_timestamp", "type": "TIMESTAMP"},
+        {"name": "_raw_value", "type": "STRING"},
+    ],
+    "partitions": ["_ingested_date"],
+}
+
+
+def ingestion(topic: str, bootstrap: str) -> dict[str, Any]:
+    return {
+        "name": "clicks",
+        "ingest_type": "streaming",
+        "source": {
+            "format": "kafka",
+            "kafka": {"topic": topic, "bootstrap_servers": bootstrap},
+        },
+        "metadata": {"add_kafka_metadata": True},
+        "destination_contract": "../tables/bronze/clicks_raw.json",
+    }
+
+
+def make_project(root: Path, topic: str, bootstrap: str):
+    config = (DEMO_CONTRACTS / "config.json").read_text()
+    write_contract_folder(
+        root,
+        {
+            "config.json": config,
+            "tables/bronze/clicks_raw.json": json.dumps(TABLE),
+            "ingestion/clicks.json": json.dumps(ingestion(topic, bootstrap)),
+        },
+    )
+    return load_project_or_raise(str(root))
+
+
+def create_topic(bootstrap: str, partitions: int) -> str:
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"clicks-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions)])
+    futures[topic].result(timeout=TIMEOUT_S)
+    return topic
+
+
+def produce(bootstrap: str, topic: str, values: list[tuple[int, bytes]]) -> None:
+    """(partition, value) messages, acknowledged by the broker before returning."""
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap})
+    errors: list[str] = []
+    for partition, value in values:
+        producer.produce(
+            topic, value, partition=partition, on_delivery=lambda e, _: e and errors.append(str(e))
+        )
+    assert producer.flush(TIMEOUT_S) == 0 and errors == []
+
+
+def click(i: int, amount: str = "1.50") -> bytes:
+    return json.dumps({"click_id": i, "page": f"/p/{i}", "amount": amount}).encode()
+
+
+def tick(project, instance: DagsterInstance, cursor: str | None) -> SensorResult:
+    specs = contract_specs(project)
+    (sensor,) = landing_sensors(project, specs)
+    result = sensor(build_sensor_context(instance=instance, cursor=cursor))
+    assert isinstance(result, SensorResult)
+    return result
+
+
+def checks(result) -> dict[str, Any]:
+    """Each asset check's outcome and metadata, by check name."""
+    out = {}
+    for event in result.get_asset_check_evaluations():
+        out[event.check_name] = (event.passed, {k: v.value for k, v in event.metadata.items()})
+    return out
+
+
+def bronze(project) -> list[dict[str, Any]]:
+    rows = delta_rows(table_path(project, KEY))
+    return sorted(rows, key=lambda r: (r["_kafka_partition"], r["_kafka_offset"]))
+
+
+def quarantine(project) -> list[dict[str, Any]]:
+    path = Path(str(table_path(project, KEY)) + "_quarantine")
+    return delta_rows(path) if path.exists() else []
+
+
+@pytest.mark.slow
+def test_produce_sense_ingest_rerun_more_and_malformed(
+    kafka_bootstrap, tmp_path, data_root, spark_resource
+):
+    topic = create_topic(kafka_bootstrap, 2)
+    project = make_project(tmp_path / "contracts", topic, kafka_bootstrap)
+    produce(kafka_bootstrap, topic, [(i % 2, click(i)) for i in range(6)])
+    day = today()
+    with DagsterInstance.ephemeral() as instance:
+        first = tick(project, instance, None)
+        assert [r.partition_key for r in first.run_requests] == [day]
+        # Repeated tick, nothing produced: no new range, no request.
+        assert tick(project, instance, first.cursor).run_requests == []
+        run = run_assets(project, spark_resource, [KEY], day, instance)
+        rows = bronze(project)
+        assert [(r["_kafka_partition"], r["_kafka_offset"]) for r in rows] == [
+            (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)
+        ]  # fmt: skip
+        assert sorted(r["click_id"] for r in rows) == list(range(6))
+        assert {r["_kafka_topic"] for r in rows} == {topic}
+        assert all(r["_kafka_timestamp"] is not None for r in rows)
+        assert json.loads(rows[0]["_raw_value"])["click_id"] == rows[0]["click_id"]
+        assert str(rows[0]["amount"]) == "1.50"
+        assert checks(run)["row_accounting"][0] is True
+
+        # Re-run of the day: the same offsets, the same rows.
+        run_assets(project, spark_resource, [KEY], day, instance)
+        again = bronze(project)
+        strip = [{k: v for k, v in r.items() if k != "_ingested_at"} for r in again]
+        assert strip == [{k: v for k, v in r.items() if k != "_ingested_at"} for r in rows]
+
+        # More messages, one not JSON and one whose amount is no number: the sensor records
+        # new ranges into the same day (appended to its ranges) and requests a run.
+        produce(
+            kafka_bootstrap,
+            topic,
+            [(0, click(6)), (1, b"{not json"), (0, click(7, amount="lots")), (1, click(8))],
+        )
+        second = tick(project, instance, first.cursor)
+        assert [r.partition_key for r in second.run_requests] == [day]
+        assert second.run_requests[0].run_key != first.run_requests[0].run_key
+        assert tick(project, instance, second.cursor).run_requests == []
+        from lakehouse_assets.assets.bronze import manifest_for
+
+        ranges = sorted(parse_range(e.file_path) for e in manifest_for(project).files_for(KEY, day))
+        assert [(r.partition, r.start, r.end) for r in ranges] == [
+            (0, 0, 3), (0, 3, 5), (1, 0, 3), (1, 3, 5)
+        ]  # fmt: skip
+        later = run_assets(project, spark_resource, [KEY], day, instance)
+    rows = bronze(project)
+    assert sorted(r["click_id"] for r in rows) == [0, 1, 2, 3, 4, 5, 6, 8]
+    assert [(r["_kafka_partition"], r["_kafka_offset"]) for r in rows] == [
+        (0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1), (1, 2), (1, 4)
+    ]  # fmt: skip
+    bad = sorted(quarantine(project), key=lambda r: r["_raw_value"])
+    assert [r["_raw_value"] for r in bad] == [click(7, amount="lots").decode(), "{not json"]
+    assert bad[0]["_quarantine_reason"].startswith(f"kafka topic {topic} partition 0 offset 4: ")
+    assert "amount" in bad[0]["_quarantine_reason"]
+    assert bad[1]["_quarantine_reason"] == (
+        f"kafka topic {topic} partition 1 offset 3: malformed JSON record"
+    )
+    passed, account = checks(later)["row_accounting"]
+    assert passed is True
+    assert (account["rows_in"], account["rows_written"], account["rows_quarantined"]) == (10, 8, 2)
