@@ -184,3 +184,62 @@ def test_produce_sense_ingest_rerun_more_and_malformed(
     passed, account = checks(later)["row_accounting"]
     assert passed is True
     assert (account["rows_in"], account["rows_written"], account["rows_quarantined"]) == (10, 8, 2)
+
+
+def test_unknown_topic_fails_the_run_naming_contract_setting_and_fix(
+    kafka_bootstrap, tmp_path, data_root, spark_resource
+):
+    project = make_project(tmp_path / "contracts", "no-such-topic", kafka_bootstrap)
+    result = run_assets(project, spark_resource, [KEY], today(), raise_on_error=False)
+    assert not result.success
+    [event] = result.get_step_failure_events()
+    data = event.step_failure_data.user_failure_data
+    assert data is not None, event.step_failure_data.error
+    assert "ingestion/clicks.json: source.kafka.topic: topic 'no-such-topic' does not exist" in (
+        data.description
+    )
+    assert "create it, or fix the topic name" in data.description
+
+
+def test_unreachable_broker_is_a_bounded_error_without_the_secret(monkeypatch):
+    """A closed port: the metadata request gives up after its timeout with the setting and
+    the fix; the SASL password (from {env:...}) appears nowhere in the error."""
+    from lakehouse_assets.contracts.kafka_source import KafkaSettings
+    from lakehouse_assets.ingest.kafka_client import KafkaSourceError, watermarks
+    from tests.helpers import free_port
+
+    monkeypatch.setenv("KAFKA_TEST_PASSWORD", "s3cr3t-value")
+    settings = KafkaSettings(
+        topic="clicks",
+        bootstrap_servers=f"127.0.0.1:{free_port()}",
+        sasl_username="svc",
+        sasl_password="{env:KAFKA_TEST_PASSWORD}",
+        security_protocol="SASL_PLAINTEXT",
+    )
+    with pytest.raises(KafkaSourceError) as caught:
+        watermarks(settings, "ingestion/clicks.json", timeout_s=3.0)
+    message = str(caught.value)
+    assert message.startswith("ingestion/clicks.json: source.kafka.bootstrap_servers: ")
+    assert "start the broker or fix bootstrap_servers" in message
+    assert "s3cr3t-value" not in message
+
+
+def test_unset_secret_variable_names_the_field(monkeypatch):
+    from lakehouse_assets.contracts.kafka_source import KafkaSettings
+    from lakehouse_assets.ingest.kafka_client import KafkaSourceError, client_config
+
+    monkeypatch.delenv("KAFKA_NOT_SET", raising=False)
+    settings = KafkaSettings(
+        topic="t",
+        bootstrap_servers="b:9092",
+        sasl_username="u",
+        sasl_password="{env:KAFKA_NOT_SET}",
+    )
+    with pytest.raises(
+        KafkaSourceError, match=r"source\.kafka\.sasl_password: environment variable"
+    ):
+        client_config(settings, "ingestion/clicks.json")
+    monkeypatch.setenv("KAFKA_NOT_SET", "pw")
+    config = client_config(settings, "x")
+    assert (config["security.protocol"], config["sasl.mechanism"]) == ("SASL_SSL", "PLAIN")
+    assert config["sasl.password"] == "pw"
