@@ -166,7 +166,7 @@ def landing_sensors(
             specs.key(t.key),
             names,
             list_files=access.list_files,
-            **({"assign": kafka_assign(project, t)} if _is_kafka(t) else {}),
+            assign=kafka_assign(project, t) if _is_kafka(t) else assign_new_files,
         )
         for t in bronze
     ]
