@@ -1,5 +1,9 @@
 """Bronze from a Kafka topic: a partition's recorded offset ranges -> typed rows.
 
+The ranges are read by Spark's Kafka source where the engine has one (Capabilities.kafka_source:
+classic Spark with spark-sql-kafka), else on this host with confluent-kafka; both give the same
+working columns, judged by one function (ingest/kafka_parse.py), so the same rows.
+
 A run of day P reads exactly the ranges the manifest holds for P (ingest/kafka_ranges.py), so a
 re-run reads the same offsets and writes the same rows. A run of today's partition first records
 the ranges up to the current high watermarks, as a run records today's new landing files.
@@ -11,18 +15,20 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.kafka_source import KafkaSettings
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.assignment import Manifest
 from lakehouse_assets.ingest.kafka_client import read_ranges, watermarks
-from lakehouse_assets.ingest.kafka_parse import parse_messages
+from lakehouse_assets.ingest.kafka_parse import local_messages, parse_messages
 from lakehouse_assets.ingest.kafka_ranges import ranges_of, record_new_ranges, today
+from lakehouse_assets.ingest.kafka_spark import missing_source, spark_messages
 from lakehouse_assets.ingest.manifest import ManifestEntry
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.tables.physical import INGESTED_DATE, bronze_framework, physical_columns
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def contract_label(project: Project, asset: TableAsset) -> str:
@@ -72,13 +78,16 @@ def kafka_bronze_batch(
         if not ranges:
             continue
         paths += [r.path for r in ranges]
-        records = read_ranges(ingestion.source.kafka, where, ranges)
-        messages += len(records)
-        stamps = {e.file_path: e.assigned_at for e in entries}
+        if capabilities.kafka_source:
+            read = _read_in_spark(spark, ingestion.source.kafka, where, entries)
+        else:
+            records = read_ranges(ingestion.source.kafka, where, ranges)
+            messages += len(records)
+            stamps = {e.file_path: e.assigned_at for e in entries}
+            read = local_messages(spark, records, stamps)
         parsed = parse_messages(
-            spark, records, stamps, ingestion, list(asset.contract.columns), framework,
-            capabilities,
-        )  # fmt: skip
+            read, ingestion, list(asset.contract.columns), framework, capabilities
+        )
         day = F.lit(partition).cast("date")
         goods.append(parsed.rows.withColumn(INGESTED_DATE, day))
         rejects.append(parsed.rejected.withColumn(INGESTED_DATE, day))
@@ -86,11 +95,26 @@ def kafka_bronze_batch(
     facts: dict[str, Any] = {
         "files_read": len(paths),
         "kafka_ranges": "\n".join(paths[:50]),
-        "kafka_messages": messages,
+        "kafka_reader": "spark" if capabilities.kafka_source else "confluent-kafka",
     }
+    if not capabilities.kafka_source:
+        facts["kafka_messages"] = messages
     if not goods:
         schema = ", ".join(f"{quote(c.name)} {c.type}" for c in physical_columns(asset))
         return TableBatch(spark.createDataFrame([], schema), None, partitions, facts)
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)
     return TableBatch(data, rejected, partitions, facts, rejected_rows=rejected_rows)
+
+
+def _read_in_spark(
+    spark: SparkSession, settings: KafkaSettings, where: str, entries: list[ManifestEntry]
+) -> DataFrame:
+    """Spark's Kafka source (Capabilities.kafka_source); a Spark without it says the fix."""
+    try:
+        return spark_messages(spark, settings, where, entries)
+    except Exception as exc:
+        missing = missing_source(exc, where)
+        if missing is None:
+            raise
+        raise missing from None

@@ -50,6 +50,16 @@ def _secret(value: str, field: str, where: str) -> str:
     return _ENV_REF.sub(variable, value)
 
 
+def secrets(settings: KafkaSettings, where: str) -> tuple[str, str] | None:
+    """The SASL username and password, `{env:VAR}` resolved; None without credentials."""
+    if not (settings.sasl_username and settings.sasl_password):
+        return None
+    return (
+        _secret(settings.sasl_username, "sasl_username", where),
+        _secret(settings.sasl_password, "sasl_password", where),
+    )
+
+
 def client_config(settings: KafkaSettings, where: str) -> dict[str, Any]:
     """librdkafka settings: DKOps' SASL_SSL + PLAIN when credentials are set."""
     config: dict[str, Any] = {
@@ -57,11 +67,11 @@ def client_config(settings: KafkaSettings, where: str) -> dict[str, Any]:
         "socket.timeout.ms": int(TIMEOUT_S * 1000),
         "logger": _Quiet(),
     }
-    if settings.sasl_username and settings.sasl_password:
+    credentials = secrets(settings, where)
+    if credentials is not None:
         config["security.protocol"] = settings.security_protocol or "SASL_SSL"
         config["sasl.mechanism"] = settings.sasl_mechanism or "PLAIN"
-        config["sasl.username"] = _secret(settings.sasl_username, "sasl_username", where)
-        config["sasl.password"] = _secret(settings.sasl_password, "sasl_password", where)
+        config["sasl.username"], config["sasl.password"] = credentials
     elif settings.security_protocol:
         config["security.protocol"] = settings.security_protocol
     return config

@@ -33,19 +33,21 @@ from lakehouse_assets.tables.physical import FrameworkColumn
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 # Working columns of a message next to its value text (RAW) and range (FILE).
-_TOPIC, _PARTITION, _OFFSET, _TS = "_k_topic", "_k_partition", "_k_offset", "_k_ts"
-_UTF8 = "_k_utf8"
-_KEEP = (_TOPIC, _PARTITION, _OFFSET, _TS, _UTF8)
+TOPIC, PARTITION, OFFSET, TS = "_k_topic", "_k_partition", "_k_offset", "_k_ts"
+UTF8 = "_k_utf8"  # the value is valid UTF-8 (or NULL)
+_KEEP = (TOPIC, PARTITION, OFFSET, TS, UTF8)
+# What either reader hands the judge: value text, range, its recording time, metadata.
+MESSAGE_COLUMNS = (RAW, FILE, INGESTED_AT, *_KEEP)
 # Each metadata column the table may have -> the working column that fills it.
 _FILLS = {
-    KAFKA_TOPIC: _TOPIC,
-    KAFKA_PARTITION: _PARTITION,
-    KAFKA_OFFSET: _OFFSET,
-    KAFKA_TIMESTAMP: _TS,
-    KAFKA_TS: _TS,
+    KAFKA_TOPIC: TOPIC,
+    KAFKA_PARTITION: PARTITION,
+    KAFKA_OFFSET: OFFSET,
+    KAFKA_TIMESTAMP: TS,
+    KAFKA_TS: TS,
     RAW_VALUE: RAW,
     FILE: FILE,
     INGESTED_AT: INGESTED_AT,
@@ -77,26 +79,32 @@ def messages_table(records: list[KafkaRecord], assigned_at: dict[str, datetime])
             RAW: pa.array([t for t, _ in texts], pa.string()),
             FILE: pa.array([r.range_path for r in records], pa.string()),
             INGESTED_AT: pa.array([assigned_at[r.range_path] for r in records], utc),
-            _TOPIC: pa.array([r.topic for r in records], pa.string()),
-            _PARTITION: pa.array([r.partition for r in records], pa.int32()),
-            _OFFSET: pa.array([r.offset for r in records], pa.int64()),
-            _TS: pa.array(stamps, utc),
-            _UTF8: pa.array([ok for _, ok in texts], pa.bool_()),
+            TOPIC: pa.array([r.topic for r in records], pa.string()),
+            PARTITION: pa.array([r.partition for r in records], pa.int32()),
+            OFFSET: pa.array([r.offset for r in records], pa.int64()),
+            TS: pa.array(stamps, utc),
+            UTF8: pa.array([ok for _, ok in texts], pa.bool_()),
         }
     )
 
 
+def local_messages(
+    spark: SparkSession, records: list[KafkaRecord], assigned_at: dict[str, datetime]
+) -> DataFrame:
+    """Messages read on this host (ingest/kafka_client.py) as the session's DataFrame."""
+    return spark.createDataFrame(messages_table(records, assigned_at))
+
+
 def parse_messages(
-    spark: SparkSession,
-    records: list[KafkaRecord],
-    assigned_at: dict[str, datetime],
+    messages: DataFrame,
     ingestion: IngestionContract,
     columns: list[Column],
     framework: list[FrameworkColumn],
     capabilities: Capabilities,
 ) -> ParsedLanding:
-    """`columns`: the table contract's columns; `framework`: the framework columns it has
-    (bronze_framework), the Kafka metadata among them."""
+    """`messages`: MESSAGE_COLUMNS, read on this host (local_messages) or by Spark's Kafka
+    source (ingest/kafka_spark.py); `columns`: the table contract's columns; `framework`: the
+    framework columns it has (bronze_framework), the Kafka metadata among them."""
     from pyspark.sql import functions as F
 
     filled = {f.column.name: f for f in framework}
@@ -106,9 +114,8 @@ def parse_messages(
         ingestion.source.read_options(),
         "json",
     )
-    messages = spark.createDataFrame(messages_table(records, assigned_at))
     judged = judge_json(messages, read, capabilities.json_object_keys, keep=_KEEP)
-    reason = F.when(~F.col(_UTF8), F.lit("value is not UTF-8 text")).otherwise(
+    reason = F.when(~F.col(UTF8), F.lit("value is not UTF-8 text")).otherwise(
         F.when(F.col(RAW).isNull(), F.lit("NULL value (a tombstone)")).otherwise(F.col(REASON))
     )
     judged = judged.withColumn(REASON, reason)
@@ -118,11 +125,11 @@ def parse_messages(
     )
     where = F.concat(
         F.lit("kafka topic "),
-        F.col(_TOPIC),
+        F.col(TOPIC),
         F.lit(" partition "),
-        F.col(_PARTITION).cast("string"),
+        F.col(PARTITION).cast("string"),
         F.lit(" offset "),
-        F.col(_OFFSET).cast("string"),
+        F.col(OFFSET).cast("string"),
         F.lit(": "),
     )
     rejected = judged.filter(F.col(REASON) != "").select(
@@ -133,9 +140,9 @@ def parse_messages(
         F.concat(where, F.col(REASON)).alias(REASON),
         F.lit(None).cast("int").alias(LINE),
         F.col(RAW).alias(RAW_VALUE),
-        F.col(_TOPIC).alias(KAFKA_TOPIC),
-        F.col(_PARTITION).alias(KAFKA_PARTITION),
-        F.col(_OFFSET).alias(KAFKA_OFFSET),
+        F.col(TOPIC).alias(KAFKA_TOPIC),
+        F.col(PARTITION).alias(KAFKA_PARTITION),
+        F.col(OFFSET).alias(KAFKA_OFFSET),
     )
     return ParsedLanding(good, rejected, rejected.count())
 
