@@ -78,13 +78,8 @@ def kafka_bronze_batch(
         if not ranges:
             continue
         paths += [r.path for r in ranges]
-        if capabilities.kafka_source:
-            read = _read_in_spark(spark, ingestion.source.kafka, where, entries)
-        else:
-            records = read_ranges(ingestion.source.kafka, where, ranges)
-            messages += len(records)
-            stamps = {e.file_path: e.assigned_at for e in entries}
-            read = local_messages(spark, records, stamps)
+        read, count = kafka_messages(spark, capabilities, ingestion.source.kafka, where, entries)
+        messages += count or 0
         parsed = parse_messages(
             read, ingestion, list(asset.contract.columns), framework, capabilities
         )
@@ -105,6 +100,23 @@ def kafka_bronze_batch(
     data = reduce(lambda a, b: a.unionByName(b), goods)
     rejected = reduce(lambda a, b: a.unionByName(b), rejects)
     return TableBatch(data, rejected, partitions, facts, rejected_rows=rejected_rows)
+
+
+def kafka_messages(
+    spark: SparkSession,
+    capabilities: Capabilities,
+    settings: KafkaSettings,
+    where: str,
+    entries: list[ManifestEntry],
+) -> tuple[DataFrame, int | None]:
+    """The messages of these manifest entries' ranges (any entries: a day's, or only those not
+    ingested yet), as the judge takes them (ingest/kafka_parse.py), and how many there are when
+    read on this host (None: Spark reads them lazily)."""
+    if capabilities.kafka_source:
+        return _read_in_spark(spark, settings, where, entries), None
+    records = read_ranges(settings, where, ranges_of(entries))
+    stamps = {e.file_path: e.assigned_at for e in entries}
+    return local_messages(spark, records, stamps), len(records)
 
 
 def _read_in_spark(
