@@ -148,3 +148,34 @@ def test_unset_secret_variable_names_the_field(monkeypatch):
     config = client_config(settings, "x")
     assert (config["security.protocol"], config["sasl.mechanism"]) == ("SASL_SSL", "PLAIN")
     assert config["sasl.password"] == "pw"
+
+
+def test_reads_end_at_the_range_even_past_a_transaction_marker(kafka_bootstrap):
+    """A committed transaction leaves a control marker at the partition's last offset: the
+    high watermark counts it, no consumer receives it. A range up to that watermark ends at
+    the partition's end instead of waiting for the marker; a range ending earlier stops at its
+    own last offset."""
+    from confluent_kafka import Producer
+
+    from lakehouse_assets.contracts.kafka_source import KafkaSettings
+    from lakehouse_assets.ingest.kafka_client import read_ranges, watermarks
+    from lakehouse_assets.ingest.kafka_ranges import OffsetRange
+
+    topic = create_topic(kafka_bootstrap, 1)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "transactional.id": topic})
+    producer.init_transactions(60)
+    producer.begin_transaction()
+    for i in range(3):
+        producer.produce(topic, click(i), partition=0)
+    producer.commit_transaction(60)
+    settings = KafkaSettings(topic=topic, bootstrap_servers=kafka_bootstrap)
+    where = "ingestion/clicks.json"
+    assert watermarks(settings, where) == {(topic, 0): (0, 4)}  # 3 messages + the marker
+
+    def offsets(start: int, end: int) -> list[int]:
+        return [r.offset for r in read_ranges(settings, where, [OffsetRange(topic, 0, start, end)])]
+
+    assert offsets(0, 4) == [0, 1, 2]
+    assert offsets(0, 2) == [0, 1]
+    assert offsets(1, 4) == [1, 2]
+    assert offsets(3, 4) == []  # only the marker: nothing to wait for
