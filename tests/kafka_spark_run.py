@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.project_loader import load_project_or_raise
@@ -18,13 +19,16 @@ from tests.kafka_project import KEY, checks
 
 
 def main(contracts: str, partition: str, *settings: str) -> None:
+    started = time.perf_counter()
     spark = SparkResource(mode="spark", **dict(s.split("=", 1) for s in settings))
     try:
         result = run_assets(load_project_or_raise(contracts), spark, [KEY], partition)
+        ran = time.perf_counter()
         [event] = result.get_asset_materialization_events()
         materialization = event.materialization
         facts = {k: getattr(v, "value", str(v)) for k, v in materialization.metadata.items()}
         facts["checks"] = {name: passed for name, (passed, _) in checks(result).items()}
+        facts["seconds"] = round(ran - started, 1)
     finally:
         spark.stop()
     print(json.dumps(facts, default=str))
