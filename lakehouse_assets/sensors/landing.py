@@ -10,6 +10,10 @@ with exactly the manifest's files, so a repeated run never duplicates a row.
 Streaming contracts (`ingest_type: streaming`) get available-now semantics from the same
 mechanism: each tick ingests every file not ingested yet and stops; the manifest is the
 checkpoint. They are evaluated more often.
+
+A Kafka source (`source.format: kafka`) records offset ranges instead of files: each tick cuts,
+per topic-partition whose high watermark moved, the range from the last recorded end to it, in
+today's partition (ingest/kafka_ranges.py); the rest is the same.
 """
 
 from __future__ import annotations
@@ -133,7 +137,8 @@ def landing_sensor(
     def _landing(context: SensorEvaluationContext) -> SensorResult:
         tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files, assign)
         if tick.new_files:
-            context.log.info(f"{tick.new_files} new file(s) for {source}")
+            what = "offset range" if ingestion.source.kafka else "file"
+            context.log.info(f"{tick.new_files} new {what}(s) for {source}")
         return SensorResult(run_requests=tick.requests, cursor=tick.cursor)
 
     return _landing
