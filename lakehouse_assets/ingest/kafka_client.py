@@ -182,8 +182,9 @@ def _read_one(
                     raise KafkaSourceError(
                         f"{where}: source.kafka: offsets {r.start}-{r.end} of topic {r.topic} "
                         f"partition {r.partition} are no longer on the broker (topic retention "
-                        "removed them): this partition's range cannot be read again; raise the "
-                        "topic's retention.ms above how far back you re-run bronze"
+                        "removed them, or the topic was recreated): this range cannot be read "
+                        "again; raise the topic's retention.ms above how far back you re-run "
+                        "bronze"
                     )
                 if error.fatal() or not error.retriable():
                     raise KafkaSourceError(
