@@ -8,8 +8,6 @@ here, at use, and never appear in an error (librdkafka's own messages do not car
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +16,9 @@ from typing import Any
 
 from lakehouse_assets.contracts.kafka_source import KafkaSettings
 from lakehouse_assets.ingest.kafka_ranges import OffsetRange, Watermarks
+from lakehouse_assets.storage.options import StorageConfigError, StorageOptions
 
 TIMEOUT_S = 30.0  # per broker round trip (metadata, watermarks); reads: without progress
-_ENV_REF = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class KafkaSourceError(ValueError):
@@ -37,27 +35,17 @@ class KafkaRecord:
     range_path: str  # the manifest entry it was read for
 
 
-def _secret(value: str, field: str, where: str) -> str:
-    def variable(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise KafkaSourceError(
-                f"{where}: source.kafka.{field}: environment variable {name} is not set "
-                f"(export {name}=... where Dagster runs)"
-            )
-        return os.environ[name]
-
-    return _ENV_REF.sub(variable, value)
-
-
 def secrets(settings: KafkaSettings, where: str) -> tuple[str, str] | None:
-    """The SASL username and password, `{env:VAR}` resolved; None without credentials."""
+    """The SASL username and password, `{env:VAR}` resolved as storage options are (one rule,
+    one error naming the field); None without credentials."""
     if not (settings.sasl_username and settings.sasl_password):
         return None
-    return (
-        _secret(settings.sasl_username, "sasl_username", where),
-        _secret(settings.sasl_password, "sasl_password", where),
-    )
+    raw = {"sasl_username": settings.sasl_username, "sasl_password": settings.sasl_password}
+    try:
+        resolved = StorageOptions(raw, f"{where}: source.kafka").resolved()
+    except StorageConfigError as exc:
+        raise KafkaSourceError(str(exc)) from None
+    return resolved["sasl_username"], resolved["sasl_password"]
 
 
 def client_config(settings: KafkaSettings, where: str) -> dict[str, Any]:
