@@ -7,6 +7,7 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lakehouse_assets.assets.kafka_bronze import kafka_bronze_batch
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
@@ -74,6 +75,10 @@ def bronze_batch(
     assert ingestion is not None
     require_readable(asset, capabilities)
     access = landing_access_for(project, capabilities, lambda: spark)
+    if ingestion.source.format == "kafka":  # offsets, not files (assets/kafka_bronze.py)
+        return kafka_bronze_batch(
+            spark, capabilities, project, asset, access.manifest, partitions, run_id
+        )
     columns = list(asset.contract.columns)
     framework = bronze_framework(asset)
     staging = working_dir(ops_root(project)) / "staged_landing"

@@ -18,6 +18,7 @@ from lakehouse_assets.checks.rules import Rule
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.quarantine_rows import combine_rejected
+from lakehouse_assets.strategies.base import truncate_predicate
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_DATE
 
@@ -51,7 +52,12 @@ def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
     op_col, deletes = strategy.op_column(promo, columns), strategy.deletes(promo)
     # Strategy plugins written before apply_as_deletes take op_col alone: ask them that way
     # unless the contract uses the field.
-    return strategy.rule_exempt(op_col, deletes) if deletes else strategy.rule_exempt(op_col)
+    exempt = strategy.rule_exempt(op_col, deletes) if deletes else strategy.rule_exempt(op_col)
+    truncates = strategy.truncates(promo)
+    if not truncates:
+        return exempt
+    # A truncate event is no row: no rule judges it (as a delete event).
+    return " OR ".join(x for x in (exempt, truncate_predicate(truncates)) if x)
 
 
 def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:

@@ -16,6 +16,7 @@ from lakehouse_assets.io.snapshot_source import history_source, record_versions,
 from lakehouse_assets.io.tombstone_purge import add_stamps, purge_tombstones
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
+from lakehouse_assets.strategies.truncates import TRUNCATES_SUFFIX
 from lakehouse_assets.tables.location import TableLocation, sibling_location
 from lakehouse_assets.tables.physical import data_columns, physical_columns
 from lakehouse_assets.tables.table_ops import table_ops
@@ -64,10 +65,12 @@ def merge_silver(
         silver_timestamps=promo.metadata.add_silver_timestamps,
         op_col=strategy.op_column(promo, batch.data.columns),
         deletes=strategy.deletes(promo),
+        order_then=tuple(promo.order_cols[1:]),
     )
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]
     side = strategy.side_table(ctx)
+    stamped: TableLocation | None = None  # a side table whose rows the retention may purge
     if side is not None:
         side_location = sibling_location(location, side.suffix)
         stamps = [F.lit(None).cast(t).alias(n) for n, t in side.stamps.items()]
@@ -76,17 +79,28 @@ def merge_silver(
             frames.write(empty, side_location, "append")
         elif side.stamps:
             add_stamps(spark, capabilities, side, side_location)
+        stamped = side_location if side.stamps else None
         ctx = replace(ctx, companion=side_location.sql_ref)
         locations.append(side_location)
         facts["companion_table"] = side_location.label
+    truncates = strategy.truncates(promo)
+    if truncates:
+        cut = sibling_location(location, TRUNCATES_SUFFIX)
+        if not cut.exists(spark):
+            frames.write(batch.data.select(*promo.order_cols).limit(0), cut, "append")
+        truncating = batch.facts.get("truncate_events", 0) > 0
+        ctx = replace(ctx, truncates=truncates, truncate_table=cut.sql_ref, truncating=truncating)
+        facts["truncate_table"] = cut.label
     try:
-        merged = execute_merge(spark, capabilities, strategy.plan, ctx, locations)
+        merged = execute_merge(
+            spark, capabilities, strategy.plan, ctx, locations, whole_table=ctx.truncating
+        )
     finally:
         spark.catalog.dropTempView(view)
     facts.update(merged)
-    if side is not None and side.stamps and promo.tombstone_retention:
+    if stamped is not None and promo.tombstone_retention:
         facts["tombstones_purged_where"] = purge_tombstones(
-            spark, locations[-1], promo.tombstone_retention
+            spark, stamped, promo.tombstone_retention
         )
     facts["rows_written"] = facts.pop("merge_source_rows")
     if snapshots:

@@ -5,7 +5,7 @@ the row as a tombstone holding the delete event's values, even for a key silver 
 older insert replayed later loses to it, so any processing order gives the same table.
 
 Without it, a delete removes the row, and the key and order value of the delete are remembered
-in a companion table `<table>_tombstones` (keys + order column, greatest delete per key): an
+in a companion table `<table>_tombstones` (keys + order columns, greatest delete per key): an
 upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
 the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
 the key wins over the tombstone and brings the row back.
@@ -31,6 +31,7 @@ from lakehouse_assets.strategies.base import (
     set_clause,
 )
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
+from lakehouse_assets.strategies.truncates import with_truncates
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
 # With tombstone_retention: when the run that recorded a tombstone ran (io/tombstone_purge.py).
@@ -47,6 +48,7 @@ class CdcMerge(Strategy):
     names = ("cdc_merge",)
     needs_order = True
     needs_op = True
+    applies_truncates = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
@@ -76,13 +78,18 @@ class CdcMerge(Strategy):
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
-        return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
+        return with_truncates(ctx, _soft_or_hard)
+
+
+def _soft_or_hard(ctx: MergeContext) -> MergePlan:
+    assert isinstance(ctx, CdcContext)
+    return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
 
 
 def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
     if isinstance(ctx, CdcContext) and ctx.soft_delete_col:
         return None
-    return [*ctx.keys, *([ctx.order_col] if ctx.order_col else [])]
+    return [*ctx.keys, *ctx.order_cols]
 
 
 def _soft(ctx: CdcContext) -> MergePlan:

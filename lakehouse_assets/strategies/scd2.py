@@ -67,7 +67,7 @@ class Scd2(Strategy):
     ) -> MergeContext:
         s = promo.scd2
         if promo.from_snapshot:  # io/snapshot_source.py: snapshot rows and absence markers
-            base = replace(base, order_col=VERSION, op_col=None, deletes=ABSENT)
+            base = replace(base, order_col=VERSION, order_then=(), op_col=None, deletes=ABSENT)
         return Scd2Context(
             **vars(base), valid_from=s.valid_from, valid_to=s.valid_to, is_current=s.is_current
         )
@@ -95,7 +95,7 @@ class Scd2(Strategy):
         # History keeps every version: one event per (key, order value).
         if promo.from_snapshot:
             return [*promo.merge_keys, VERSION]
-        return [*promo.merge_keys, *([promo.order_col] if promo.order_col else [])]
+        return [*promo.merge_keys, *promo.order_cols]
 
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         if not promo.order_col or promo.from_snapshot:
@@ -126,6 +126,16 @@ class Scd2(Strategy):
                     "scd2",
                     f"scd2 columns {missing} are not in {check.silver_file}",
                     "add them to the silver contract",
+                    "error",
+                )
+            )
+        if len(check.promo.order_cols) > 1:
+            # valid_from/valid_to hold one order value; a struct of several is not built yet.
+            problems.append(
+                (
+                    "sequence_by",
+                    f"scd2 orders versions by one column, not {check.promo.order_cols}",
+                    "name one sequence_by column (e.g. a timestamp or a combined sequence)",
                     "error",
                 )
             )

@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
+from lakehouse_assets.strategies.base import (
+    MergeContext,
+    MergePlan,
+    delete_columns,
+    truncate_columns,
+)
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -41,6 +46,8 @@ class Strategy:
     # From snapshots (from_snapshots): keeps a history of versions (scd2) rather than the
     # newest snapshot's state (io/snapshot_source.py builds the merge source accordingly).
     snapshot_history: bool = False
+    # Takes apply_as_truncates (Lakeflow: SCD type 1 only): a truncate empties the table.
+    applies_truncates: bool = False
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
@@ -70,6 +77,10 @@ class Strategy:
     def deletes(self, promo: PromotionContract) -> str | None:
         """The promotion's apply_as_deletes, when this strategy applies deletes."""
         return promo.apply_as_deletes if self.needs_op or self.reads_op else None
+
+    def truncates(self, promo: PromotionContract) -> str | None:
+        """The promotion's apply_as_truncates, when this strategy applies truncates."""
+        return promo.apply_as_truncates if self.applies_truncates else None
 
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         """One row per these columns survives the batch's dedup."""
@@ -143,6 +154,8 @@ class Strategy:
                 )
             )
         problems += _deletes_problems(self, check)
+        problems += _op_case_problems(self, check)
+        problems += _truncates_problems(self, check)
         filled = self.filled_columns(promo, silver, check.source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
@@ -180,6 +193,49 @@ def _deletes_problems(strategy: Strategy, check: PromotionToCheck) -> list[Probl
         (
             "apply_as_deletes",
             f"apply_as_deletes reads columns {unknown} that are not in {check.source_file}",
+            "name only source columns (after select_expr) or add them to the source contract",
+            "error",
+        )
+    ]
+
+
+def _op_case_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """op_case_sensitive only where op values are read."""
+    promo = check.promo
+    if not promo.op_case_sensitive or strategy.needs_op or strategy.reads_op:
+        return []
+    return [
+        (
+            "op_case_sensitive",
+            f"strategy {promo.strategy} reads no op values",
+            "remove op_case_sensitive, or use strategy cdc_merge or scd2",
+            "error",
+        )
+    ]
+
+
+def _truncates_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """apply_as_truncates only on a strategy that applies them, reading only promoted columns."""
+    promo = check.promo
+    if promo.apply_as_truncates is None:
+        return []
+    if strategy.truncates(promo) is None:
+        return [
+            (
+                "apply_as_truncates",
+                f"strategy {promo.strategy} applies no truncates (Lakeflow: SCD type 1 only)",
+                "remove apply_as_truncates, or use strategy cdc_merge",
+                "error",
+            )
+        ]
+    used = truncate_columns(promo.apply_as_truncates)
+    unknown = [c for c in used if c not in check.promoted]
+    if not unknown:
+        return []
+    return [
+        (
+            "apply_as_truncates",
+            f"apply_as_truncates reads columns {unknown} that are not in {check.source_file}",
             "name only source columns (after select_expr) or add them to the source contract",
             "error",
         )
