@@ -29,6 +29,7 @@ from dagster import (
     sensor,
 )
 
+from lakehouse_assets.assets.bronze_stream import APPEND, APPEND_TAG
 from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
@@ -68,7 +69,9 @@ def landing_tick(
     cursor: str | None,
     list_files: Lister = list_landing_files,
 ) -> Tick:
-    """One evaluation: record new files, request runs for partitions with pending files."""
+    """One evaluation: record new files, request runs for partitions with pending files.
+    A streaming contract's runs carry APPEND_TAG: each appends only what is new."""
+    extra = {APPEND_TAG: APPEND} if ingestion.ingest_type == "streaming" else {}
     new, known = assign_new_files(manifest, source, ingestion, SENSOR_TAG, list_files)
     since = int(cursor) if cursor else -1
     pending = [
@@ -82,7 +85,7 @@ def landing_tick(
             run_key=run_key(source, partition, paths),
             partition_key=partition,
             asset_selection=[key],
-            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths))},
+            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths)), **extra},
         )
         for partition, paths in sorted(by_partition.items())
     ]
