@@ -34,6 +34,11 @@ from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.contracts.stream_trigger import (  # noqa: F401 (BATCH_/STREAMING_: kept names)
+    BATCH_INTERVAL_S,
+    STREAMING_INTERVAL_S,
+    sensor_interval,
+)
 from lakehouse_assets.engine.capabilities import SAIL
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.ingest.assignment import Lister, Manifest, assign_new_files
@@ -41,8 +46,6 @@ from lakehouse_assets.ingest.landing import list_landing_files
 from lakehouse_assets.ingest.manifest import ManifestEntry
 
 SENSOR_TAG = "sensor"
-BATCH_INTERVAL_S = 60
-STREAMING_INTERVAL_S = 15
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,10 @@ def landing_sensor(
     @sensor(
         name=sensor_name(key, names),
         asset_selection=[key],
-        minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
+        minimum_interval_seconds=sensor_interval(ingestion),
         default_status=default_status,
         description=f"new files under {ingestion.source.path} -> {source} "
-        f"({'available-now streaming' if streaming else 'batch'})",
+        f"({f'available-now streaming, trigger {ingestion.trigger}' if streaming else 'batch'})",
     )
     def _landing(context: SensorEvaluationContext) -> SensorResult:
         tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files)
