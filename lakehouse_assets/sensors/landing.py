@@ -8,8 +8,9 @@ files) makes Dagster drop a request it already launched. A bronze run replaces i
 with exactly the manifest's files, so a repeated run never duplicates a row.
 
 Streaming contracts (`ingest_type: streaming`) get available-now semantics from the same
-mechanism: each tick ingests every file not ingested yet and stops; the manifest is the
-checkpoint. They are evaluated more often.
+mechanism, evaluated more often (their `trigger`: contracts/stream_trigger.py): their runs carry
+APPEND_TAG, so each appends only the entries its ingest log does not mark done
+(assets/bronze_stream.py) instead of replacing the day.
 """
 
 from __future__ import annotations
