@@ -15,8 +15,10 @@ Three ways, each on a fresh folder, the same files:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import shutil
 import statistics
 import tempfile
@@ -40,7 +42,11 @@ def land(landing: Path, index: int, rows: int) -> Path:
     return path
 
 
-def framework(files: int, rows: int, append: bool, spark_resource: Any) -> list[float]:
+def framework(
+    files: int, rows: int, append: bool, spark_resource: Any, profile: str | None = None
+) -> list[float]:
+    """`profile`: a file for cProfile's stats of ticks 1-10 and of the last 10 (`.first`,
+    `.last`), to see what grows."""
     from dagster import (
         AssetKey,
         AssetsDefinition,
@@ -72,10 +78,14 @@ def framework(files: int, rows: int, append: bool, spark_resource: Any) -> list[
     )
     landing = Path(project.environment.paths["landing"])
     times, cursor = [], None
+    stats: dict[bool, pstats.Stats | None] = {True: None, False: None}
     try:
         with DagsterInstance.ephemeral() as instance:
             for i in range(files):
                 land(landing, i, rows)
+                profiler = cProfile.Profile() if profile and (i < 10 or i >= files - 10) else None
+                if profiler:
+                    profiler.enable()
                 t0 = time.perf_counter()
                 tick = sensor(build_sensor_context(instance=instance, cursor=cursor))
                 cursor = tick.cursor
@@ -93,12 +103,22 @@ def framework(files: int, rows: int, append: bool, spark_resource: Any) -> list[
                     tags=tags,
                 )
                 times.append(time.perf_counter() - t0)
+                if profiler:
+                    profiler.disable()
+                    found = stats[i < 10]
+                    if found is None:
+                        stats[i < 10] = pstats.Stats(profiler)
+                    else:
+                        found.add(profiler)
                 (event,) = result.get_asset_materialization_events()
                 meta = event.materialization.metadata
                 assert meta["dagster/partition_row_count"].value == rows * (i + 1)
                 assert meta["files_read"].value == (1 if append else i + 1)
     finally:
         shutil.rmtree(work)
+    for first, collected in stats.items():
+        if collected and profile:
+            collected.dump_stats(f"{profile}.{'first' if first else 'last'}")
     return times
 
 
@@ -146,6 +166,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--rows", type=int, default=20)
     parser.add_argument("--modes", default="append,replace,script")
+    parser.add_argument("--profile", help="cProfile stats of the first and last 10 ticks")
     args = parser.parse_args()
     from lakehouse_assets.engine.resource import SparkResource
 
@@ -155,7 +176,10 @@ def main() -> None:
         if mode == "script":
             results[mode] = script(args.files, args.rows, spark_resource.get_session())
         else:
-            results[mode] = framework(args.files, args.rows, mode == "append", spark_resource)
+            profile = f"{args.profile}.{mode}" if args.profile else None
+            results[mode] = framework(
+                args.files, args.rows, mode == "append", spark_resource, profile
+            )
         print(f"{mode}: {summary(results[mode])}", flush=True)
     if "append" in results and "script" in results:
         a, s = results["append"][-10:], results["script"][-10:]

@@ -49,3 +49,18 @@ def test_offset_ranges_are_appended_once_and_a_dead_run_means_replace(tmp_path: 
     fourth, chosen = _run(log, "r4", _offsets("0-99", "100-149", "150-199"))
     assert chosen == [] and fourth.append  # nothing new: nothing to write
     assert log.states(SOURCE, ["2024-01-02"]) == {}  # another day is its own
+
+
+def test_ops_tables_keep_every_row_and_stay_compact(tmp_path: Path):
+    import pyarrow as pa
+    from deltalake import DeltaTable
+
+    from lakehouse_assets.io.ops_tables import COMPACT_EVERY, append_rows
+
+    path = str(tmp_path / "ops" / "ingest_log")
+    for i in range(2 * COMPACT_EVERY + 5):
+        append_rows(path, pa.table({"source": ["s"], "entry": [f"e{i:03d}"]}), ["source"])
+    table = DeltaTable(path)
+    entries = sorted(table.to_pyarrow_table()["entry"].to_pylist())
+    assert entries == [f"e{i:03d}" for i in range(2 * COMPACT_EVERY + 5)]
+    assert len(table.file_uris()) <= 6  # two compactions: 1 file, then the last appends

@@ -27,7 +27,6 @@ from tests.helpers import delta_rows, table_path
 
 EVENTS = "bronze/shop/events_raw"
 DAY = "2024-01-01"
-pytestmark = pytest.mark.slow
 
 
 def _land(project: Any, name: str, ids: list[str], bad_lines: int = 0) -> None:

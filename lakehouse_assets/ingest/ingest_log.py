@@ -19,8 +19,8 @@ from typing import Literal
 import pyarrow as pa
 
 from lakehouse_assets.ingest.manifest import ManifestEntry
-from lakehouse_assets.io.table_lock import table_lock
-from lakehouse_assets.storage.delta import delta_table, is_delta_table, write_delta
+from lakehouse_assets.io.ops_tables import append_rows
+from lakehouse_assets.storage.delta import delta_table, is_delta_table
 
 State = Literal["started", "done"]
 
@@ -71,8 +71,4 @@ class IngestLog:
             ],
             schema=SCHEMA,
         )
-        if is_delta_table(self.path):  # appends of concurrent runs: delta-rs retries them
-            write_delta(self.path, rows, mode="append", partition_by=["source", "partition"])
-        else:  # the first write creates the table: one creator at a time
-            with table_lock(self.path, "create"):
-                write_delta(self.path, rows, mode="append", partition_by=["source", "partition"])
+        append_rows(self.path, rows, ["source", "partition"])
