@@ -41,7 +41,8 @@ def test_continuous_is_a_short_interval_sensor_with_an_info_note(demo_dir: Path)
         "info: ingestion/streaming/events.json: trigger: trigger 'continuous' runs here as a "
         "landing sensor every 5 s, each tick starting an available-now run that appends the "
         "new entries: latency is at least 5 s plus a run's launch, not a long-running "
-        "streaming query (fix: set trigger_interval_seconds to change the interval)"
+        "streaming query (fix: set trigger_interval_seconds to change the interval "
+        "(dagster-daemon evaluates sensors at most every 5 s))"
     ]
     _edit(demo_dir, trigger_interval_seconds=2)
     notes, intervals = _loaded(demo_dir)

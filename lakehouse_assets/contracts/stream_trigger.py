@@ -8,7 +8,8 @@ is a long-running query (Sail has no Structured Streaming to or from Delta).
   process or a container per run), not Spark's milliseconds: say so as an info note.
 
 `trigger_interval_seconds` overrides either interval (Dagster's sensor minimum interval; the
-daemon evaluates sensors no more often than its own loop, about every 5 s by default).
+daemon evaluates sensors no more often than its own loop: dagster's sensor daemon
+MIN_INTERVAL_LOOP_TIME, 5 s).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def trigger_issues(file: Path, ingestion: IngestionContract) -> list[ContractIss
             f"trigger 'continuous' runs here as a landing sensor every {interval} s, each tick "
             "starting an available-now run that appends the new entries: latency is at least "
             f"{interval} s plus a run's launch, not a long-running streaming query",
-            "set trigger_interval_seconds to change the interval",
+            "set trigger_interval_seconds to change the interval (dagster-daemon evaluates "
+            "sensors at most every 5 s)",
             "info",
         )
     ]
