@@ -64,3 +64,20 @@ def test_ops_tables_keep_every_row_and_stay_compact(tmp_path: Path):
     entries = sorted(table.to_pyarrow_table()["entry"].to_pylist())
     assert entries == [f"e{i:03d}" for i in range(2 * COMPACT_EVERY + 5)]
     assert len(table.file_uris()) <= 6  # two compactions: 1 file, then the last appends
+
+
+def test_a_batch_whose_entries_bypassed_select_replaces(tmp_path: Path):
+    """A reader that read every entry of its day itself (not through `select`) must not be
+    appended: its rows would repeat the day's earlier ones."""
+    import pyarrow as pa
+
+    from lakehouse_assets.io.batch import TableBatch
+
+    ingest = StreamIngest(IngestLog(str(tmp_path / "ops")), SOURCE, "r1", append=True)
+    ingest.prepare([DAY])
+    batch = TableBatch(data=pa.table({"x": [1]}), partitions=[DAY])  # type: ignore[arg-type]
+    bound = ingest.bind(batch)
+    assert not bound.append and bound.facts["ingest_mode"] == "replace"
+
+    ingest.select(DAY, _offsets("0-9"))
+    assert ingest.bind(batch).append

@@ -46,6 +46,7 @@ class StreamIngest:
     recovering: bool = False  # a dead run's entries were found: this run replaces
     pending: list[ManifestEntry] = field(default_factory=list)
     done_paths: set[str] = field(default_factory=set)
+    asked: set[str] = field(default_factory=set)  # partitions whose entries went via select
 
     def prepare(self, partitions: list[str]) -> None:
         states = self.log.states(self.source, partitions)
@@ -56,19 +57,23 @@ class StreamIngest:
     def select(self, partition: str, entries: list[ManifestEntry]) -> list[ManifestEntry]:
         """The entries this run reads (bronze_batch's `select`); `started` is recorded for the
         ones not done yet before anything is written."""
+        self.asked.add(partition)
         fresh = [e for e in entries if e.file_path not in self.done_paths]
         self.log.record(fresh, self.run_id, "started")
         self.pending += fresh
         return fresh if self.append else entries
 
     def bind(self, batch: TableBatch) -> TableBatch:
-        facts = {**batch.facts, "ingest_mode": "append" if self.append else "replace"}
+        """The batch, marked for append. A reader that did not take its entries through
+        `select` (every entry of its days read) can only replace, or rows would repeat."""
+        append = self.append and set(batch.partitions) <= self.asked
+        facts = {**batch.facts, "ingest_mode": "append" if append else "replace"}
         if self.recovering:
             facts["ingest_recovered"] = (
                 "an earlier run died between its write and its ingest log record: "
                 "this run replaced the day with all of its entries"
             )
-        return replace(batch, append=self.append, facts=facts)
+        return replace(batch, append=append, facts=facts)
 
     def done(self) -> None:
         """After the write (and its quarantine) committed."""
