@@ -179,3 +179,36 @@ def test_reads_end_at_the_range_even_past_a_transaction_marker(kafka_bootstrap):
     assert offsets(0, 2) == [0, 1]
     assert offsets(1, 4) == [1, 2]
     assert offsets(3, 4) == []  # only the marker: nothing to wait for
+
+
+@pytest.mark.slow
+def test_sensor_runs_append_only_the_new_ranges(
+    kafka_bootstrap, tmp_path, data_root, spark_resource
+):
+    """A streaming Kafka contract: the run a tick requests (with its tags) reads only the ranges
+    its ingest log has not marked done and appends them; a hand run of the day re-reads all."""
+    topic = create_topic(kafka_bootstrap, 2)
+    project = make_project(tmp_path / "contracts", topic, kafka_bootstrap)
+    produce(kafka_bootstrap, topic, [(i % 2, click(i)) for i in range(4)])
+    day = today()
+
+    def facts(result) -> dict:
+        (event,) = result.get_asset_materialization_events()
+        return {k: v.value for k, v in event.materialization.metadata.items()}
+
+    with DagsterInstance.ephemeral() as instance:
+        first = tick(project, instance, None)
+        (request,) = first.run_requests
+        run = run_assets(project, spark_resource, [KEY], day, instance, tags=dict(request.tags))
+        assert (facts(run)["ingest_mode"], facts(run)["files_read"]) == ("append", 2)
+        produce(kafka_bootstrap, topic, [(0, click(4)), (0, click(5))])
+        (request,) = tick(project, instance, first.cursor).run_requests
+        run = run_assets(project, spark_resource, [KEY], day, instance, tags=dict(request.tags))
+        assert (facts(run)["ingest_mode"], facts(run)["files_read"]) == ("append", 1)
+        assert facts(run)["kafka_ranges"] == f"kafka://{topic}/0/2-4"
+        assert checks(run)["row_accounting"][0] is True
+        offsets = [(r["_kafka_partition"], r["_kafka_offset"]) for r in bronze(project)]
+        assert offsets == [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1)]
+        by_hand = run_assets(project, spark_resource, [KEY], day, instance)
+        assert (facts(by_hand)["ingest_mode"], facts(by_hand)["files_read"]) == ("replace", 3)
+    assert sorted(r["click_id"] for r in bronze(project)) == list(range(6))

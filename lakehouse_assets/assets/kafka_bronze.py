@@ -11,6 +11,7 @@ the ranges up to the current high watermarks, as a run records today's new landi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,9 @@ def kafka_bronze_batch(
     manifest: Manifest,
     partitions: list[str],
     run_id: str,
+    select: Callable[[str, list[ManifestEntry]], list[ManifestEntry]] | None = None,
 ) -> TableBatch:
+    """`select`: as bronze_batch's (an available-now run reads only the ranges not ingested)."""
     from pyspark.sql import functions as F
 
     ingestion = asset.ingestion
@@ -74,6 +77,8 @@ def kafka_bronze_batch(
     rejected_rows = messages = 0
     for partition in partitions:
         entries = kafka_entries(manifest, project, asset, partition, run_id)
+        if select is not None:
+            entries = select(partition, entries)
         ranges = ranges_of(entries)
         if not ranges:
             continue

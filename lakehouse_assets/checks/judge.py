@@ -8,7 +8,7 @@ whatever the rules say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dagster import Failure
@@ -93,11 +93,11 @@ def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
         from pyspark.sql import functions as F
 
         dropped = dropped.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-    out = TableBatch(
-        split.kept,
-        combine_rejected(batch.rejected, dropped),
-        batch.partitions,
-        facts,
+    out = replace(
+        batch,  # keeps what else the batch says about its write (append)
+        data=split.kept,
+        rejected=combine_rejected(batch.rejected, dropped),
+        facts=facts,
         rejected_rows=on_load + split.rows_dropped,
     )
     return Judged(out, split.outcomes, read, superseded, filtered)

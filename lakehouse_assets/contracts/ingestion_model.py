@@ -69,6 +69,10 @@ class IngestionContract(ContractModel):
     # Take a file's partition from a date in its path (dt=YYYY-MM-DD or YYYY/MM/DD).
     partition_from_path: bool = True
     schedule: str | None = None
+    # Streaming only (contracts/stream_trigger.py): DKOps' trigger, and the landing sensor's
+    # interval in seconds (default 15 for available_now, 5 for continuous).
+    trigger: Literal["available_now", "continuous"] = "available_now"
+    trigger_interval_seconds: int | None = Field(default=None, ge=1)
 
     @field_validator("source")
     @classmethod

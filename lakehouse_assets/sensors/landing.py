@@ -8,8 +8,9 @@ files) makes Dagster drop a request it already launched. A bronze run replaces i
 with exactly the manifest's files, so a repeated run never duplicates a row.
 
 Streaming contracts (`ingest_type: streaming`) get available-now semantics from the same
-mechanism: each tick ingests every file not ingested yet and stops; the manifest is the
-checkpoint. They are evaluated more often.
+mechanism, evaluated more often (their `trigger`: contracts/stream_trigger.py): their runs carry
+APPEND_TAG, so each appends only the entries its ingest log does not mark done
+(assets/bronze_stream.py) instead of replacing the day.
 
 A Kafka source (`source.format: kafka`) records offset ranges instead of files: each tick cuts,
 per topic-partition whose high watermark moved, the range from the last recorded end to it, in
@@ -34,10 +35,16 @@ from dagster import (
     sensor,
 )
 
+from lakehouse_assets.assets.bronze_stream import APPEND, APPEND_TAG
 from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.contracts.stream_trigger import (  # noqa: F401 (BATCH_/STREAMING_: kept names)
+    BATCH_INTERVAL_S,
+    STREAMING_INTERVAL_S,
+    sensor_interval,
+)
 from lakehouse_assets.engine.capabilities import SAIL
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.ingest.assignment import Lister, Manifest, assign_new_files
@@ -53,8 +60,6 @@ Assign = Callable[
 ]
 
 SENSOR_TAG = "sensor"
-BATCH_INTERVAL_S = 60
-STREAMING_INTERVAL_S = 15
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,9 @@ def landing_tick(
     assign: Assign = assign_new_files,
 ) -> Tick:
     """One evaluation: record new files, request runs for partitions with pending files.
-    `assign`: how new entries are recorded (a Kafka source's offset ranges: kafka_assign)."""
+    `assign`: how new entries are recorded (a Kafka source's offset ranges: kafka_assign).
+    A streaming contract's runs carry APPEND_TAG: each appends only what is new."""
+    extra = {APPEND_TAG: APPEND} if ingestion.ingest_type == "streaming" else {}
     new, known = assign(manifest, source, ingestion, SENSOR_TAG, list_files)
     since = int(cursor) if cursor else -1
     pending = [
@@ -97,7 +104,7 @@ def landing_tick(
             run_key=run_key(source, partition, paths),
             partition_key=partition,
             asset_selection=[key],
-            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths))},
+            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths)), **extra},
         )
         for partition, paths in sorted(by_partition.items())
     ]
@@ -129,10 +136,10 @@ def landing_sensor(
     @sensor(
         name=sensor_name(key, names),
         asset_selection=[key],
-        minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
+        minimum_interval_seconds=sensor_interval(ingestion),
         default_status=default_status,
         description=f"new {_watched(ingestion)} -> {source} "
-        f"({'available-now streaming' if streaming else 'batch'})",
+        f"({f'available-now streaming, trigger {ingestion.trigger}' if streaming else 'batch'})",
     )
     def _landing(context: SensorEvaluationContext) -> SensorResult:
         tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files, assign)
