@@ -69,6 +69,9 @@ def make_project(
     merge_schema: bool = False,
     extra_column: str | None = None,
     apply_as_deletes: str | None = None,
+    load_type: str | None = None,
+    promotion: dict[str, Any] | None = None,
+    history_type: str = "BIGINT",
 ) -> Project:
     silver: list[dict[str, Any]] = [
         {"name": "k", "type": "BIGINT", "nullable": False},
@@ -79,8 +82,8 @@ def make_project(
         silver.append({"name": "is_deleted", "type": "BOOLEAN", "nullable": False})
     if strategy == "scd2":
         silver += [
-            {"name": "valid_from", "type": "BIGINT", "nullable": False},
-            {"name": "valid_to", "type": "BIGINT"},
+            {"name": "valid_from", "type": history_type, "nullable": False},
+            {"name": "valid_to", "type": history_type},
             {"name": "is_current", "type": "BOOLEAN", "nullable": False},
         ]
     if extra_column:
@@ -94,6 +97,7 @@ def make_project(
         "sequence_by": "seq",
         "merge_schema": merge_schema,
         **({"apply_as_deletes": apply_as_deletes} if apply_as_deletes else {}),
+        **(promotion or {}),
     }
     bronze = [*BRONZE_COLUMNS, *([REMOVED] if apply_as_deletes else [])]
     files = {
@@ -112,6 +116,7 @@ def make_project(
                 "name": "ev_raw",
                 "source": {"format": "json", "path": "{path.landing}/ev"},
                 "destination_contract": "../../tables/ev_raw.json",
+                **({"load_type": load_type} if load_type else {}),
             }
         ),
         "ingestion/silver/ev.json": json.dumps(promo),

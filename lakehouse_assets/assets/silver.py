@@ -210,6 +210,13 @@ def silver_batch(
             f"{asset.key_string}: source lacks columns {missing}; add them to "
             "the bronze contract or drop them from silver"
         )
+    # e.g. the partition date of a snapshot (snapshot_cdc): not in silver, read by the merge.
+    carried = [c for c in strategy.carried_columns(promo) if c not in needed]
+    if any(c not in source.columns for c in carried):
+        raise ValueError(
+            f"{asset.key_string}: {promo.strategy} reads {carried} of its source, the bronze "
+            f"partition date each snapshot is versioned by; promote from a bronze table"
+        )
     judged = _unplaceable(promo, op_col, deletes)
     if truncates:
         judged = _spare_truncates(judged, F.expr(truncate_predicate(truncates)))
@@ -223,6 +230,7 @@ def silver_batch(
             for c in data_cols
         ],
         *[F.col(c) for c in dict.fromkeys(reads) if c not in data_cols],
+        *[F.col(c) for c in carried],
     )
     events = typed.where(f"NOT {truncate_predicate(truncates)}") if truncates else typed
     good = latest_per_key(

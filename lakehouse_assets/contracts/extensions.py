@@ -35,6 +35,10 @@ class PromotionRules(Protocol):
         """The strategies that apply an operation column (I/U/D): a CDC feed needs one."""
         ...
 
+    def reads_snapshots(self, promo: PromotionContract) -> bool:
+        """The promotion treats each bronze partition as a full snapshot (load_type full)."""
+        ...
+
     def problems(self, check: PromotionToCheck) -> list[Problem]:
         """What the promotion's strategy finds wrong. Fields name the promotion contract,
         except `columns[i]...` fields, which name the silver table contract."""

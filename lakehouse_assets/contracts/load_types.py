@@ -28,7 +28,35 @@ def load_type_issues(project: Project, strategies: PromotionRules) -> list[Contr
             issues += _cdc_issues(project, file, bronze, readers, strategies.op_readers())
         issues += _streaming_issues(file, bronze)
         issues += trigger_issues(file, bronze.ingestion)
+        issues += _snapshot_issues(project, file, bronze, readers, strategies)
     return issues
+
+
+def _snapshot_issues(
+    project: Project,
+    file: Path,
+    bronze: TableAsset,
+    readers: list[TableAsset],
+    strategies: PromotionRules,
+) -> list[ContractIssue]:
+    # A snapshot promotion deletes every key a day lacks: on a feed of new or changed rows only
+    # (incremental, cdc, streaming) that would delete almost everything.
+    ingestion = bronze.ingestion
+    if ingestion is None or ingestion.load_type == "full":
+        return []
+    return [
+        ContractIssue(
+            file,
+            "load_type",
+            f"{_rel(project, reader.producer_file)} ({reader.promotion.strategy}) treats each "
+            f"day of this table as a full snapshot and deletes the keys a day lacks, but "
+            f"load_type is {ingestion.load_type!r}",
+            'set "load_type": "full" if each delivery is a complete snapshot of the source, '
+            "else promote it with another strategy",
+        )
+        for reader in readers
+        if reader.promotion and strategies.reads_snapshots(reader.promotion)
+    ]
 
 
 def _cdc_issues(

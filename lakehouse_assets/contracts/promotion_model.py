@@ -14,6 +14,7 @@ from lakehouse_assets.contracts.errors import join_words
 from lakehouse_assets.contracts.expectations import Expectations
 from lakehouse_assets.contracts.identifiers import is_identifier
 from lakehouse_assets.contracts.ingestion_model import Source
+from lakehouse_assets.contracts.retention import parse_retention
 from lakehouse_assets.contracts.sql_expressions import parse_expression
 
 # Validation context key: the strategy names a promotion may use (contracts.loader sets it).
@@ -62,6 +63,12 @@ class PromotionContract(ContractModel):
     # truncate events (cdc_merge only): every row whose order value is not newer is removed.
     apply_as_truncates: str | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
+    # Lakeflow's create_auto_cdc_from_snapshot_flow for scd2: each bronze partition of a
+    # `load_type: full` ingestion is a snapshot; versions open and close at snapshot dates.
+    from_snapshot: bool = False
+    # How long cdc_merge remembers a hard delete (`<table>_tombstones`), e.g. "7 days": after
+    # that, a replayed older insert of the key comes back (io/tombstone_purge.py). None: forever.
+    tombstone_retention: str | None = None
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False
     metadata: PromotionMetadata = Field(default_factory=PromotionMetadata)
@@ -113,6 +120,13 @@ class PromotionContract(ContractModel):
     def _deletes(cls, v: str | None) -> str | None:
         if v is not None:
             parse_expression(v, "apply_as_deletes")
+        return v
+
+    @field_validator("tombstone_retention")
+    @classmethod
+    def _retention(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_retention(v, "tombstone_retention")
         return v
 
     @field_validator("apply_as_truncates")

@@ -12,6 +12,8 @@ from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
+from lakehouse_assets.io.snapshot_source import history_source, record_versions, snapshot_source
+from lakehouse_assets.io.tombstone_purge import add_stamps, purge_tombstones
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.strategies.truncates import TRUNCATES_SUFFIX
@@ -40,8 +42,20 @@ def merge_silver(
     added = evolve_schema(spark, capabilities, asset, location)
     if added:
         facts["columns_added"] = added
+    data = batch.data
+    snapshots = strategy.from_snapshots(promo)
+    if snapshots:  # the snapshot compared with silver: its upserts and deletes
+        keys = list(promo.merge_keys)
+        if strategy.snapshot_history:
+            s = promo.scd2
+            data, compared = history_source(
+                spark, data, keys, location, batch.partitions, s.valid_from, s.valid_to
+            )
+        else:
+            data, compared = snapshot_source(spark, data, keys, location, batch.partitions)
+        facts.update(compared)
     view = f"lh_batch_{uuid.uuid4().hex[:12]}"
-    batch.data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
+    data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
     base = MergeContext(
         target=location.sql_ref,
         source=view,
@@ -56,10 +70,16 @@ def merge_silver(
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]
     side = strategy.side_table(ctx)
+    stamped: TableLocation | None = None  # a side table whose rows the retention may purge
     if side is not None:
         side_location = sibling_location(location, side.suffix)
+        stamps = [F.lit(None).cast(t).alias(n) for n, t in side.stamps.items()]
         if not side_location.exists(spark):
-            frames.write(batch.data.select(*side.columns).limit(0), side_location, "append")
+            empty = data.select(*side.columns, *stamps).limit(0)
+            frames.write(empty, side_location, "append")
+        elif side.stamps:
+            add_stamps(spark, capabilities, side, side_location)
+        stamped = side_location if side.stamps else None
         ctx = replace(ctx, companion=side_location.sql_ref)
         locations.append(side_location)
         facts["companion_table"] = side_location.label
@@ -78,7 +98,17 @@ def merge_silver(
     finally:
         spark.catalog.dropTempView(view)
     facts.update(merged)
+    if stamped is not None and promo.tombstone_retention:
+        facts["tombstones_purged_where"] = purge_tombstones(
+            spark, stamped, promo.tombstone_retention
+        )
     facts["rows_written"] = facts.pop("merge_source_rows")
+    if snapshots:
+        record_versions(spark, location, batch.partitions)
+        # The row accounting counts the batch's rows: an older snapshot's rows are taken (its
+        # version recorded) though they change nothing; the merge got rows plus delete markers.
+        facts["snapshot_merge_rows"] = facts["rows_written"]
+        facts["rows_written"] = batch.data.count()
     return facts
 
 

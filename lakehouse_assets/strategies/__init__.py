@@ -3,7 +3,7 @@ registered by name here."""
 
 from __future__ import annotations
 
-from lakehouse_assets.strategies import cdc_merge, scd2, upsert
+from lakehouse_assets.strategies import cdc_merge, scd2, snapshot_cdc, upsert
 from lakehouse_assets.strategies.registry import register, strategy_for
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
@@ -15,6 +15,7 @@ for _builtin in (
     upsert.APPEND_DEDUP,
     scd2.SCD2,
     upsert.SCD1,
+    snapshot_cdc.SNAPSHOT_CDC,
 ):
     register(_builtin)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import PromotionContract, TableContract
 from lakehouse_assets.strategies.base import (
+    NOW,
     MergeContext,
     MergePlan,
     changed,
@@ -33,11 +34,14 @@ from lakehouse_assets.strategies.strategy import SideTable, Strategy
 from lakehouse_assets.strategies.truncates import with_truncates
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
+# With tombstone_retention: when the run that recorded a tombstone ran (io/tombstone_purge.py).
+TOMBSTONED_AT = "_tombstoned_at"
 
 
 @dataclass(frozen=True)
 class CdcContext(MergeContext):
     soft_delete_col: str | None = None
+    stamped: bool = False  # tombstones carry TOMBSTONED_AT (tombstone_retention is set)
 
 
 class CdcMerge(Strategy):
@@ -50,7 +54,11 @@ class CdcMerge(Strategy):
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
     ) -> MergeContext:
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
-        return CdcContext(**vars(base), soft_delete_col=soft)
+        stamped = promo.tombstone_retention is not None
+        return CdcContext(**vars(base), soft_delete_col=soft, stamped=stamped)
+
+    def keeps_tombstones(self, promo: PromotionContract, silver: TableContract) -> bool:
+        return SOFT_DELETE not in silver.column_names
 
     def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         # A delete event carries only its key: row rules do not judge it.
@@ -63,7 +71,10 @@ class CdcMerge(Strategy):
 
     def side_table(self, ctx: MergeContext) -> SideTable | None:
         columns = _tombstone_columns(ctx)
-        return SideTable("_tombstones", columns) if columns else None
+        if not columns:
+            return None
+        stamped = isinstance(ctx, CdcContext) and ctx.stamped
+        return SideTable("_tombstones", columns, {TOMBSTONED_AT: "TIMESTAMP"} if stamped else {})
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
@@ -106,6 +117,9 @@ def _hard(ctx: MergeContext) -> MergePlan:
     logged = _tombstone_columns(ctx) or []
     plain = replace(ctx, silver_timestamps=False)  # the tombstone table has no timestamps
     keys = ", ".join(f"s.{quote(c)}" for c in logged)
+    if isinstance(ctx, CdcContext) and ctx.stamped:  # refreshed by every newer delete
+        keys += f", s.{NOW} AS {quote(TOMBSTONED_AT)}"
+        logged = [*logged, TOMBSTONED_AT]
     remember = (
         f"MERGE INTO {tomb} t USING (SELECT {keys} FROM {ctx.source} s WHERE {delete}) s "
         f"ON {key_match(ctx)} "

@@ -4,6 +4,7 @@ which names exist, and what the promotion's strategy finds wrong with its contra
 from __future__ import annotations
 
 from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
+from lakehouse_assets.contracts.models import PromotionContract
 from lakehouse_assets.strategies import registry
 
 
@@ -15,6 +16,9 @@ class ContractRules:
         return [
             n for n in registry.known() if (s := registry.strategy_for(n)).needs_op or s.reads_op
         ]
+
+    def reads_snapshots(self, promo: PromotionContract) -> bool:
+        return registry.strategy_for(promo.strategy).from_snapshots(promo)
 
     def problems(self, check: PromotionToCheck) -> list[Problem]:
         return registry.strategy_for(check.promo.strategy).contract_problems(check)

@@ -38,6 +38,7 @@ from lakehouse_assets.strategies.base import (
     row_hash,
     set_clause,
 )
+from lakehouse_assets.strategies.snapshot_cdc import ABSENT, VERSION, snapshot_problems
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 if TYPE_CHECKING:
@@ -59,29 +60,45 @@ class Scd2(Strategy):
     names = ("scd2",)
     needs_order = True
     reads_op = True
+    snapshot_history = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
     ) -> MergeContext:
         s = promo.scd2
+        if promo.from_snapshot:  # io/snapshot_source.py: snapshot rows and absence markers
+            base = replace(base, order_col=VERSION, order_then=(), op_col=None, deletes=ABSENT)
         return Scd2Context(
             **vars(base), valid_from=s.valid_from, valid_to=s.valid_to, is_current=s.is_current
         )
+
+    def from_snapshots(self, promo: PromotionContract) -> bool:
+        return promo.from_snapshot
+
+    def carried_columns(self, promo: PromotionContract) -> list[str]:
+        return [VERSION] if promo.from_snapshot else []
+
+    def op_column(self, promo: PromotionContract, source_columns: list[str]) -> str | None:
+        return None if promo.from_snapshot else super().op_column(promo, source_columns)
 
     def filled_columns(
         self, promo: PromotionContract, silver: TableContract, source: TableContract | None
     ) -> dict[str, str | None]:
         order = source.column(promo.order_col) if source and promo.order_col else None
         kind = order.type if order is not None else None
+        if promo.from_snapshot:  # versions are snapshot dates
+            kind = "DATE"
         s = promo.scd2
         return {s.valid_from: kind, s.valid_to: kind, s.is_current: "BOOLEAN"}
 
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         # History keeps every version: one event per (key, order value).
+        if promo.from_snapshot:
+            return [*promo.merge_keys, VERSION]
         return [*promo.merge_keys, *promo.order_cols]
 
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
-        if not promo.order_col:
+        if not promo.order_col or promo.from_snapshot:
             return {}
         return {promo.order_col: f"null order column {promo.order_col} (scd2 needs it)"}
 
@@ -93,6 +110,10 @@ class Scd2(Strategy):
 
     def contract_problems(self, check: PromotionToCheck) -> list[Problem]:
         problems = super().contract_problems(check)
+        if check.promo.from_snapshot:  # ordered by snapshot version, no change rows
+            mine = snapshot_problems(check)
+            fields = {p[0] for p in mine} | {"watermark_col", "op_col"}
+            problems = mine + [p for p in problems if p[0] not in fields]
         s = check.promo.scd2
         missing = [
             c
@@ -146,7 +167,9 @@ def _logged(ctx: MergeContext) -> list[str]:
     """Data columns plus what the delete predicate reads (op column or apply_as_deletes's):
     the history asks the log which events are deletes."""
     reads = delete_columns(ctx.op_col, ctx.deletes)
-    return list(dict.fromkeys([*ctx.columns, *reads]))
+    # The order column is a data column, except from snapshots (the snapshot version).
+    order = [ctx.order_col] if ctx.order_col else []
+    return list(dict.fromkeys([*ctx.columns, *reads, *order]))
 
 
 def _record_events(ctx: Scd2Context) -> str:

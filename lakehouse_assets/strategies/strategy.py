@@ -9,7 +9,7 @@ The defaults below are the plain upsert's answers; a strategy overrides what dif
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.strategies.base import (
@@ -31,6 +31,8 @@ class SideTable:
 
     suffix: str
     columns: list[str]
+    # Columns the strategy fills itself (not from the batch): name -> SQL type.
+    stamps: dict[str, str] = field(default_factory=dict)
 
 
 class Strategy:
@@ -41,6 +43,9 @@ class Strategy:
     # The first version of a key wins (append_dedup): the batch keeps each key's oldest event
     # and the merge replaces a row only by an older one, instead of the newest.
     keeps_first: bool = False
+    # From snapshots (from_snapshots): keeps a history of versions (scd2) rather than the
+    # newest snapshot's state (io/snapshot_source.py builds the merge source accordingly).
+    snapshot_history: bool = False
     # Takes apply_as_truncates (Lakeflow: SCD type 1 only): a truncate empties the table.
     applies_truncates: bool = False
 
@@ -81,6 +86,19 @@ class Strategy:
         """One row per these columns survives the batch's dedup."""
         return list(promo.merge_keys)
 
+    def from_snapshots(self, promo: PromotionContract) -> bool:
+        """Each bronze partition is a full snapshot of the source (io/snapshot_source.py turns
+        it into inserts, updates and deletes against silver)."""
+        return False
+
+    def keeps_tombstones(self, promo: PromotionContract, silver: TableContract) -> bool:
+        """Deletes are remembered in a side table that tombstone_retention may purge."""
+        return False
+
+    def carried_columns(self, promo: PromotionContract) -> list[str]:
+        """Bronze columns (not in silver) the batch keeps for the merge, e.g. the partition."""
+        return []
+
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         """Column -> why: rows with NULL there cannot be placed and go to quarantine."""
         return {}
@@ -112,6 +130,26 @@ class Strategy:
                     "watermark_col",
                     f"{name} needs an ordering column",
                     "set watermark_col (or sequence_by) to an event time or sequence",
+                    "error",
+                )
+            )
+        if promo.from_snapshot and not self.from_snapshots(promo):
+            problems.append(
+                (
+                    "from_snapshot",
+                    f"strategy {name} does not read snapshots",
+                    "use strategy snapshot_cdc (SCD1) or scd2 with from_snapshot, or remove it",
+                    "error",
+                )
+            )
+        if promo.tombstone_retention is not None and not self.keeps_tombstones(promo, silver):
+            problems.append(
+                (
+                    "tombstone_retention",
+                    f"strategy {name} keeps no tombstones to purge here: tombstone_retention "
+                    "applies to cdc_merge's hard deletes (<table>_tombstones); scd2's event log "
+                    "is its history and soft-deleted rows are the table's own rows",
+                    "remove tombstone_retention, or use cdc_merge without an is_deleted column",
                     "error",
                 )
             )
