@@ -47,10 +47,8 @@ class IngestLog:
             filters=[("source", "=", source), ("partition", "in", partitions)],
         )
         found: dict[str, set[str]] = defaultdict(set)
-        for path, state in zip(
-            table["file_path"].to_pylist(), table["state"].to_pylist(), strict=True
-        ):
-            found[path].add(state)
+        for row in table.to_pylist():  # both columns are non-nullable in SCHEMA
+            found[str(row["file_path"])].add(str(row["state"]))
         return dict(found)
 
     def record(self, entries: list[ManifestEntry], run_id: str, state: State) -> None:
