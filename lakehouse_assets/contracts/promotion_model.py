@@ -54,6 +54,16 @@ class PromotionContract(ContractModel):
     # Lakeflow AUTO CDC's apply_as_deletes: a SQL boolean over the source row that says which
     # change rows are deletes (cdc_merge, scd2); replaces the op-value test (D/DELETE).
     apply_as_deletes: str | None = None
+    # Lakeflow AUTO CDC's ignore_null_updates (cdc_merge, scd2): a NULL in an update keeps the
+    # stored value, for every column, or for the listed ones, or for all but the listed ones
+    # (at most one of the three; strategies/column_options.py checks and resolves them).
+    ignore_null_updates: bool = False
+    ignore_null_updates_column_list: list[str] | None = None
+    ignore_null_updates_except_column_list: list[str] | None = None
+    # Lakeflow's track_history_column_list / _except_ (scd2): a change only in the other
+    # columns updates the version in place instead of opening a new one.
+    track_history_column_list: list[str] | None = None
+    track_history_except_column_list: list[str] | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False

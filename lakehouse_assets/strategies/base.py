@@ -42,6 +42,9 @@ class MergeContext:
     deletes: str | None = None
     # SQL reference of the strategy's side table (Strategy.side_table).
     companion: str | None = None
+    # Data columns whose NULL in an update keeps the stored value (Lakeflow's
+    # ignore_null_updates, resolved by strategies/column_options.py): strategies/null_updates.py.
+    ignore_nulls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ from lakehouse_assets.strategies.base import (
     newer,
     set_clause,
 )
+from lakehouse_assets.strategies.column_options import ignores_nulls, null_kept
+from lakehouse_assets.strategies.event_log import logged
+from lakehouse_assets.strategies.null_updates import LOG_SUFFIX, cdc_plan
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
@@ -37,18 +40,34 @@ SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a to
 @dataclass(frozen=True)
 class CdcContext(MergeContext):
     soft_delete_col: str | None = None
+    # ignore_null_updates: states come from the event log (strategies/null_updates.py).
+    event_log: bool = False
 
 
 class CdcMerge(Strategy):
     names = ("cdc_merge",)
     needs_order = True
     needs_op = True
+    ignores_nulls = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
     ) -> MergeContext:
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
-        return CdcContext(**vars(base), soft_delete_col=soft)
+        ctx = CdcContext(**vars(base), soft_delete_col=soft, event_log=ignores_nulls(promo))
+        return replace(ctx, ignore_nulls=null_kept(promo, base.columns, base.keys))
+
+    def dedup_keys(self, promo: PromotionContract) -> list[str]:
+        # ignore_null_updates: an older event of the batch may hold a value a newer one lacks.
+        if ignores_nulls(promo) and promo.order_col:
+            return [*promo.merge_keys, promo.order_col]
+        return list(promo.merge_keys)
+
+    def required_values(self, promo: PromotionContract) -> dict[str, str]:
+        if not (ignores_nulls(promo) and promo.order_col):
+            return {}
+        o = promo.order_col
+        return {o: f"null order column {o} (ignore_null_updates needs it)"}
 
     def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         # A delete event carries only its key: row rules do not judge it.
@@ -60,11 +79,15 @@ class CdcMerge(Strategy):
         return {SOFT_DELETE: "BOOLEAN"} if SOFT_DELETE in silver.column_names else {}
 
     def side_table(self, ctx: MergeContext) -> SideTable | None:
+        if isinstance(ctx, CdcContext) and ctx.event_log:
+            return SideTable(LOG_SUFFIX, logged(ctx))
         columns = _tombstone_columns(ctx)
         return SideTable("_tombstones", columns) if columns else None
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
+        if ctx.event_log:
+            return cdc_plan(ctx, ctx.soft_delete_col)
         return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
 
 

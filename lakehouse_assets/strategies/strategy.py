@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
+from lakehouse_assets.strategies.column_options import column_option_problems
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -36,6 +37,9 @@ class Strategy:
     # The first version of a key wins (append_dedup): the batch keeps each key's oldest event
     # and the merge replaces a row only by an older one, instead of the newest.
     keeps_first: bool = False
+    # Lakeflow's column options this strategy honours (strategies/column_options.py).
+    ignores_nulls: bool = False  # ignore_null_updates and its column lists
+    tracks_history: bool = False  # track_history_column_list / _except_column_list
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
@@ -105,6 +109,7 @@ class Strategy:
                 )
             )
         problems += _deletes_problems(self, check)
+        problems += column_option_problems(check, self.ignores_nulls, self.tracks_history)
         filled = self.filled_columns(promo, silver, check.source)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)

@@ -1,0 +1,111 @@
+"""Lakeflow AUTO CDC's column options on a promotion, resolved to column names and checked.
+
+- ignore_null_updates / ignore_null_updates_column_list / ignore_null_updates_except_column_list
+  (cdc_merge, scd2; at most one): the data columns whose NULL in an update keeps the stored
+  value (the rule itself: strategies/null_updates.py).
+- track_history_column_list / track_history_except_column_list (scd2; at most one): the
+  columns whose change opens a new version (the rule: strategies/scd2_columns.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
+    from lakehouse_assets.contracts.models import PromotionContract
+
+NULL_FIELDS = (
+    "ignore_null_updates",
+    "ignore_null_updates_column_list",
+    "ignore_null_updates_except_column_list",
+)
+HISTORY_FIELDS = ("track_history_column_list", "track_history_except_column_list")
+
+
+def _set(promo: PromotionContract, fields: tuple[str, ...]) -> list[str]:
+    """The fields of the group the contract sets (a false flag is not set)."""
+    return [f for f in fields if getattr(promo, f) not in (None, False)]
+
+
+def ignores_nulls(promo: PromotionContract) -> bool:
+    """The promotion sets one of the ignore_null_updates fields."""
+    return bool(_set(promo, NULL_FIELDS))
+
+
+def null_kept(promo: PromotionContract, columns: list[str], keys: list[str]) -> tuple[str, ...]:
+    """Data columns whose NULL in an update keeps the stored value (keys are never NULL)."""
+    values = [c for c in columns if c not in keys]
+    if promo.ignore_null_updates:
+        return tuple(values)
+    if promo.ignore_null_updates_column_list is not None:
+        return tuple(c for c in values if c in promo.ignore_null_updates_column_list)
+    if promo.ignore_null_updates_except_column_list is not None:
+        return tuple(c for c in values if c not in promo.ignore_null_updates_except_column_list)
+    return ()
+
+
+def tracked(
+    promo: PromotionContract, columns: list[str], order_col: str | None
+) -> tuple[str, ...] | None:
+    """Columns whose change opens a new scd2 version; None: the default (all but the order
+    column)."""
+    if promo.track_history_column_list is not None:
+        return tuple(c for c in columns if c in promo.track_history_column_list)
+    if promo.track_history_except_column_list is not None:
+        skip = promo.track_history_except_column_list
+        return tuple(c for c in columns if c not in skip and c != order_col)
+    return None
+
+
+def column_option_problems(
+    check: PromotionToCheck, ignores_nulls: bool, tracks_history: bool
+) -> list[Problem]:
+    """At most one field per group, only on strategies that honour it, naming only columns
+    silver takes from the source."""
+    promo, name = check.promo, check.promo.strategy
+    problems: list[Problem] = []
+    columns = [c for c in check.silver.column_names if c in check.promoted]
+    for group, allowed, who in (
+        (NULL_FIELDS, ignores_nulls, "cdc_merge or scd2"),
+        (HISTORY_FIELDS, tracks_history, "scd2"),
+    ):
+        used = _set(promo, group)
+        if used and not allowed:
+            problems.append(
+                (
+                    used[0],
+                    f"strategy {name} does not apply {used[0]}",
+                    f"remove {join(used)}, or use strategy {who}",
+                    "error",
+                )
+            )
+        if len(used) > 1:
+            problems.append(
+                (
+                    used[1],
+                    f"{join(used)} cannot be set together (Lakeflow: mutually exclusive)",
+                    f"keep one of {join(used)}",
+                    "error",
+                )
+            )
+        for field in used:
+            listed = getattr(promo, field)
+            if not isinstance(listed, list):
+                continue
+            unknown = [c for c in listed if c not in columns]
+            if unknown:
+                problems.append(
+                    (
+                        field,
+                        f"{field} names {unknown}, not data columns of {check.silver_file} "
+                        f"taken from {check.source_file}",
+                        f"name only columns of {check.silver_file} that the source carries",
+                        "error",
+                    )
+                )
+    return problems
+
+
+def join(fields: list[str]) -> str:
+    return " and ".join(fields)
