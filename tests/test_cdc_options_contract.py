@@ -171,3 +171,98 @@ def test_the_options_resolve_to_columns(tmp_path: Path):
     assert tracked(promo(track_history_column_list=["w", "v"]), SILVER, "ts") == ("v", "w")
     # the except list never tracks the order column (valid_from already holds it)
     assert tracked(promo(track_history_except_column_list=["w"]), SILVER, "ts") == ("id", "v")
+
+
+# -- column_list / except_column_list -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("strategy", "options"),
+    [
+        ("cdc_merge", {"column_list": ["id", "ts", "v", "w"]}),
+        ("scd2", {"column_list": ["w", "v", "ts", "id"]}),
+        ("cdc_merge", {"except_column_list": ["op", "x"]}),
+        ("scd2", {"except_column_list": ["x"]}),
+    ],
+)
+def test_stored_columns_that_agree_with_silver_load(
+    tmp_path: Path, strategy: str, options: dict[str, Any]
+):
+    project = _project(tmp_path, strategy, **options)
+    assert [str(e) for e in project.errors] == []
+
+
+def _one(project, field: str):
+    errors = _mine(project, field)
+    assert len(errors) == 1, [str(e) for e in project.errors]
+    assert str(errors[0].file) == "ingestion/p.json"
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "message", "fix"),
+    [
+        (
+            {"column_list": ["id", "ts", "v", "w", "nope"]},
+            "column_list",
+            "names ['nope'], not columns of tables/raw.json",
+            "source columns",
+        ),
+        (
+            {"column_list": ["ts", "v", "w"]},
+            "column_list",
+            "leaves out merge keys ['id']",
+            "add ['id'] to column_list",
+        ),
+        (
+            {"column_list": ["id", "ts", "v"]},
+            "column_list",
+            "tables/clean.json declares ['w'], which column_list does not store",
+            "remove them from tables/clean.json",
+        ),
+        (
+            {"column_list": ["id", "ts", "v", "w", "x"]},
+            "column_list",
+            "column_list stores ['x'], which tables/clean.json does not declare",
+            "add them to tables/clean.json",
+        ),
+        (
+            {"except_column_list": ["nope"]},
+            "except_column_list",
+            "names ['nope'], not columns of tables/raw.json",
+            "source columns",
+        ),
+        (
+            {"except_column_list": ["id"]},
+            "except_column_list",
+            "leaves out merge keys ['id']",
+            "remove ['id']",
+        ),
+        (
+            {"except_column_list": ["ts"]},
+            "except_column_list",
+            "leaves out the order column 'ts'",
+            "keep it in tables/clean.json",
+        ),
+        (
+            {"except_column_list": ["w", "x"]},
+            "except_column_list",
+            "leaves out ['w'], which tables/clean.json declares",
+            "from tables/clean.json",
+        ),
+        (
+            {"column_list": ["id", "ts", "v", "w"], "except_column_list": ["x"]},
+            "except_column_list",
+            "cannot be set together",
+            "keep one of",
+        ),
+    ],
+)
+def test_stored_columns_that_disagree_name_the_fix(
+    tmp_path: Path, options: dict[str, Any], field: str, message: str, fix: str
+):
+    error = _one(_project(tmp_path, "cdc_merge", **options), field)
+    assert message in error.message and fix in error.fix, error
+
+
+def test_stored_columns_on_a_strategy_without_cdc_is_refused(tmp_path: Path):
+    error = _one(_project(tmp_path, "full_merge", except_column_list=["x"]), "except_column_list")
+    assert "full_merge" in error.message and "cdc_merge or scd2" in error.fix

@@ -64,6 +64,10 @@ class PromotionContract(ContractModel):
     # columns updates the version in place instead of opening a new one.
     track_history_column_list: list[str] | None = None
     track_history_except_column_list: list[str] | None = None
+    # Lakeflow's column_list / except_column_list (cdc_merge, scd2): which source columns silver
+    # stores. The silver contract's columns decide that here; these must agree with it.
+    column_list: list[str] | None = None
+    except_column_list: list[str] | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
     # Add columns the silver contract gained to the existing table (else an error names them).
     merge_schema: bool = False

@@ -5,6 +5,10 @@
   value (the rule itself: strategies/null_updates.py).
 - track_history_column_list / track_history_except_column_list (scd2; at most one): the
   columns whose change opens a new version (the rule: strategies/scd2_columns.py).
+- column_list / except_column_list (cdc_merge, scd2; at most one): which source columns silver
+  stores. Here the silver contract's columns already decide that (only they are written,
+  compared for changes and hashed for tie-breaks), so the option is a declaration that must
+  agree with the contract: each disagreement is a load error naming the fix.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ NULL_FIELDS = (
     "ignore_null_updates_except_column_list",
 )
 HISTORY_FIELDS = ("track_history_column_list", "track_history_except_column_list")
+STORED_FIELDS = ("column_list", "except_column_list")
 
 
 def _set(promo: PromotionContract, fields: tuple[str, ...]) -> list[str]:
@@ -104,6 +109,82 @@ def column_option_problems(
                         "error",
                     )
                 )
+    return problems
+
+
+def stored_column_problems(
+    check: PromotionToCheck, allowed: bool, filled: set[str], order_col: str | None
+) -> list[Problem]:
+    """column_list / except_column_list agree with the silver contract's data columns
+    (`filled`: the silver columns the strategy fills itself, not taken from the source)."""
+    promo, name = check.promo, check.promo.strategy
+    used = _set(promo, STORED_FIELDS)
+    if not used:
+        return []
+    if not allowed:
+        return [
+            (
+                used[0],
+                f"strategy {name} does not apply {used[0]}",
+                f"remove {join(used)}, or use strategy cdc_merge or scd2",
+                "error",
+            )
+        ]
+    if len(used) > 1:
+        return [
+            (
+                used[1],
+                f"{join(used)} cannot be set together (Lakeflow: mutually exclusive)",
+                f"keep one of {join(used)}",
+                "error",
+            )
+        ]
+    field, listed = used[0], getattr(promo, used[0])
+    stored = [c for c in check.silver.column_names if c in check.promoted and c not in filled]
+    silver, source = check.silver_file, check.source_file
+    problems: list[Problem] = []
+
+    def problem(message: str, fix: str) -> None:
+        problems.append((field, message, fix, "error"))
+
+    unknown = [c for c in listed if c not in check.promoted]
+    if unknown:
+        problem(
+            f"{field} names {unknown}, not columns of {source}",
+            "name only source columns (after select_expr)",
+        )
+    if field == "column_list":
+        keys = [k for k in promo.merge_keys if k not in listed]
+        if keys:
+            problem(f"column_list leaves out merge keys {keys}", f"add {keys} to column_list")
+        left = [c for c in stored if c not in listed and c not in keys]
+        if left:
+            problem(
+                f"{silver} declares {left}, which column_list does not store",
+                f"add them to column_list, or remove them from {silver}",
+            )
+        absent = [c for c in listed if c in check.promoted and c not in stored]
+        if absent:
+            problem(
+                f"column_list stores {absent}, which {silver} does not declare",
+                f"add them to {silver}, or remove them from column_list",
+            )
+        return problems
+    keys = [k for k in promo.merge_keys if k in listed]
+    if keys:
+        problem(f"except_column_list leaves out merge keys {keys}", f"remove {keys} from it")
+    if order_col and order_col in listed:
+        problem(
+            f"except_column_list leaves out the order column {order_col!r}, which {name} "
+            "stores to order late events against silver (Lakeflow may drop it)",
+            f"remove {order_col} from except_column_list and keep it in {silver}",
+        )
+    clash = [c for c in listed if c in stored and c not in keys and c != order_col]
+    if clash:
+        problem(
+            f"except_column_list leaves out {clash}, which {silver} declares",
+            f"remove them from except_column_list or from {silver}",
+        )
     return problems
 
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
-from lakehouse_assets.strategies.column_options import column_option_problems
+from lakehouse_assets.strategies.column_options import (
+    column_option_problems,
+    stored_column_problems,
+)
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -111,6 +114,7 @@ class Strategy:
         problems += _deletes_problems(self, check)
         problems += column_option_problems(check, self.ignores_nulls, self.tracks_history)
         filled = self.filled_columns(promo, silver, check.source)
+        problems += stored_column_problems(check, self.ignores_nulls, set(filled), promo.order_col)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
             if kind and column.type != kind:
