@@ -9,6 +9,10 @@ in a companion table `<table>_tombstones` (keys + order column, greatest delete 
 upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
 the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
 the key wins over the tombstone and brings the row back.
+
+With Lakeflow's ignore_null_updates (or its column lists) the merge is strategies/null_updates.py's:
+every event is logged in `<table>_cdc_events` (no tombstones) and each batch key's state is
+recomputed from its log.
 """
 
 from __future__ import annotations

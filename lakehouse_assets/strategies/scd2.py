@@ -15,6 +15,8 @@ history with the keys' versions in silver, so the history is computed once. A la
 therefore lands in the right place (splitting or closing versions), and the cost of a run is
 the history of the batch's keys.
 Events with a null order value cannot be placed and are quarantined by the silver batch.
+With Lakeflow's ignore_null_updates or track_history_column_list / _except_column_list, the
+history is built by strategies/scd2_columns.py instead (the rule is stated there).
 """
 
 from __future__ import annotations
