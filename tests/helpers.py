@@ -29,7 +29,9 @@ def run_assets(
     partition: str | None = None,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    tags: dict[str, str] | None = None,
 ) -> Any:
+    """`tags`: the run's, e.g. a sensor request's (a streaming run appends with them)."""
     defs = build_definitions(str(project.root), spark=spark_resource)
     assets = [a for a in build_assets(project) if isinstance(a, AssetsDefinition)]
     selection = [a.key for a in assets if a.key.to_user_string() in keys]
@@ -42,6 +44,7 @@ def run_assets(
         instance=instance,
         run_config=QUIET,
         raise_on_error=raise_on_error,
+        tags=tags,
     )
 
 

@@ -266,3 +266,17 @@ def test_stored_columns_that_disagree_name_the_fix(
 def test_stored_columns_on_a_strategy_without_cdc_is_refused(tmp_path: Path):
     error = _one(_project(tmp_path, "full_merge", except_column_list=["x"]), "except_column_list")
     assert "full_merge" in error.message and "cdc_merge or scd2" in error.fix
+
+
+def test_ignore_null_updates_with_several_order_columns_is_refused(tmp_path: Path):
+    project = _project(tmp_path, "cdc_merge", ignore_null_updates=True, sequence_by=["ts", "w"])
+    error = _one(project, "ignore_null_updates")
+    assert "['ts', 'w']" in error.message and "one sequence_by column" in error.fix
+
+
+def test_ignore_null_updates_with_truncates_is_refused(tmp_path: Path):
+    project = _project(
+        tmp_path, "cdc_merge", ignore_null_updates_column_list=["v"], apply_as_truncates="x = 'T'"
+    )
+    error = _one(project, "ignore_null_updates_column_list")
+    assert "apply_as_truncates" in error.message and "apply_as_truncates" in error.fix

@@ -7,13 +7,14 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lakehouse_assets.assets.kafka_bronze import kafka_bronze_batch
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.project import Project, TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.ingest.assignment import files_for_partition
 from lakehouse_assets.ingest.landing import landing_missing
 from lakehouse_assets.ingest.landing_access import LandingAccess, landing_access
-from lakehouse_assets.ingest.manifest import FileManifest
+from lakehouse_assets.ingest.manifest import FileManifest, ManifestEntry
 from lakehouse_assets.ingest.parse import parse_landing
 from lakehouse_assets.ingest.readable import require_readable
 from lakehouse_assets.io.batch import TableBatch
@@ -66,14 +67,21 @@ def bronze_batch(
     partitions: list[str],
     run_id: str,
     scratch: Path | None = None,
+    select: Callable[[str, list[ManifestEntry]], list[ManifestEntry]] | None = None,
 ) -> TableBatch:
-    """`scratch` (see run_scratch): where the landing files' one parse is kept for the run."""
+    """`scratch` (see run_scratch): where the landing files' one parse is kept for the run.
+    `select` (partition, its manifest entries) -> the entries this run reads (default: all;
+    an available-now run of a streaming contract: those not ingested yet, bronze_stream.py)."""
     from pyspark.sql import functions as F
 
     ingestion = asset.ingestion
     assert ingestion is not None
     require_readable(asset, capabilities)
     access = landing_access_for(project, capabilities, lambda: spark)
+    if ingestion.source.format == "kafka":  # offsets, not files (assets/kafka_bronze.py)
+        return kafka_bronze_batch(
+            spark, capabilities, project, asset, access.manifest, partitions, run_id, select
+        )
     columns = list(asset.contract.columns)
     framework = bronze_framework(asset)
     staging = working_dir(ops_root(project)) / "staged_landing"
@@ -83,6 +91,8 @@ def bronze_batch(
         entries = files_for_partition(
             access.manifest, asset.key_string, ingestion, partition, run_id, access.list_files
         )
+        if select is not None:
+            entries = select(partition, entries)
         if not entries:
             continue
         files += [e.file_path for e in entries]

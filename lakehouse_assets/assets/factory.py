@@ -17,6 +17,7 @@ from dagster import (
 )
 
 from lakehouse_assets.assets.bronze import bronze_batch
+from lakehouse_assets.assets.bronze_stream import stream_ingest
 from lakehouse_assets.assets.gold import gold_frame
 from lakehouse_assets.assets.materialize import materialize
 from lakehouse_assets.assets.names import DefinitionNames
@@ -118,19 +119,30 @@ def _bronze(
     @_explained
     def _fn(context: AssetExecutionContext) -> Iterator[Any]:
         spark = _engine(context, names)
-        with run_scratch(project, context.run.run_id, table) as scratch:
+        run_id, days = context.run.run_id, _partitions(context)
+        with (
+            run_scratch(project, run_id, table) as scratch,
+            stream_ingest(
+                project, table, spark.capabilities, run_id, context.run.tags, days
+            ) as ingest,
+        ):
             batch = bronze_batch(
                 spark.get_session(),
                 spark.capabilities,
                 project,
                 table,
-                _partitions(context),
-                context.run.run_id,
+                days,
+                run_id,
                 scratch,
+                select=ingest.select if ingest else None,
             )
+            if ingest:  # a streaming contract: append what is new, or replace (bronze_stream)
+                batch = ingest.bind(batch)
             if "landing_missing" in batch.facts:
                 context.log.warning(f"{table.key_string}: {batch.facts['landing_fix']}")
             yield from _materialize(context, spark, project, table, batch)
+            if ingest:
+                ingest.done()
 
     return _fn
 

@@ -11,6 +11,7 @@ columns identify one event (`Strategy.dedup_keys`: scd2 keeps every version).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from lakehouse_assets.strategies.base import (
     delete_columns,
     delete_predicate,
     row_hash,
+    truncate_columns,
+    truncate_predicate,
 )
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_AT, INGESTED_DATE, SOURCE_FILE, data_columns
@@ -45,6 +48,7 @@ def latest_per_key(
     data_cols: list[str],
     first: bool = False,
     deletes: str | None = None,
+    order_then: Sequence[str] = (),
 ) -> DataFrame:
     """One row per key, by the ordering rule: the event that beats the others, or with `first`
     the one every other beats (append_dedup). The row hash only breaks ties, so it is computed
@@ -53,14 +57,16 @@ def latest_per_key(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    order: list[SparkColumn] = [F.col(order_col).desc_nulls_last()] if order_col else []
+    # sequence_by's columns field by field (order_then: the ones after order_col), null oldest.
+    cols = [order_col, *order_then] if order_col else []
+    order: list[SparkColumn] = [F.col(c).desc_nulls_last() for c in cols]
     if op_col or deletes:
         order.append(F.expr(delete_predicate(op_col, None, deletes)).cast("int").desc())
     repeated = F.count(F.lit(1)).over(Window.partitionBy(*keys)) > 1
     tie = F.when(repeated, F.expr(row_hash(data_cols)))
     order.append(F.col(_TIE).desc())
     if first:  # the reverse of the same total order (null, the oldest value, first)
-        order = [F.col(order_col).asc_nulls_first()] if order_col else []
+        order = [F.col(c).asc_nulls_first() for c in cols]
         order.append(F.col(_TIE).asc())
     window = Window.partitionBy(*keys).orderBy(*order)
     ranked = df.withColumn(_TIE, tie).withColumn(_RN, F.row_number().over(window))
@@ -113,7 +119,8 @@ def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | No
         bad = bad | F.col(column).isNull()
     unknown_op = F.lit(False)
     if op_col:
-        unknown_op = ~F.coalesce(F.upper(F.col(op_col)).isin(*KNOWN_OPS), F.lit(False))
+        value = F.col(op_col) if promo.op_case_sensitive else F.upper(F.col(op_col))
+        unknown_op = ~F.coalesce(value.isin(*KNOWN_OPS), F.lit(False))
         if deletes:
             unknown_op = unknown_op & ~F.expr(delete_predicate(op_col, None, deletes))
         shown = F.coalesce(F.concat(F.lit("'"), F.col(op_col), F.lit("'")), F.lit("NULL"))
@@ -121,14 +128,44 @@ def _unplaceable(promo: PromotionContract, op_col: str | None, deletes: str | No
             F.concat(
                 F.lit(f"{op_col}: "),
                 shown,
-                F.lit(" is not an insert, update or delete (" + ", ".join(KNOWN_OPS) + ")"),
+                F.lit(
+                    " is not an insert, update or delete ("
+                    + ", ".join(KNOWN_OPS)
+                    + (", case-sensitive: op_case_sensitive" if promo.op_case_sensitive else "")
+                    + ")"
+                ),
             )
         )
         bad = bad | unknown_op
     return _Unplaceable(bad, null_key, unknown_op, reason)
 
 
-def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
+def _spare_truncates(judged: _Unplaceable, truncate: SparkColumn) -> _Unplaceable:
+    """A truncate event is table-wide: it needs no key, order or known op to be applied."""
+    return _Unplaceable(
+        judged.any & ~truncate,
+        judged.null_key & ~truncate,
+        judged.unknown_op & ~truncate,
+        judged.reason,
+    )
+
+
+def _with_last_truncate(
+    events: DataFrame, typed: DataFrame, truncate: SparkColumn, order_cols: list[str]
+) -> DataFrame:
+    """The batch's events plus its greatest truncate event (by the order, null oldest): the
+    only one that counts, since a truncate removes every row a smaller one would."""
+    from pyspark.sql import functions as F
+
+    cuts = typed.where(truncate)
+    if order_cols:
+        cuts = cuts.orderBy(*[F.col(c).desc_nulls_last() for c in order_cols])
+    return events.unionByName(cuts.limit(1))
+
+
+def _counts(
+    source: DataFrame, judged: _Unplaceable, extra: dict[str, SparkColumn] | None = None
+) -> dict[str, int]:
     """One pass over the promoted rows. Each flag is counted on its own: a row whose flag were
     NULL would count in neither `rows_rejected` nor `rows_typed`, and the accounting sees it."""
     from pyspark.sql import functions as F
@@ -138,6 +175,7 @@ def _counts(source: DataFrame, judged: _Unplaceable) -> dict[str, int]:
         "rows_rejected": judged.any,
         "rows_typed": ~judged.any,
         "unknown_ops": judged.unknown_op,
+        **(extra or {}),
     }
     row = source.select(
         F.count(F.lit(1)).alias("rows_in"),
@@ -162,7 +200,9 @@ def silver_batch(
     source = promoted_rows(source, asset)
     op_col = strategy.op_column(promo, source.columns)
     deletes = strategy.deletes(promo)
+    truncates = strategy.truncates(promo)
     reads = delete_columns(op_col, deletes) + ([op_col] if op_col else [])
+    reads += truncate_columns(truncates)
     needed = list(dict.fromkeys(data_cols + reads))
     missing = [c for c in needed if c not in source.columns]
     if missing:
@@ -171,6 +211,8 @@ def silver_batch(
             "the bronze contract or drop them from silver"
         )
     judged = _unplaceable(promo, op_col, deletes)
+    if truncates:
+        judged = _spare_truncates(judged, F.expr(truncate_predicate(truncates)))
     extras = [c for c in BRONZE_PASSTHROUGH if c in source.columns and c not in needed]
     rejected = source.where(judged.any).select(
         *needed, *extras, judged.reason.alias(QUARANTINE_REASON)
@@ -182,18 +224,26 @@ def silver_batch(
         ],
         *[F.col(c) for c in dict.fromkeys(reads) if c not in data_cols],
     )
+    events = typed.where(f"NOT {truncate_predicate(truncates)}") if truncates else typed
     good = latest_per_key(
-        typed,
+        events,
         strategy.dedup_keys(promo),
         promo.order_col,
         op_col,
         data_cols,
         strategy.keeps_first,
         deletes,
+        promo.order_cols[1:],
     )
+    if truncates:
+        good = _with_last_truncate(
+            good, typed, F.expr(truncate_predicate(truncates)), promo.order_cols
+        )
     if scratch is not None:
         good = computed_once(good, scratch, "latest")
-    facts = _counts(source, judged)
+    # The merge empties the table only for a batch that carries a truncate event.
+    counted = {"truncate_events": F.expr(truncate_predicate(truncates))} if truncates else None
+    facts = _counts(source, judged, counted)
     if rows_read is not None:  # rows the promotion's filter did not promote: counted, not lost
         facts["rows_filtered"] = rows_read - facts["rows_in"]
         facts["rows_in"] = rows_read

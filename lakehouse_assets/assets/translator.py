@@ -186,7 +186,7 @@ class ContractTranslator:
         if asset.promotion is not None:
             meta["merge_keys"] = ", ".join(asset.promotion.merge_keys)
             if asset.promotion.order_col:
-                meta["order_column"] = asset.promotion.order_col
+                meta["order_column"] = ", ".join(asset.promotion.order_cols)
         if asset.ingestion is not None and asset.ingestion.source.path:
             meta["landing_path"] = MetadataValue.path(asset.ingestion.source.path)
         if asset.sql:

@@ -8,7 +8,7 @@ whatever the rules say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dagster import Failure
@@ -18,6 +18,7 @@ from lakehouse_assets.checks.rules import Rule
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.quarantine_rows import combine_rejected
+from lakehouse_assets.strategies.base import truncate_predicate
 from lakehouse_assets.strategies.registry import strategy_for
 from lakehouse_assets.tables.physical import INGESTED_DATE
 
@@ -51,7 +52,12 @@ def rule_exemption(asset: TableAsset, columns: list[str]) -> str | None:
     op_col, deletes = strategy.op_column(promo, columns), strategy.deletes(promo)
     # Strategy plugins written before apply_as_deletes take op_col alone: ask them that way
     # unless the contract uses the field.
-    return strategy.rule_exempt(op_col, deletes) if deletes else strategy.rule_exempt(op_col)
+    exempt = strategy.rule_exempt(op_col, deletes) if deletes else strategy.rule_exempt(op_col)
+    truncates = strategy.truncates(promo)
+    if not truncates:
+        return exempt
+    # A truncate event is no row: no rule judges it (as a delete event).
+    return " OR ".join(x for x in (exempt, truncate_predicate(truncates)) if x)
 
 
 def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
@@ -87,11 +93,11 @@ def judge(asset: TableAsset, batch: TableBatch, rules: list[Rule]) -> Judged:
         from pyspark.sql import functions as F
 
         dropped = dropped.withColumn(INGESTED_DATE, F.lit(batch.partitions[0]).cast("date"))
-    out = TableBatch(
-        split.kept,
-        combine_rejected(batch.rejected, dropped),
-        batch.partitions,
-        facts,
+    out = replace(
+        batch,  # keeps what else the batch says about its write (append)
+        data=split.kept,
+        rejected=combine_rejected(batch.rejected, dropped),
+        facts=facts,
         rejected_rows=on_load + split.rows_dropped,
     )
     return Judged(out, split.outcomes, read, superseded, filtered)

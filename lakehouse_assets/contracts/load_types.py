@@ -12,6 +12,7 @@ from pathlib import Path
 from lakehouse_assets.contracts.errors import ContractIssue
 from lakehouse_assets.contracts.extensions import PromotionRules
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.contracts.stream_trigger import trigger_issues
 
 DEFAULT_OP_COL = "op_type"
 
@@ -26,6 +27,7 @@ def load_type_issues(project: Project, strategies: PromotionRules) -> list[Contr
         if bronze.ingestion.load_type == "cdc":
             issues += _cdc_issues(project, file, bronze, readers, strategies.op_readers())
         issues += _streaming_issues(file, bronze)
+        issues += trigger_issues(file, bronze.ingestion)
     return issues
 
 

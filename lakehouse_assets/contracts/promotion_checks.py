@@ -69,7 +69,9 @@ def _check_columns(
                 f"merge key {key!r} is not a column of the source {log.rel(source.file)}",
                 f"use one of {sorted(src_cols)}",
             )
-    for field, col in (("watermark_col", promo.watermark_col), ("sequence_by", promo.sequence_by)):
+    sequence = promo.sequence_by if isinstance(promo.sequence_by, list) else [promo.sequence_by]
+    named = [("watermark_col", promo.watermark_col), *(("sequence_by", c) for c in sequence)]
+    for field, col in named:
         if col and col not in src_cols:
             log.add(
                 file,

@@ -49,11 +49,18 @@ class PromotionContract(ContractModel):
         default_factory=list, validation_alias=AliasChoices("select_expr", "transform")
     )
     watermark_col: str | None = None
-    sequence_by: str | None = None
+    # One column, or a list ordered as Lakeflow's struct(...): compared field by field.
+    sequence_by: str | list[str] | None = None
     op_col: str = "op_type"
+    # Op values (I/U/D/INSERT/UPDATE/DELETE) match in any case unless this is true; then only
+    # the upper-case spellings are ops and e.g. `d` is quarantined as an unknown op.
+    op_case_sensitive: bool = False
     # Lakeflow AUTO CDC's apply_as_deletes: a SQL boolean over the source row that says which
     # change rows are deletes (cdc_merge, scd2); replaces the op-value test (D/DELETE).
     apply_as_deletes: str | None = None
+    # Lakeflow AUTO CDC's apply_as_truncates: a SQL boolean over the source row marking
+    # truncate events (cdc_merge only): every row whose order value is not newer is removed.
+    apply_as_truncates: str | None = None
     # Lakeflow AUTO CDC's ignore_null_updates (cdc_merge, scd2): a NULL in an update keeps the
     # stored value, for every column, or for the listed ones, or for all but the listed ones
     # (at most one of the three; strategies/column_options.py checks and resolves them).
@@ -122,6 +129,28 @@ class PromotionContract(ContractModel):
             parse_expression(v, "apply_as_deletes")
         return v
 
+    @field_validator("apply_as_truncates")
+    @classmethod
+    def _truncates(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_expression(v, "apply_as_truncates")
+        return v
+
+    @field_validator("sequence_by")
+    @classmethod
+    def _sequence(cls, v: str | list[str] | None) -> str | list[str] | None:
+        if not isinstance(v, list):
+            return v
+        if not v:
+            raise ValueError("sequence_by needs at least one column (or one column name)")
+        bad = [c for c in v if not is_identifier(c)]
+        if bad:
+            raise ValueError(f"bad identifiers {bad}: use letters, digits and _ only")
+        twice = sorted({c for c in v if v.count(c) > 1})
+        if twice:
+            raise ValueError(f"columns {twice} appear more than once: name each column once")
+        return v
+
     @field_validator("select_expr")
     @classmethod
     def _select(cls, v: list[str]) -> list[str]:
@@ -131,5 +160,14 @@ class PromotionContract(ContractModel):
 
     @property
     def order_col(self) -> str | None:
-        """The column that orders events of one key: sequence_by, else watermark_col."""
-        return self.sequence_by or self.watermark_col
+        """The column that orders events of one key: sequence_by, else watermark_col (with
+        several sequence_by columns, the first: `order_cols` has them all)."""
+        return self.order_cols[0] if self.order_cols else None
+
+    @property
+    def order_cols(self) -> list[str]:
+        """Every column of the order, compared field by field (sequence_by's list)."""
+        if isinstance(self.sequence_by, list):
+            return list(self.sequence_by)
+        order = self.sequence_by or self.watermark_col
+        return [order] if order else []

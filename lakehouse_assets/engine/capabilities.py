@@ -40,6 +40,10 @@ class Capabilities:
     # json_object_keys(): Sail's local-cluster mode cannot ship it to its workers (0.7.2:
     # "no UDF found for json_object_keys"); the keys then come from the parsed map instead.
     json_object_keys: bool = True
+    # Spark's Kafka source (spark-sql-kafka-0-10, fetched with the Delta jars by
+    # .ci/fetch_jars.sh) reads a bronze day's offset ranges; without it the Dagster host reads
+    # them with confluent-kafka and hands the session an Arrow table (same rows either way).
+    kafka_source: bool = False
 
     def missing(self, feature: str) -> str:
         return f"the {self.engine} engine cannot {feature}"
@@ -61,7 +65,7 @@ SPARK = Capabilities(
     file_metadata_column=True, change_data_feed=True, sql_table_maintenance=True,
     unity_catalog=False, merge_prunes_files=True,
     file_formats=frozenset({"json", "csv", "parquet", "orc", "text"}), column_defaults=True,
-    liquid_clustering=True,
+    liquid_clustering=True, kafka_source=True,
 )  # fmt: skip
 DATABRICKS = Capabilities(
     engine="databricks", tables_by_path=False, create_table_at_path=True,

@@ -33,6 +33,11 @@ class GovernedTable:
     def order_col(self) -> str | None:
         return self.asset.promotion.order_col if self.asset and self.asset.promotion else None
 
+    @property
+    def order_then(self) -> list[str]:
+        """sequence_by's columns after order_col (compared field by field)."""
+        return self.asset.promotion.order_cols[1:] if self.asset and self.asset.promotion else []
+
     def physical_columns(self) -> list[Column]:
         from lakehouse_assets.tables.physical import physical_columns
 

@@ -111,13 +111,14 @@ class TableWriter(GovernedAccess):
                 "contract declares merge_keys for this table)"
             )
         order = order_by or t.order_col
+        then = [] if order_by else t.order_then  # the promotion's further sequence_by columns
         self.ensure_table()
         managed = {SILVER_CREATED, SILVER_MODIFIED}
         names = [c.name for c in t.physical_columns()]
         columns = [c for c in names if c not in managed and c in df.columns]
         nulls = " OR ".join(f"{quote(k)} IS NULL" for k in keys)
         data = self.conform(df).where(f"NOT ({nulls})")
-        data = latest_per_key(data, keys, order, None, columns)
+        data = latest_per_key(data, keys, order, None, columns, order_then=then)
         view = f"lh_upsert_{uuid.uuid4().hex[:12]}"
         data.withColumn(NOW, F.current_timestamp()).createOrReplaceTempView(view)
         ctx = MergeContext(
@@ -127,6 +128,7 @@ class TableWriter(GovernedAccess):
             columns=columns,
             order_col=order,
             silver_timestamps=managed <= set(names),
+            order_then=tuple(then),
         )
         try:
             merged = execute_merge(t.spark, t.capabilities, UPSERT.plan, ctx, [t.location])

@@ -32,9 +32,12 @@ if TYPE_CHECKING:
 _KEYS = "_keys"  # a JSON record's keys: NULL when it is not a JSON object
 
 
-def judge_json(df: DataFrame, read: LandingRead, object_keys: bool = True) -> DataFrame:
+def judge_json(
+    df: DataFrame, read: LandingRead, object_keys: bool = True, keep: tuple[str, ...] = ()
+) -> DataFrame:
     """Records as JSON text -> values by key; a record that is not a JSON object fails.
-    `object_keys`: the engine has json_object_keys() (see Capabilities)."""
+    `object_keys`: the engine has json_object_keys() (see Capabilities); `keep`: columns of
+    `df` carried through as they are (a Kafka message's topic, partition, offset)."""
     from pyspark.sql import functions as F
 
     raw = F.col(RAW)
@@ -67,7 +70,7 @@ def judge_json(df: DataFrame, read: LandingRead, object_keys: bool = True) -> Da
         F.col(RECORD_OK) & extra,
         F.to_json(F.map_filter(fields, lambda k, _: ~F.array_contains(known, k))),
     )
-    return _judge(parsed.withColumn(RESCUED, rescued), read, values, present, {}, [malformed])
+    return _judge(parsed.withColumn(RESCUED, rescued), read, values, present, {}, [malformed], keep)
 
 
 def judge_text(df: DataFrame, read: LandingRead) -> DataFrame:
@@ -120,6 +123,7 @@ def _judge(
     present: dict[str, SparkColumn],
     native: dict[str, str],
     checks: list[SparkColumn],
+    keep: tuple[str, ...] = (),
 ) -> DataFrame:
     """Typed values (internal names), their text (column names) and the quarantine reason."""
     from pyspark.sql import functions as F
@@ -156,4 +160,5 @@ def _judge(
                 )
             )
     reason = F.concat_ws("; ", *checks) if checks else F.lit("")  # skips nulls
-    return df.select(RAW, FILE, INGESTED_AT, RESCUED, *typed, *texts, reason.alias(REASON))
+    kept = [quote_any(k) for k in keep]
+    return df.select(RAW, FILE, INGESTED_AT, RESCUED, *kept, *typed, *texts, reason.alias(REASON))

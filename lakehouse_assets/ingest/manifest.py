@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from lakehouse_assets.ingest.landing import LandingFile
-from lakehouse_assets.io.table_lock import table_lock
-from lakehouse_assets.storage.delta import delta_table, is_delta_table, write_delta
+from lakehouse_assets.io.ops_tables import append_rows
+from lakehouse_assets.storage.delta import delta_table, is_delta_table
 
 SCHEMA = pa.schema([
     pa.field("source", pa.string(), nullable=False),
@@ -98,11 +98,7 @@ class FileManifest:
         new = unassigned(source, files, partitions, by, known)
         if new:
             rows = pa.Table.from_pylist([e.__dict__ for e in new], schema=SCHEMA)
-            if self._exists():  # appends of concurrent runs: delta-rs retries them itself
-                write_delta(self.path, rows, mode="append", partition_by=["source"])
-            else:  # the first write creates the table: one creator at a time
-                with table_lock(self.path, "create"):
-                    write_delta(self.path, rows, mode="append", partition_by=["source"])
+            append_rows(self.path, rows, ["source"])  # compacted now and then: reads stay flat
         return new
 
     def files_for(self, source: str, partition: str) -> list[ManifestEntry]:

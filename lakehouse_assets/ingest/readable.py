@@ -12,7 +12,7 @@ def format_problem(asset: TableAsset, capabilities: Capabilities) -> str | None:
     if asset.ingestion is None:
         return None
     fmt = asset.ingestion.source.format
-    if fmt in capabilities.file_formats:
+    if fmt in capabilities.file_formats or fmt == "kafka":  # topics are read by a client
         return None
     return (
         f"the {capabilities.engine} engine cannot read {fmt} files (it reads "

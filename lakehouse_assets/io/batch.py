@@ -20,3 +20,6 @@ class TableBatch:
     facts: dict[str, Any] = field(default_factory=dict)
     # How many rows `rejected` holds, when the asset counted them (None: not counted).
     rejected_rows: int | None = None
+    # Bronze: append the rows (and rejects) to their partitions instead of replacing them
+    # (an available-now run of a streaming contract: assets/bronze_stream.py).
+    append: bool = False

@@ -22,10 +22,13 @@ def execute_merge(
     plan_for: Callable[[MergeContext], MergePlan],
     ctx: MergeContext,
     locations: list[TableLocation],
+    whole_table: bool = False,
 ) -> dict[str, Any]:
     """`locations`: every table the plan writes (ctx.target, and ctx.companion if set).
-    Both ways report `merge_source_rows`: the rows the merge received, for the accounting."""
-    if key_slice_merge.applies(capabilities, locations):
+    Both ways report `merge_source_rows`: the rows the merge received, for the accounting.
+    `whole_table`: the plan writes rows of keys outside the batch (a truncate), so it runs
+    as the engine's MERGE: a key slice would not hold them."""
+    if not whole_table and key_slice_merge.applies(capabilities, locations):
         return key_slice_merge.run(spark, plan_for, ctx, locations)
     plan = plan_for(ctx)
     received = spark.table(ctx.source).count()

@@ -41,12 +41,7 @@ def write_quarantine(
         and not _in_partitions(spark, capabilities, target, batch)
     ):
         return {"rows_quarantined": 0}
-    # One schema for raw text and typed rows, stamped with the run that set them aside.
-    rejected = (
-        as_text(batch.rejected)
-        .withColumn(RUN_ID, F.lit(run_id))
-        .withColumn(QUARANTINED_AT, F.current_timestamp())
-    )
+    rejected = stamped_rejects(batch.rejected, run_id)
     if not batch.partitions:
         attempts = frames.write(rejected, target, "overwrite", merge_schema=True)
         return {
@@ -64,6 +59,17 @@ def write_quarantine(
         "rows_quarantined": _in_partitions(spark, capabilities, target, batch),
         "quarantine_write_attempts": attempts,
     }
+
+
+def stamped_rejects(rejected: DataFrame, run_id: str) -> DataFrame:
+    """One schema for raw text and typed rows, stamped with the run that set them aside."""
+    from pyspark.sql import functions as F
+
+    return (
+        as_text(rejected)
+        .withColumn(RUN_ID, F.lit(run_id))
+        .withColumn(QUARANTINED_AT, F.current_timestamp())
+    )
 
 
 def _replace(

@@ -14,6 +14,7 @@ from lakehouse_assets.io.batch import TableBatch
 from lakehouse_assets.io.merge_execution import execute_merge
 from lakehouse_assets.strategies.base import NOW, MergeContext
 from lakehouse_assets.strategies.registry import strategy_for
+from lakehouse_assets.strategies.truncates import TRUNCATES_SUFFIX
 from lakehouse_assets.tables.location import TableLocation, sibling_location
 from lakehouse_assets.tables.physical import data_columns, physical_columns
 from lakehouse_assets.tables.table_ops import table_ops
@@ -50,6 +51,7 @@ def merge_silver(
         silver_timestamps=promo.metadata.add_silver_timestamps,
         op_col=strategy.op_column(promo, batch.data.columns),
         deletes=strategy.deletes(promo),
+        order_then=tuple(promo.order_cols[1:]),
     )
     ctx = strategy.context(base, promo, asset.contract)
     locations = [location]
@@ -61,8 +63,18 @@ def merge_silver(
         ctx = replace(ctx, companion=side_location.sql_ref)
         locations.append(side_location)
         facts["companion_table"] = side_location.label
+    truncates = strategy.truncates(promo)
+    if truncates:
+        cut = sibling_location(location, TRUNCATES_SUFFIX)
+        if not cut.exists(spark):
+            frames.write(batch.data.select(*promo.order_cols).limit(0), cut, "append")
+        truncating = batch.facts.get("truncate_events", 0) > 0
+        ctx = replace(ctx, truncates=truncates, truncate_table=cut.sql_ref, truncating=truncating)
+        facts["truncate_table"] = cut.label
     try:
-        merged = execute_merge(spark, capabilities, strategy.plan, ctx, locations)
+        merged = execute_merge(
+            spark, capabilities, strategy.plan, ctx, locations, whole_table=ctx.truncating
+        )
     finally:
         spark.catalog.dropTempView(view)
     facts.update(merged)

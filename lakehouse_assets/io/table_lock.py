@@ -8,6 +8,9 @@ runs of one table that start together (a sensor's runs for several days, a backf
   runs that both find a key absent both insert it, and delta-rs commits two insert-only MERGEs
   side by side: the key would be in silver twice (seen: 1 run in 6 of the 4-concurrent-silver
   test). Merges of one table therefore queue, each on the slices the previous one left.
+- `ingest`: a streaming contract's bronze runs read the ingest log, write, then record what
+  they wrote (assets/bronze_stream.py); two at once could both append one file, or a replace
+  and an append could overlap. They queue per source.
 
 A lock is a file beside the table, held with flock: the kernel drops it when its process dies,
 so a killed run never blocks the next. Other threads and processes wait for it; the thread
@@ -35,7 +38,7 @@ _held = threading.local()  # locks this thread holds: taking one again does not 
 
 
 @contextlib.contextmanager
-def table_lock(path: str | None, purpose: Literal["create", "merge"]) -> Iterator[None]:
+def table_lock(path: str | None, purpose: Literal["create", "merge", "ingest"]) -> Iterator[None]:
     held: set[tuple[str, str]] = _held.__dict__.setdefault("locks", set())
     if path is None or is_remote(path) or (path, purpose) in held:
         yield

@@ -15,6 +15,7 @@ from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.engine.capabilities import Capabilities
 from lakehouse_assets.io import frames
 from lakehouse_assets.io.batch import TableBatch
+from lakehouse_assets.io.bronze_append import append_partitions, append_quarantine
 from lakehouse_assets.io.conform import conform
 from lakehouse_assets.io.metadata_keys import PARTITION_ROW_COUNT, ROW_COUNT
 from lakehouse_assets.io.quarantine_write import write_quarantine
@@ -52,7 +53,9 @@ def write_batch(
         location,
     )
     facts: dict[str, Any] = dict(batch.facts)
-    if asset.kind == "bronze":
+    if asset.kind == "bronze" and batch.append:
+        facts.update(append_partitions(spark, capabilities, asset, location, batch))
+    elif asset.kind == "bronze":
         facts.update(_replace_partitions(spark, asset, location, batch))
     elif asset.kind == "silver":
         facts.update(merge_silver(spark, capabilities, asset, location, batch))
@@ -60,7 +63,9 @@ def write_batch(
         data = conform(batch.data, physical_columns(asset), location.label)
         facts["write_attempts"] = frames.write(data, location, "overwrite")
         facts["rows_written"] = location.read(spark).count()
-    if batch.partitions or batch.rejected is not None:
+    if batch.append:
+        facts.update(append_quarantine(spark, capabilities, location, batch, run_id))
+    elif batch.partitions or batch.rejected is not None:
         facts.update(write_quarantine(spark, capabilities, location, batch, run_id))
     ops = table_ops(spark, location, capabilities)
     if "delta_version" not in facts:  # the key-slice merge knows the version it wrote
@@ -69,7 +74,7 @@ def write_batch(
     # partition's rows when the run wrote exactly one (a range's runs share one count).
     facts[ROW_COUNT] = facts["rows_written"] if asset.kind.startswith("gold") else ops.row_count()
     if asset.kind == "bronze" and len(batch.partitions) == 1:
-        facts[PARTITION_ROW_COUNT] = facts["rows_written"]
+        facts[PARTITION_ROW_COUNT] = facts.get("partition_rows", facts["rows_written"])
     facts["table"] = location.label
     if location.path:
         facts["path"] = location.path

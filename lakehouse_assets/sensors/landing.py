@@ -8,14 +8,20 @@ files) makes Dagster drop a request it already launched. A bronze run replaces i
 with exactly the manifest's files, so a repeated run never duplicates a row.
 
 Streaming contracts (`ingest_type: streaming`) get available-now semantics from the same
-mechanism: each tick ingests every file not ingested yet and stops; the manifest is the
-checkpoint. They are evaluated more often.
+mechanism, evaluated more often (their `trigger`: contracts/stream_trigger.py): their runs carry
+APPEND_TAG, so each appends only the entries its ingest log does not mark done
+(assets/bronze_stream.py) instead of replacing the day.
+
+A Kafka source (`source.format: kafka`) records offset ranges instead of files: each tick cuts,
+per topic-partition whose high watermark moved, the range from the last recorded end to it, in
+today's partition (ingest/kafka_ranges.py); the rest is the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,19 +35,31 @@ from dagster import (
     sensor,
 )
 
+from lakehouse_assets.assets.bronze_stream import APPEND, APPEND_TAG
 from lakehouse_assets.assets.names import DefinitionNames
 from lakehouse_assets.assets.specs import ContractSpecs
 from lakehouse_assets.contracts.models import IngestionContract
 from lakehouse_assets.contracts.project import Project, TableAsset
+from lakehouse_assets.contracts.stream_trigger import (  # noqa: F401 (BATCH_/STREAMING_: kept names)
+    BATCH_INTERVAL_S,
+    STREAMING_INTERVAL_S,
+    sensor_interval,
+)
 from lakehouse_assets.engine.capabilities import SAIL
 from lakehouse_assets.engine.resource import SparkResource
 from lakehouse_assets.ingest.assignment import Lister, Manifest, assign_new_files
+from lakehouse_assets.ingest.kafka_client import watermarks
+from lakehouse_assets.ingest.kafka_ranges import record_new_ranges, today
 from lakehouse_assets.ingest.landing import list_landing_files
 from lakehouse_assets.ingest.manifest import ManifestEntry
 
+# How a tick records new entries: assign_new_files's signature.
+Assign = Callable[
+    [Manifest, str, IngestionContract, str, Lister],
+    tuple[list[ManifestEntry], dict[str, ManifestEntry]],
+]
+
 SENSOR_TAG = "sensor"
-BATCH_INTERVAL_S = 60
-STREAMING_INTERVAL_S = 15
 
 
 @dataclass(frozen=True)
@@ -67,9 +85,13 @@ def landing_tick(
     key: AssetKey,
     cursor: str | None,
     list_files: Lister = list_landing_files,
+    assign: Assign = assign_new_files,
 ) -> Tick:
-    """One evaluation: record new files, request runs for partitions with pending files."""
-    new, known = assign_new_files(manifest, source, ingestion, SENSOR_TAG, list_files)
+    """One evaluation: record new files, request runs for partitions with pending files.
+    `assign`: how new entries are recorded (a Kafka source's offset ranges: kafka_assign).
+    A streaming contract's runs carry APPEND_TAG: each appends only what is new."""
+    extra = {APPEND_TAG: APPEND} if ingestion.ingest_type == "streaming" else {}
+    new, known = assign(manifest, source, ingestion, SENSOR_TAG, list_files)
     since = int(cursor) if cursor else -1
     pending = [
         e for e in [*known.values(), *new] if e.assigned_by == SENSOR_TAG and _stamp(e) > since
@@ -82,7 +104,7 @@ def landing_tick(
             run_key=run_key(source, partition, paths),
             partition_key=partition,
             asset_selection=[key],
-            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths))},
+            tags={"lakehouse/source": source, "lakehouse/files": str(len(paths)), **extra},
         )
         for partition, paths in sorted(by_partition.items())
     ]
@@ -103,6 +125,7 @@ def landing_sensor(
     names: DefinitionNames | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     list_files: Lister = list_landing_files,
+    assign: Assign = assign_new_files,
 ) -> SensorDefinition:
     """`key`: the asset's key from its spec; the manifest keeps the contract key (`source`)."""
     ingestion = table.ingestion
@@ -113,15 +136,16 @@ def landing_sensor(
     @sensor(
         name=sensor_name(key, names),
         asset_selection=[key],
-        minimum_interval_seconds=STREAMING_INTERVAL_S if streaming else BATCH_INTERVAL_S,
+        minimum_interval_seconds=sensor_interval(ingestion),
         default_status=default_status,
-        description=f"new files under {ingestion.source.path} -> {source} "
-        f"({'available-now streaming' if streaming else 'batch'})",
+        description=f"new {_watched(ingestion)} -> {source} "
+        f"({f'available-now streaming, trigger {ingestion.trigger}' if streaming else 'batch'})",
     )
     def _landing(context: SensorEvaluationContext) -> SensorResult:
-        tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files)
+        tick = landing_tick(manifest, source, ingestion, key, context.cursor, list_files, assign)
         if tick.new_files:
-            context.log.info(f"{tick.new_files} new file(s) for {source}")
+            what = "offset range" if ingestion.source.kafka else "file"
+            context.log.info(f"{tick.new_files} new {what}(s) for {source}")
         return SensorResult(run_requests=tick.requests, cursor=tick.cursor)
 
     return _landing
@@ -148,6 +172,42 @@ def landing_sensors(
 
     access = landing_access_for(project, capabilities, session)
     return [
-        landing_sensor(t, access.manifest, specs.key(t.key), names, list_files=access.list_files)
+        landing_sensor(
+            t,
+            access.manifest,
+            specs.key(t.key),
+            names,
+            list_files=access.list_files,
+            assign=kafka_assign(project, t) if _is_kafka(t) else assign_new_files,
+        )
         for t in bronze
     ]
+
+
+def _is_kafka(table: TableAsset) -> bool:
+    return table.ingestion is not None and table.ingestion.source.format == "kafka"
+
+
+def _watched(ingestion: IngestionContract) -> str:
+    kafka = ingestion.source.kafka
+    if kafka is not None:
+        return f"offsets of Kafka topic {kafka.topic}"
+    return f"files under {ingestion.source.path}"
+
+
+def kafka_assign(project: Project, table: TableAsset) -> Assign:
+    """A Kafka source's recording: ranges up to the high watermarks, into today's partition."""
+    from lakehouse_assets.assets.kafka_bronze import contract_label
+
+    where = contract_label(project, table)
+
+    def assign(
+        manifest: Manifest, source: str, ingestion: IngestionContract, by: str, _: Lister
+    ) -> tuple[list[ManifestEntry], dict[str, ManifestEntry]]:
+        settings = ingestion.source.kafka
+        assert settings is not None
+        return record_new_ranges(
+            manifest, source, settings, lambda: watermarks(settings, where), by, today()
+        )
+
+    return assign

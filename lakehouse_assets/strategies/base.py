@@ -22,7 +22,9 @@ from lakehouse_assets.contracts.sql_expressions import columns_used, parse_expre
 NOW = "_batch_ts"  # column of the source view holding the batch's timestamp
 DELETE_OPS = ("D", "DELETE")
 # Every op a CDC event may carry, compared upper-cased (DKOps writes I/U/D). Anything else, or
-# NULL, is never applied: silver quarantines the event with the reason.
+# NULL, is never applied: silver quarantines the event with the reason. With the promotion's
+# op_case_sensitive, only these spellings pass that gate (assets/silver.py), so the upper()
+# of delete_predicate below sees only them and needs no switch of its own.
 KNOWN_OPS = ("I", "U", "D", "INSERT", "UPDATE", "DELETE")
 
 
@@ -42,9 +44,21 @@ class MergeContext:
     deletes: str | None = None
     # SQL reference of the strategy's side table (Strategy.side_table).
     companion: str | None = None
+    # sequence_by's further columns: the order is the struct (order_col, *order_then),
+    # compared field by field (Lakeflow's sequence_by=struct(...)).
+    order_then: tuple[str, ...] = ()
+    # apply_as_truncates (strategies/truncates.py): the predicate, the SQL reference of the
+    # table holding the greatest truncate's order value, and whether this batch carries one.
+    truncates: str | None = None
+    truncate_table: str | None = None
+    truncating: bool = False
     # Data columns whose NULL in an update keeps the stored value (Lakeflow's
     # ignore_null_updates, resolved by strategies/column_options.py): strategies/null_updates.py.
     ignore_nulls: tuple[str, ...] = ()
+
+    @property
+    def order_cols(self) -> list[str]:
+        return [self.order_col, *self.order_then] if self.order_col else []
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,17 @@ def delete_predicate(
     return f"coalesce(upper({prefix}{quote(op_col)}) IN ({ops}), FALSE)"
 
 
+def truncate_predicate(truncates: str, alias: str | None = None) -> str:
+    """SQL that is TRUE for a truncate event (the promotion's apply_as_truncates, Lakeflow's
+    name), never NULL: the one definition, used by the batch, rule exemptions and the merge."""
+    return f"coalesce({qualified(truncates, alias)}, FALSE)"
+
+
+def truncate_columns(truncates: str | None) -> list[str]:
+    """The source columns apply_as_truncates reads: the batch carries them."""
+    return columns_used(parse_expression(truncates, "apply_as_truncates")) if truncates else []
+
+
 def delete_columns(op_col: str | None, deletes: str | None) -> list[str]:
     """The source columns the delete predicate reads: the batch and event logs carry them."""
     if deletes:
@@ -110,16 +135,20 @@ def hash_greater(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
 
 def newer(ctx: MergeContext, tie: str = "FALSE", t: str = "t", s: str = "s") -> str:
     """The source event beats the target's: greater order value (null = oldest), or equal
-    order values and `tie` holds. Without an order column the source always wins."""
+    order values and `tie` holds. Without an order column the source always wins. Several
+    order columns compare field by field, each with null oldest: the first that differs
+    decides (a null field loses to any value there, whatever the later fields hold)."""
     if not ctx.order_col:
         return "TRUE"
-    o = quote(ctx.order_col)
     # coalesce: never NULL, so NOT newer(...) is as safe as newer(...) in joins and clauses.
     # CASE: the engine evaluates `tie` (row hashes) only for the rows with equal order values.
-    return (
-        f"(coalesce({s}.{o} > {t}.{o}, FALSE) OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL) "
-        f"OR CASE WHEN {s}.{o} <=> {t}.{o} THEN {tie} ELSE FALSE END)"
-    )
+    wins, same = [], []
+    for column in ctx.order_cols:
+        o = quote(column)
+        beats = f"coalesce({s}.{o} > {t}.{o}, FALSE) OR ({t}.{o} IS NULL AND {s}.{o} IS NOT NULL)"
+        wins.append(f"({' AND '.join(same)} AND ({beats}))" if same else beats)
+        same.append(f"{s}.{o} <=> {t}.{o}")
+    return f"({' OR '.join(wins)} OR CASE WHEN {' AND '.join(same)} THEN {tie} ELSE FALSE END)"
 
 
 def changed(columns: list[str], t: str = "t", s: str = "s") -> str:

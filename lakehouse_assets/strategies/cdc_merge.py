@@ -5,7 +5,7 @@ the row as a tombstone holding the delete event's values, even for a key silver 
 older insert replayed later loses to it, so any processing order gives the same table.
 
 Without it, a delete removes the row, and the key and order value of the delete are remembered
-in a companion table `<table>_tombstones` (keys + order column, greatest delete per key): an
+in a companion table `<table>_tombstones` (keys + order columns, greatest delete per key): an
 upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
 the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
 the key wins over the tombstone and brings the row back.
@@ -37,6 +37,7 @@ from lakehouse_assets.strategies.column_options import ignores_nulls, null_kept
 from lakehouse_assets.strategies.event_log import logged
 from lakehouse_assets.strategies.null_updates import LOG_SUFFIX, cdc_plan
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
+from lakehouse_assets.strategies.truncates import with_truncates
 
 SOFT_DELETE = "is_deleted"  # declared in the silver contract: deletes keep a tombstone row
 
@@ -52,6 +53,7 @@ class CdcMerge(Strategy):
     names = ("cdc_merge",)
     needs_order = True
     needs_op = True
+    applies_truncates = True
     ignores_nulls = True
 
     def context(
@@ -90,15 +92,20 @@ class CdcMerge(Strategy):
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
-        if ctx.event_log:
+        if ctx.event_log:  # ignore_null_updates: apply_as_truncates is refused with it
             return cdc_plan(ctx, ctx.soft_delete_col)
-        return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
+        return with_truncates(ctx, _soft_or_hard)
+
+
+def _soft_or_hard(ctx: MergeContext) -> MergePlan:
+    assert isinstance(ctx, CdcContext)
+    return _soft(ctx) if ctx.soft_delete_col else _hard(ctx)
 
 
 def _tombstone_columns(ctx: MergeContext) -> list[str] | None:
     if isinstance(ctx, CdcContext) and ctx.soft_delete_col:
         return None
-    return [*ctx.keys, *([ctx.order_col] if ctx.order_col else [])]
+    return [*ctx.keys, *ctx.order_cols]
 
 
 def _soft(ctx: CdcContext) -> MergePlan:

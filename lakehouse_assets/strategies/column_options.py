@@ -94,6 +94,8 @@ def column_option_problems(
                     "error",
                 )
             )
+        if used and allowed and group is NULL_FIELDS:
+            problems += _log_limits(promo, used[0])
         for field in used:
             listed = getattr(promo, field)
             if not isinstance(listed, list):
@@ -109,6 +111,31 @@ def column_option_problems(
                         "error",
                     )
                 )
+    return problems
+
+
+def _log_limits(promo: PromotionContract, field: str) -> list[Problem]:
+    """What the event log of ignore_null_updates (strategies/null_updates.py) does not take yet:
+    it is keyed by one order column and holds no truncates."""
+    problems: list[Problem] = []
+    if len(promo.order_cols) > 1:
+        problems.append(
+            (
+                field,
+                f"{field} orders a key's events by one column, not {promo.order_cols}",
+                "name one sequence_by column, or remove " + field,
+                "error",
+            )
+        )
+    if promo.apply_as_truncates is not None:
+        problems.append(
+            (
+                field,
+                f"{field} cannot be combined with apply_as_truncates yet",
+                f"remove {field} or apply_as_truncates",
+                "error",
+            )
+        )
     return problems
 
 

@@ -91,7 +91,7 @@ class Scd2(Strategy):
 
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         # History keeps every version: one event per (key, order value).
-        return [*promo.merge_keys, *([promo.order_col] if promo.order_col else [])]
+        return [*promo.merge_keys, *promo.order_cols]
 
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         if not promo.order_col:
@@ -118,6 +118,16 @@ class Scd2(Strategy):
                     "scd2",
                     f"scd2 columns {missing} are not in {check.silver_file}",
                     "add them to the silver contract",
+                    "error",
+                )
+            )
+        if len(check.promo.order_cols) > 1:
+            # valid_from/valid_to hold one order value; a struct of several is not built yet.
+            problems.append(
+                (
+                    "sequence_by",
+                    f"scd2 orders versions by one column, not {check.promo.order_cols}",
+                    "name one sequence_by column (e.g. a timestamp or a combined sequence)",
                     "error",
                 )
             )

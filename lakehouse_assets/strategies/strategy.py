@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lakehouse_assets.strategies.base import MergeContext, MergePlan, delete_columns
+from lakehouse_assets.strategies.base import (
+    MergeContext,
+    MergePlan,
+    delete_columns,
+    truncate_columns,
+)
 from lakehouse_assets.strategies.column_options import (
     column_option_problems,
     stored_column_problems,
@@ -43,6 +48,8 @@ class Strategy:
     # Lakeflow's column options this strategy honours (strategies/column_options.py).
     ignores_nulls: bool = False  # ignore_null_updates and its column lists
     tracks_history: bool = False  # track_history_column_list / _except_column_list
+    # Takes apply_as_truncates (Lakeflow: SCD type 1 only): a truncate empties the table.
+    applies_truncates: bool = False
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         raise NotImplementedError
@@ -72,6 +79,10 @@ class Strategy:
     def deletes(self, promo: PromotionContract) -> str | None:
         """The promotion's apply_as_deletes, when this strategy applies deletes."""
         return promo.apply_as_deletes if self.needs_op or self.reads_op else None
+
+    def truncates(self, promo: PromotionContract) -> str | None:
+        """The promotion's apply_as_truncates, when this strategy applies truncates."""
+        return promo.apply_as_truncates if self.applies_truncates else None
 
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         """One row per these columns survives the batch's dedup."""
@@ -113,6 +124,8 @@ class Strategy:
             )
         problems += _deletes_problems(self, check)
         problems += column_option_problems(check, self.ignores_nulls, self.tracks_history)
+        problems += _op_case_problems(self, check)
+        problems += _truncates_problems(self, check)
         filled = self.filled_columns(promo, silver, check.source)
         problems += stored_column_problems(check, self.ignores_nulls, set(filled), promo.order_col)
         for i, column in enumerate(silver.columns):
@@ -151,6 +164,49 @@ def _deletes_problems(strategy: Strategy, check: PromotionToCheck) -> list[Probl
         (
             "apply_as_deletes",
             f"apply_as_deletes reads columns {unknown} that are not in {check.source_file}",
+            "name only source columns (after select_expr) or add them to the source contract",
+            "error",
+        )
+    ]
+
+
+def _op_case_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """op_case_sensitive only where op values are read."""
+    promo = check.promo
+    if not promo.op_case_sensitive or strategy.needs_op or strategy.reads_op:
+        return []
+    return [
+        (
+            "op_case_sensitive",
+            f"strategy {promo.strategy} reads no op values",
+            "remove op_case_sensitive, or use strategy cdc_merge or scd2",
+            "error",
+        )
+    ]
+
+
+def _truncates_problems(strategy: Strategy, check: PromotionToCheck) -> list[Problem]:
+    """apply_as_truncates only on a strategy that applies them, reading only promoted columns."""
+    promo = check.promo
+    if promo.apply_as_truncates is None:
+        return []
+    if strategy.truncates(promo) is None:
+        return [
+            (
+                "apply_as_truncates",
+                f"strategy {promo.strategy} applies no truncates (Lakeflow: SCD type 1 only)",
+                "remove apply_as_truncates, or use strategy cdc_merge",
+                "error",
+            )
+        ]
+    used = truncate_columns(promo.apply_as_truncates)
+    unknown = [c for c in used if c not in check.promoted]
+    if not unknown:
+        return []
+    return [
+        (
+            "apply_as_truncates",
+            f"apply_as_truncates reads columns {unknown} that are not in {check.source_file}",
             "name only source columns (after select_expr) or add them to the source contract",
             "error",
         )

@@ -16,6 +16,15 @@ from lakehouse_assets.contracts.framework_columns import (
     SOURCE_FILE,
 )
 from lakehouse_assets.contracts.identifiers import quote
+from lakehouse_assets.contracts.kafka_source import (
+    KAFKA_COLUMNS,
+    KAFKA_OFFSET,
+    KAFKA_PARTITION,
+    KAFKA_TIMESTAMP,
+    KAFKA_TOPIC,
+    KAFKA_TS,
+    RAW_VALUE,
+)
 from lakehouse_assets.contracts.models import Column
 from lakehouse_assets.contracts.project import TableAsset
 from lakehouse_assets.strategies.registry import strategy_for
@@ -55,6 +64,8 @@ def bronze_framework(asset: TableAsset) -> list[FrameworkColumn]:
             "landing fields the contract does not declare, as JSON",
         ),
     ]
+    if asset.ingestion.source.format == "kafka":
+        wanted += kafka_framework(asset)
     out = []
     for on, name, kind, comment in wanted:
         declared = asset.contract.column(name)
@@ -64,6 +75,23 @@ def bronze_framework(asset: TableAsset) -> list[FrameworkColumn]:
             column = Column(name=name, type=kind, nullable=name != INGESTED_DATE, comment=comment)
             out.append(FrameworkColumn(column, True))
     return out
+
+
+def kafka_framework(asset: TableAsset) -> list[tuple[bool, str, str, str]]:
+    """The Kafka metadata columns (DKOps' add_kafka_metadata); the message time goes to
+    `_kafka_ts` instead of `_kafka_timestamp` when the contract declares that one (DKOps' name)."""
+    assert asset.ingestion is not None
+    on = asset.ingestion.metadata.add_kafka_metadata
+    declared_ts = asset.contract.column(KAFKA_TS) is not None
+    stamp = KAFKA_TS if declared_ts and asset.contract.column(KAFKA_TIMESTAMP) is None else None
+    comments = {
+        KAFKA_TOPIC: "Kafka topic of the message",
+        KAFKA_PARTITION: "Kafka partition of the message",
+        KAFKA_OFFSET: "offset of the message in its partition",
+        stamp or KAFKA_TIMESTAMP: "the message's Kafka timestamp",
+        RAW_VALUE: "the message value as text",
+    }
+    return [(on, name, KAFKA_COLUMNS[name], comment) for name, comment in comments.items()]
 
 
 def added_columns(asset: TableAsset) -> list[Column]:

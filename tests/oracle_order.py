@@ -1,0 +1,154 @@
+"""The strategy lab for the order options of issue 17: sequence_by over several columns,
+case-(in)sensitive op values and apply_as_truncates. One bronze-like event table with two order
+columns (ts, seq), silver fed through silver_batch + write_batch as the asset does, and the
+plain-Python oracle silver must equal. Shared pieces come from tests/strategy_lab.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lakehouse_assets.assets.silver import silver_batch
+from lakehouse_assets.contracts.project import Project
+from lakehouse_assets.engine.capabilities import Capabilities
+from lakehouse_assets.io.writer import write_batch
+from lakehouse_assets.project_loader import load_project_or_raise
+from lakehouse_assets.tables.location import locate_key
+from tests.conftest import write_contract_folder
+from tests.strategy_lab import CONFIG, day, row_hash
+
+DATA = ["k", "ts", "seq", "v"]  # silver data columns, in contract order
+KNOWN = ("I", "U", "D", "INSERT", "UPDATE", "DELETE")
+TRUNCATES = "op_type = 'T'"  # the lab's apply_as_truncates
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    k: int | None
+    ts: int | None
+    seq: int | None
+    v: str | None
+    op: str  # I/U/D in any case; T: a truncate (only with apply_as_truncates)
+    part: int
+
+
+def make_order_project(
+    root: Path,
+    strategy: str,
+    sequence_by: str | list[str],
+    soft_delete: bool = False,
+    op_case_sensitive: bool | None = None,
+    apply_as_truncates: str | None = None,
+) -> Project:
+    silver: list[dict[str, Any]] = [
+        {"name": "k", "type": "BIGINT", "nullable": False},
+        {"name": "ts", "type": "BIGINT"},
+        {"name": "seq", "type": "BIGINT"},
+        {"name": "v", "type": "STRING"},
+    ]
+    if soft_delete:
+        silver.append({"name": "is_deleted", "type": "BOOLEAN", "nullable": False})
+    promo: dict[str, Any] = {
+        "name": "t",
+        "strategy": strategy,
+        "source_contract": "../tables/ev_raw.json",
+        "destination_contract": "../tables/ev.json",
+        "merge_keys": ["k"],
+        "sequence_by": sequence_by,
+    }
+    if op_case_sensitive is not None:
+        promo["op_case_sensitive"] = op_case_sensitive
+    if apply_as_truncates is not None:
+        promo["apply_as_truncates"] = apply_as_truncates
+    bronze = [*(dict(c, nullable=True) for c in silver[:4]), {"name": "op_type", "type": "STRING"}]
+    files = {
+        "config.json": json.dumps(CONFIG),
+        "tables/ev_raw.json": json.dumps(
+            {"schema": "lab", "name": "ev_raw", "columns": bronze, "partitions": ["_ingested_date"]}
+        ),
+        "tables/ev.json": json.dumps({"schema": "lab", "name": "ev", "columns": silver}),
+        "ingestion/batch/ev_raw.json": json.dumps(
+            {
+                "name": "ev_raw",
+                "source": {"format": "json", "path": "{path.landing}/ev"},
+                "destination_contract": "../../tables/ev_raw.json",
+            }
+        ),
+        "ingestion/silver/ev.json": json.dumps(promo),
+    }
+    return load_project_or_raise(write_contract_folder(root, files))
+
+
+def load_order_partition(
+    spark: Any,
+    caps: Capabilities,
+    project: Project,
+    events: list[OrderEvent],
+    part: int | tuple[int, ...],
+) -> dict[str, Any]:
+    """Promote bronze partition(s) into silver in one run (a tuple: a backfill run)."""
+    from pyspark.sql import functions as F
+
+    parts = part if isinstance(part, tuple) else (part,)
+    rows = [(e.k, e.ts, e.seq, e.v, e.op, day(e.part)) for e in events if e.part in parts]
+    df = spark.createDataFrame(
+        rows, "k BIGINT, ts BIGINT, seq BIGINT, v STRING, op_type STRING, d STRING"
+    )
+    df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
+    asset = project.asset("silver/lab/ev")
+    batch = silver_batch(df, asset, [day(p) for p in parts])
+    return write_batch(spark, caps, asset, locate_key(project, asset.key, caps), batch, "test-run")
+
+
+# -- the oracle ------------------------------------------------------------------------------
+def _data(e: OrderEvent) -> dict[str, Any]:
+    return {"k": e.k, "ts": e.ts, "seq": e.seq, "v": e.v}
+
+
+def order_key(e: OrderEvent, order_cols: list[str]) -> tuple:
+    """The struct of order values compared field by field, null oldest in each field."""
+    values = [getattr(e, c) for c in order_cols]
+    return tuple(x for v in values for x in (v is not None, v or 0))
+
+
+def is_known(op: str, case_sensitive: bool) -> bool:
+    return (op if case_sensitive else op.upper()) in KNOWN
+
+
+def oracle_order(
+    strategy: str,
+    events: list[OrderEvent],
+    order_cols: list[str],
+    soft_delete: bool = False,
+    case_sensitive: bool = False,
+    truncates: bool = False,
+) -> list[dict]:
+    """cdc_merge or full_merge. Quarantined (never applied): null keys, unknown ops. With
+    `truncates`, op T events are truncates: a row survives only when its event's order value
+    is strictly greater than every truncate's (a truncate wins ties; null is oldest)."""
+    cut = [e for e in events if truncates and e.op == "T"]
+    live = [e for e in events if e.k is not None and is_known(e.op, case_sensitive)]
+    reads_op = strategy == "cdc_merge"
+
+    def deleted(e: OrderEvent) -> bool:
+        return reads_op and e.op.upper() in ("D", "DELETE")
+
+    def rank(e: OrderEvent) -> tuple:
+        return (*order_key(e, order_cols), deleted(e), row_hash(_data(e)))
+
+    best: dict[int, OrderEvent] = {}
+    for e in live:
+        if e.k not in best or rank(e) > rank(best[e.k]):
+            best[e.k] = e  # type: ignore[index]
+    last_cut = max((order_key(e, order_cols) for e in cut), default=None)
+    rows = []
+    for e in best.values():
+        if last_cut is not None and not order_key(e, order_cols) > last_cut:
+            continue
+        if reads_op and soft_delete:
+            rows.append({**_data(e), "is_deleted": deleted(e)})
+        elif not deleted(e):
+            rows.append(_data(e))
+    return sorted(rows, key=lambda r: tuple((v is None, v) for v in r.values()))
