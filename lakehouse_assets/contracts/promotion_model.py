@@ -62,6 +62,20 @@ class PromotionContract(ContractModel):
     # Lakeflow AUTO CDC's apply_as_truncates: a SQL boolean over the source row marking
     # truncate events (cdc_merge only): every row whose order value is not newer is removed.
     apply_as_truncates: str | None = None
+    # Lakeflow AUTO CDC's ignore_null_updates (cdc_merge, scd2): a NULL in an update keeps the
+    # stored value, for every column, or for the listed ones, or for all but the listed ones
+    # (at most one of the three; strategies/column_options.py checks and resolves them).
+    ignore_null_updates: bool = False
+    ignore_null_updates_column_list: list[str] | None = None
+    ignore_null_updates_except_column_list: list[str] | None = None
+    # Lakeflow's track_history_column_list / _except_ (scd2): a change only in the other
+    # columns updates the version in place instead of opening a new one.
+    track_history_column_list: list[str] | None = None
+    track_history_except_column_list: list[str] | None = None
+    # Lakeflow's column_list / except_column_list (cdc_merge, scd2): which source columns silver
+    # stores. The silver contract's columns decide that here; these must agree with it.
+    column_list: list[str] | None = None
+    except_column_list: list[str] | None = None
     scd2: Scd2Columns = Field(default_factory=Scd2Columns)
     # Lakeflow's create_auto_cdc_from_snapshot_flow for scd2: each bronze partition of a
     # `load_type: full` ingestion is a snapshot; versions open and close at snapshot dates.

@@ -52,6 +52,9 @@ class MergeContext:
     truncates: str | None = None
     truncate_table: str | None = None
     truncating: bool = False
+    # Data columns whose NULL in an update keeps the stored value (Lakeflow's
+    # ignore_null_updates, resolved by strategies/column_options.py): strategies/null_updates.py.
+    ignore_nulls: tuple[str, ...] = ()
 
     @property
     def order_cols(self) -> list[str]:

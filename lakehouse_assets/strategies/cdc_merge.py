@@ -9,6 +9,10 @@ in a companion table `<table>_tombstones` (keys + order columns, greatest delete
 upsert that does not beat the tombstone (older, or equal: a delete wins ties) is dropped before
 the merge, so a replayed older insert cannot bring a hard-deleted row back. A later insert of
 the key wins over the tombstone and brings the row back.
+
+With Lakeflow's ignore_null_updates (or its column lists) the merge is strategies/null_updates.py's:
+every event is logged in `<table>_cdc_events` (no tombstones) and each batch key's state is
+recomputed from its log.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from lakehouse_assets.strategies.base import (
     newer,
     set_clause,
 )
+from lakehouse_assets.strategies.column_options import ignores_nulls, null_kept
+from lakehouse_assets.strategies.event_log import logged
+from lakehouse_assets.strategies.null_updates import LOG_SUFFIX, cdc_plan
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 from lakehouse_assets.strategies.truncates import with_truncates
 
@@ -42,6 +49,8 @@ TOMBSTONED_AT = "_tombstoned_at"
 class CdcContext(MergeContext):
     soft_delete_col: str | None = None
     stamped: bool = False  # tombstones carry TOMBSTONED_AT (tombstone_retention is set)
+    # ignore_null_updates: states come from the event log (strategies/null_updates.py).
+    event_log: bool = False
 
 
 class CdcMerge(Strategy):
@@ -49,16 +58,33 @@ class CdcMerge(Strategy):
     needs_order = True
     needs_op = True
     applies_truncates = True
+    ignores_nulls = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
     ) -> MergeContext:
         soft = SOFT_DELETE if SOFT_DELETE in silver.column_names else None
         stamped = promo.tombstone_retention is not None
-        return CdcContext(**vars(base), soft_delete_col=soft, stamped=stamped)
+        ctx = CdcContext(
+            **vars(base), soft_delete_col=soft, stamped=stamped, event_log=ignores_nulls(promo)
+        )
+        return replace(ctx, ignore_nulls=null_kept(promo, base.columns, base.keys))
 
     def keeps_tombstones(self, promo: PromotionContract, silver: TableContract) -> bool:
-        return SOFT_DELETE not in silver.column_names
+        # ignore_null_updates keeps its deletes in the event log (<table>_cdc_events) instead
+        return SOFT_DELETE not in silver.column_names and not ignores_nulls(promo)
+
+    def dedup_keys(self, promo: PromotionContract) -> list[str]:
+        # ignore_null_updates: an older event of the batch may hold a value a newer one lacks.
+        if ignores_nulls(promo) and promo.order_col:
+            return [*promo.merge_keys, promo.order_col]
+        return list(promo.merge_keys)
+
+    def required_values(self, promo: PromotionContract) -> dict[str, str]:
+        if not (ignores_nulls(promo) and promo.order_col):
+            return {}
+        o = promo.order_col
+        return {o: f"null order column {o} (ignore_null_updates needs it)"}
 
     def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         # A delete event carries only its key: row rules do not judge it.
@@ -70,6 +96,8 @@ class CdcMerge(Strategy):
         return {SOFT_DELETE: "BOOLEAN"} if SOFT_DELETE in silver.column_names else {}
 
     def side_table(self, ctx: MergeContext) -> SideTable | None:
+        if isinstance(ctx, CdcContext) and ctx.event_log:
+            return SideTable(LOG_SUFFIX, logged(ctx))
         columns = _tombstone_columns(ctx)
         if not columns:
             return None
@@ -78,6 +106,8 @@ class CdcMerge(Strategy):
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, CdcContext)
+        if ctx.event_log:  # ignore_null_updates: apply_as_truncates is refused with it
+            return cdc_plan(ctx, ctx.soft_delete_col)
         return with_truncates(ctx, _soft_or_hard)
 
 

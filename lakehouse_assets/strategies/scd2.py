@@ -15,6 +15,8 @@ history with the keys' versions in silver, so the history is computed once. A la
 therefore lands in the right place (splitting or closing versions), and the cost of a run is
 the history of the batch's keys.
 Events with a null order value cannot be placed and are quarantined by the silver batch.
+With Lakeflow's ignore_null_updates or track_history_column_list / _except_column_list, the
+history is built by strategies/scd2_columns.py instead (the rule is stated there).
 """
 
 from __future__ import annotations
@@ -30,14 +32,16 @@ from lakehouse_assets.strategies.base import (
     MergePlan,
     Stage,
     changed,
-    delete_columns,
-    hash_greater,
     insert_clause,
     is_delete,
     key_match,
     row_hash,
     set_clause,
 )
+from lakehouse_assets.strategies.column_options import null_kept, tracked
+from lakehouse_assets.strategies.event_log import logged as _logged
+from lakehouse_assets.strategies.event_log import record_events as _record_events
+from lakehouse_assets.strategies.scd2_columns import column_history
 from lakehouse_assets.strategies.snapshot_cdc import ABSENT, VERSION, snapshot_problems
 from lakehouse_assets.strategies.strategy import SideTable, Strategy
 
@@ -50,6 +54,8 @@ class Scd2Context(MergeContext):
     valid_from: str = "valid_from"
     valid_to: str = "valid_to"
     is_current: str = "is_current"
+    # track_history_column_list resolved (strategies/column_options.py); None: the default.
+    tracked: tuple[str, ...] | None = None
 
     @property
     def versions(self) -> list[str]:
@@ -61,6 +67,8 @@ class Scd2(Strategy):
     needs_order = True
     reads_op = True
     snapshot_history = True
+    ignores_nulls = True
+    tracks_history = True
 
     def context(
         self, base: MergeContext, promo: PromotionContract, silver: TableContract
@@ -68,8 +76,13 @@ class Scd2(Strategy):
         s = promo.scd2
         if promo.from_snapshot:  # io/snapshot_source.py: snapshot rows and absence markers
             base = replace(base, order_col=VERSION, order_then=(), op_col=None, deletes=ABSENT)
-        return Scd2Context(
+        ctx = Scd2Context(
             **vars(base), valid_from=s.valid_from, valid_to=s.valid_to, is_current=s.is_current
+        )
+        return replace(
+            ctx,
+            ignore_nulls=null_kept(promo, base.columns, base.keys),
+            tracked=tracked(promo, base.columns, base.order_col),
         )
 
     def from_snapshots(self, promo: PromotionContract) -> bool:
@@ -163,29 +176,6 @@ class Scd2(Strategy):
         )
 
 
-def _logged(ctx: MergeContext) -> list[str]:
-    """Data columns plus what the delete predicate reads (op column or apply_as_deletes's):
-    the history asks the log which events are deletes."""
-    reads = delete_columns(ctx.op_col, ctx.deletes)
-    # The order column is a data column, except from snapshots (the snapshot version).
-    order = [ctx.order_col] if ctx.order_col else []
-    return list(dict.fromkeys([*ctx.columns, *reads, *order]))
-
-
-def _record_events(ctx: Scd2Context) -> str:
-    """Keep the winning event per (key, order value) in the event log."""
-    assert ctx.order_col and ctx.companion
-    o, logged = quote(ctx.order_col), _logged(ctx)
-    s_del, t_del = is_delete(ctx, "s"), is_delete(ctx, "t")
-    plain = replace(ctx, silver_timestamps=False)  # the event log has no timestamps
-    return (
-        f"MERGE INTO {ctx.companion} t USING {ctx.source} s ON {key_match(ctx)} AND t.{o} = s.{o} "
-        f"WHEN MATCHED AND (({s_del} AND NOT {t_del}) OR ({s_del} = {t_del} AND "
-        f"{hash_greater(ctx)})) THEN UPDATE SET {set_clause(plain, logged)} "
-        f"WHEN NOT MATCHED THEN INSERT {insert_clause(plain, logged)}"
-    )
-
-
 def _history(ctx: Scd2Context, batch_keys: str) -> str:
     """The batch keys' versions recomputed from the event log: an event opens a version when
     its state (tracked values, or D) differs from the previous event's."""
@@ -223,6 +213,13 @@ def _versions_source(ctx: Scd2Context) -> str:
         f"{ctx.target} x LEFT SEMI JOIN {batch_keys} b ON {key_match(ctx, 'x', 'b')})"
     )
     vf = quote(ctx.valid_from)
+    # Lakeflow's column options take their own history (strategies/scd2_columns.py).
+    optional = ctx.ignore_nulls or ctx.tracked is not None
+    history = (
+        column_history(ctx, batch_keys, ctx.tracked, (ctx.valid_from, ctx.valid_to, ctx.is_current))
+        if optional
+        else _history(ctx, batch_keys)
+    )
     gone = f"h.{vf} IS NULL"
     cols = ", ".join(
         f"CASE WHEN {gone} THEN x.{quote(c)} ELSE h.{quote(c)} END AS {quote(c)}"
@@ -230,7 +227,7 @@ def _versions_source(ctx: Scd2Context) -> str:
     )
     return (
         f"SELECT {cols}, CASE WHEN {gone} THEN 'delete' ELSE 'upsert' END AS _action, "
-        f"current_timestamp() AS {NOW} FROM {_history(ctx, batch_keys)} h FULL OUTER JOIN "
+        f"current_timestamp() AS {NOW} FROM {history} h FULL OUTER JOIN "
         f"{current} x ON {key_match(ctx, 'h', 'x')} AND h.{vf} = x.{vf}"
     )
 

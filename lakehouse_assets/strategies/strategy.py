@@ -18,6 +18,10 @@ from lakehouse_assets.strategies.base import (
     delete_columns,
     truncate_columns,
 )
+from lakehouse_assets.strategies.column_options import (
+    column_option_problems,
+    stored_column_problems,
+)
 
 if TYPE_CHECKING:
     from lakehouse_assets.contracts.extensions import Problem, PromotionToCheck
@@ -46,6 +50,9 @@ class Strategy:
     # From snapshots (from_snapshots): keeps a history of versions (scd2) rather than the
     # newest snapshot's state (io/snapshot_source.py builds the merge source accordingly).
     snapshot_history: bool = False
+    # Lakeflow's column options this strategy honours (strategies/column_options.py).
+    ignores_nulls: bool = False  # ignore_null_updates and its column lists
+    tracks_history: bool = False  # track_history_column_list / _except_column_list
     # Takes apply_as_truncates (Lakeflow: SCD type 1 only): a truncate empties the table.
     applies_truncates: bool = False
 
@@ -154,9 +161,11 @@ class Strategy:
                 )
             )
         problems += _deletes_problems(self, check)
+        problems += column_option_problems(check, self.ignores_nulls, self.tracks_history)
         problems += _op_case_problems(self, check)
         problems += _truncates_problems(self, check)
         filled = self.filled_columns(promo, silver, check.source)
+        problems += stored_column_problems(check, self.ignores_nulls, set(filled), promo.order_col)
         for i, column in enumerate(silver.columns):
             kind = filled.get(column.name)
             if kind and column.type != kind:
