@@ -93,7 +93,12 @@ def merge_silver(
         facts["truncate_table"] = cut.label
     try:
         merged = execute_merge(
-            spark, capabilities, strategy.plan, ctx, locations, whole_table=ctx.truncating
+            spark,
+            capabilities,
+            strategy.plan,
+            ctx,
+            locations,
+            whole_table=ctx.truncating or strategy.whole_table(ctx),
         )
     finally:
         spark.catalog.dropTempView(view)
