@@ -101,3 +101,21 @@ def test_ignore_null_updates_two_order_columns_equals_oracle(spark, spark_resour
         DATA,
         lambda events: null_updates_oracle(events, ORDER),
     )
+
+
+def test_a_null_in_either_order_column_is_quarantined_with_the_reason(spark, tmp_path, monkeypatch):
+    """scd2 cannot place an event whose order value lacks a field: quarantined, saying which."""
+    from lakehouse_assets.assets.silver import silver_batch
+    from lakehouse_assets.contracts.framework_columns import QUARANTINE_REASON
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_ROOT", str(tmp_path / "data"))
+    project = make_order_project(tmp_path / "c", "scd2", ORDER)
+    df = spark.createDataFrame(
+        [(1, 0, 1, "a", "I"), (1, None, 2, "b", "U"), (2, 1, None, "c", "I")],
+        "k BIGINT, ts BIGINT, seq BIGINT, v STRING, op_type STRING",
+    )
+    batch = silver_batch(df, project.asset("silver/lab/ev"), ["2024-01-01"])
+    assert [(r["k"], r["seq"]) for r in batch.data.collect()] == [(1, 1)]
+    reasons = {r["k"]: r[QUARANTINE_REASON] for r in batch.rejected.collect()}
+    assert "null order column ts (scd2 needs it)" in reasons[1]
+    assert "null order column seq (scd2 needs it)" in reasons[2]
