@@ -38,30 +38,27 @@ def histories(events: list[OrderEvent], order_cols: list[str]) -> dict[int, list
     return by_key
 
 
-def order_value(e: OrderEvent, order_cols: list[str]) -> Any:
-    """What valid_from holds: the column's value, or the struct of several as a dict."""
-    if len(order_cols) == 1:
-        return getattr(e, order_cols[0])
-    return {c: getattr(e, c) for c in order_cols}
-
-
-def scd2_order_oracle(events: list[OrderEvent], order_cols: list[str]) -> list[dict]:
+def scd2_order_oracle(
+    events: list[OrderEvent], order_cols: list[str], fill_nulls: bool = False
+) -> list[dict]:
+    """`fill_nulls`: ignore_null_updates (every data column): events are filled first (as
+    `_filled` says), then versions built from them; the lab's columns are all tracked."""
     tracked = [c for c in DATA if c not in order_cols]
     rows = []
     for history in histories(events, order_cols).values():
-        kept: list[tuple[OrderEvent, str]] = []
-        for e in history:
-            state = "D" if _is_del(e) else row_hash({c: getattr(e, c) for c in tracked})
+        kept: list[tuple[dict[str, Any], str]] = []
+        for row, deleted in _filled(history, fill_nulls):
+            state = "D" if deleted else row_hash({c: row[c] for c in tracked})
             if not kept or kept[-1][1] != state:
-                kept.append((e, state))
-        for i, (e, state) in enumerate(kept):
+                kept.append((row, state))
+        for i, (row, state) in enumerate(kept):
             if state == "D":
                 continue
-            nxt = order_value(kept[i + 1][0], order_cols) if i + 1 < len(kept) else None
+            nxt = _value(kept[i + 1][0], order_cols) if i + 1 < len(kept) else None
             rows.append(
                 {
-                    **_data(e),
-                    "valid_from": order_value(e, order_cols),
+                    **row,
+                    "valid_from": _value(row, order_cols),
                     "valid_to": nxt,
                     "is_current": nxt is None,
                 }
@@ -69,23 +66,38 @@ def scd2_order_oracle(events: list[OrderEvent], order_cols: list[str]) -> list[d
     return sort_rows(rows)
 
 
+def _value(row: dict[str, Any], order_cols: list[str]) -> Any:
+    """What valid_from holds: the column's value, or with several the struct of them."""
+    if len(order_cols) == 1:
+        return row[order_cols[0]]
+    return {c: row[c] for c in order_cols}
+
+
+def _filled(history: list[OrderEvent], fill: bool) -> list[tuple[dict[str, Any], bool]]:
+    """A key's events as rows; with `fill`, an upsert's NULL v takes the latest non-NULL v of
+    the earlier upserts since the last delete (order columns are never NULL here)."""
+    out, last = [], None
+    for e in history:
+        row = _data(e)
+        if _is_del(e):
+            out.append((row, True))
+            last = None
+            continue
+        if fill and row["v"] is None:
+            row["v"] = last
+        elif row["v"] is not None:
+            last = row["v"]
+        out.append((row, False))
+    return out
+
+
 def null_updates_oracle(events: list[OrderEvent], order_cols: list[str]) -> list[dict]:
     """cdc_merge with ignore_null_updates (hard deletes): a key's newest event, its NULL v
     filled from the latest non-NULL v among the earlier upserts since the last delete."""
     rows = []
     for history in histories(events, order_cols).values():
-        last: Any = None
-        row: dict[str, Any] = {}
-        for e in history:
-            row = _data(e)
-            if _is_del(e):
-                last = None
-                continue
-            if row["v"] is None:
-                row["v"] = last
-            else:
-                last = row["v"]
-        if not _is_del(history[-1]):
+        row, deleted = _filled(history, True)[-1]
+        if not deleted:
             rows.append(row)
     return sort_rows(rows)
 

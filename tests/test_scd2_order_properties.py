@@ -72,17 +72,20 @@ def _check(tag, caps, spark, monkeypatch, build, columns, expected) -> None:
 
 
 @pytest.mark.slow
-def test_scd2_two_order_columns_equals_oracle(spark, spark_resource, monkeypatch):
+@pytest.mark.parametrize("fill", [False, True])
+def test_scd2_two_order_columns_equals_oracle(fill, spark, spark_resource, monkeypatch):
     """Versions ordered by (ts, seq) field by field, valid_from / valid_to the struct of them;
-    a NULL in either column is quarantined. Runs as the engine's MERGE (whole_table)."""
+    a NULL in either column is quarantined. Runs as the engine's MERGE (whole_table). `fill`:
+    with ignore_null_updates (the history of strategies/scd2_columns.py)."""
+    options = {"ignore_null_updates": True} if fill else None
     _check(
-        "scd2",
+        f"scd2_{fill}",
         _caps(spark_resource, "key_slice"),
         spark,
         monkeypatch,
-        lambda folder: make_order_project(folder, "scd2", ORDER),
+        lambda folder: make_order_project(folder, "scd2", ORDER, options=options),
         [*DATA, "valid_from", "valid_to", "is_current"],
-        lambda events: scd2_order_oracle(events, ORDER),
+        lambda events: scd2_order_oracle(events, ORDER, fill_nulls=fill),
     )
 
 

@@ -60,14 +60,18 @@ def column_history(
         f"g.{quote(c)}" if c in fixed else f"last_value(g.{quote(c)}) OVER ({whole}) AS {quote(c)}"
         for c in ctx.columns
     ]
+    # The order columns again under names of their own: a window cannot ORDER BY the struct
+    # _from (Sail: no range frames over a struct), and they need not be data columns.
+    again = [f"g.{quote(c)} AS _o{i}" for i, c in enumerate(ctx.order_cols)]
     versions = (
-        f"(SELECT {', '.join(cols)}, {order_value(ctx, 'g')} AS _from, g._opens, g._state "
-        f"FROM {grouped} g)"
+        f"(SELECT {', '.join(cols)}, {order_value(ctx, 'g')} AS _from, {', '.join(again)}, "
+        f"g._opens, g._state FROM {grouped} g)"
     )
+    by_order = ", ".join(f"v._o{i}" for i in range(len(ctx.order_cols)))
     vf, vt, cur = (quote(c) for c in version_columns)
     data = ", ".join(f"h.{quote(c)}" for c in ctx.columns)
     return (
         f"(SELECT {data}, h._from AS {vf}, h._next AS {vt}, h._next IS NULL AS {cur} FROM "
-        f"(SELECT v.*, lead(v._from) OVER (PARTITION BY {part} ORDER BY v._from) AS _next "
+        f"(SELECT v.*, lead(v._from) OVER (PARTITION BY {part} ORDER BY {by_order}) AS _next "
         f"FROM {versions} v WHERE v._opens) h WHERE h._state <> 'D')"
     )
