@@ -112,12 +112,3 @@ def test_the_order_value_is_a_struct_and_windows_order_by_every_column():
     assert order_by(two, "f", "DESC") == "f.`ts` DESC, f.`seq` DESC"
     one = MergeContext("t", "s", ["id"], ["v"], "ts")
     assert order_value(one, "k") == "k.`ts`" and order_by(one) == "`ts`"
-
-
-def test_scd2_with_two_columns_runs_as_the_engines_merge():
-    """delta-rs's MERGE cannot compare the struct valid_from of the write-back identity."""
-    scd2 = strategy_for("scd2")
-    two = MergeContext("t", "s", ["id"], ["v"], "ts", order_then=("seq",))
-    assert scd2.whole_table(two) is True
-    assert scd2.whole_table(MergeContext("t", "s", ["id"], ["v"], "ts")) is False
-    assert strategy_for("cdc_merge").whole_table(two) is False

@@ -72,15 +72,17 @@ def _check(tag, caps, spark, monkeypatch, build, columns, expected) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fill", [False, True])
-def test_scd2_two_order_columns_equals_oracle(fill, spark, spark_resource, monkeypatch):
+@pytest.mark.parametrize(
+    ("fill", "merge"), [(False, "key_slice"), (False, "engine_merge"), (True, "key_slice")]
+)
+def test_scd2_two_order_columns_equals_oracle(fill, merge, spark, spark_resource, monkeypatch):
     """Versions ordered by (ts, seq) field by field, valid_from / valid_to the struct of them;
-    a NULL in either column is quarantined. Runs as the engine's MERGE (whole_table). `fill`:
-    with ignore_null_updates (the history of strategies/scd2_columns.py)."""
+    a NULL in either column is quarantined. The key-slice write-back matches the struct
+    field by field. `fill`: with ignore_null_updates (strategies/scd2_columns.py's history)."""
     options = {"ignore_null_updates": True} if fill else None
     _check(
-        f"scd2_{fill}",
-        _caps(spark_resource, "key_slice"),
+        f"scd2_{fill}_{merge}",
+        _caps(spark_resource, merge),
         spark,
         monkeypatch,
         lambda folder: make_order_project(folder, "scd2", ORDER, options=options),

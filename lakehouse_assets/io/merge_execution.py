@@ -27,8 +27,7 @@ def execute_merge(
     """`locations`: every table the plan writes (ctx.target, and ctx.companion if set).
     Both ways report `merge_source_rows`: the rows the merge received, for the accounting.
     `whole_table`: the plan writes rows of keys outside the batch (a truncate), so it runs
-    as the engine's MERGE: a key slice would not hold them; or its identities hold a struct
-    (scd2's valid_from with several sequence_by columns), which delta-rs's MERGE cannot compare."""
+    as the engine's MERGE: a key slice would not hold them."""
     if not whole_table and key_slice_merge.applies(capabilities, locations):
         return key_slice_merge.run(spark, plan_for, ctx, locations)
     plan = plan_for(ctx)

@@ -93,12 +93,7 @@ def merge_silver(
         facts["truncate_table"] = cut.label
     try:
         merged = execute_merge(
-            spark,
-            capabilities,
-            strategy.plan,
-            ctx,
-            locations,
-            whole_table=ctx.truncating or strategy.whole_table(ctx),
+            spark, capabilities, strategy.plan, ctx, locations, whole_table=ctx.truncating
         )
     finally:
         spark.catalog.dropTempView(view)

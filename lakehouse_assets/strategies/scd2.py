@@ -17,9 +17,8 @@ the history of the batch's keys.
 Events with a null order value cannot be placed and are quarantined by the silver batch.
 With several sequence_by columns (Lakeflow's sequence_by=struct(...)), every step orders by all
 of them, field by field; valid_from / valid_to then hold the STRUCT of them, as Lakeflow's
-__START_AT / __END_AT do, and the log's identity is the keys plus every order column. Such a
-merge runs as the engine's MERGE on every engine (io/merge_execution.py, whole_table): the
-key-slice write-back (delta-rs) cannot compare struct values in its MERGE condition.
+__START_AT / __END_AT do, and the log's identity is the keys plus every order column (the
+key-slice write-back matches the struct field by field: io/slice_write_back.py).
 With Lakeflow's ignore_null_updates or track_history_column_list / _except_column_list, the
 history is built by strategies/scd2_columns.py instead (the rule is stated there).
 """
@@ -150,10 +149,6 @@ class Scd2(Strategy):
                 )
             )
         return problems
-
-    def whole_table(self, ctx: MergeContext) -> bool:
-        # valid_from is a struct with several sequence_by columns (see the module docstring).
-        return len(ctx.order_cols) > 1
 
     def plan(self, ctx: MergeContext) -> MergePlan:
         assert isinstance(ctx, Scd2Context) and ctx.order_col and ctx.companion, (

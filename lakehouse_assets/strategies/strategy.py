@@ -68,10 +68,6 @@ class Strategy:
     def side_table(self, ctx: MergeContext) -> SideTable | None:
         return None
 
-    def whole_table(self, ctx: MergeContext) -> bool:
-        """The plan must run as the engine's MERGE, not on key slices (io/merge_execution.py)."""
-        return False
-
     def filled_columns(
         self, promo: PromotionContract, silver: TableContract, source: TableContract | None
     ) -> dict[str, str | None]:
