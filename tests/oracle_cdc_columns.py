@@ -5,20 +5,14 @@ statement of the rules of strategies/null_updates.py and strategies/scd2_columns
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.io.writer import write_batch
-from lakehouse_assets.project_loader import load_project_or_raise
-from lakehouse_assets.tables.location import locate_key
 from tests import strategy_lab as lab
-from tests.conftest import write_contract_folder
-from tests.strategy_lab import CONFIG, day, row_hash
+from tests.strategy_lab import day, row_hash
 
 COLUMNS = ["k", "seq", "v", "w"]  # silver data columns, in contract order
 
@@ -65,43 +59,18 @@ def make_project(
         "sequence_by": "seq",
         **options,
     }
-    files = {
-        "config.json": json.dumps(CONFIG),
-        "tables/ev_raw.json": json.dumps(
-            {
-                "schema": "lab",
-                "name": "ev_raw",
-                "columns": [*bronze, {"name": "op_type", "type": "STRING"}],
-                "partitions": ["_ingested_date"],
-            }
-        ),
-        "tables/ev.json": json.dumps({"schema": "lab", "name": "ev", "columns": silver}),
-        "ingestion/batch/ev_raw.json": json.dumps(
-            {
-                "name": "ev_raw",
-                "source": {"format": "json", "path": "{path.landing}/ev"},
-                "destination_contract": "../../tables/ev_raw.json",
-            }
-        ),
-        "ingestion/silver/ev.json": json.dumps(promo),
-    }
-    return load_project_or_raise(write_contract_folder(root, files))
+    return lab.lab_project(root, [*bronze, {"name": "op_type", "type": "STRING"}], silver, promo)
 
 
 def load_partition(
     spark: Any, caps: Capabilities, project: Project, events: list[Event], parts: tuple[int, ...]
 ) -> dict[str, Any]:
     """Promote bronze partition(s) into silver in one run, as the silver asset does."""
-    from pyspark.sql import functions as F
-
     rows = [(e.k, e.seq, e.v, e.w, e.op, day(e.part)) for e in events if e.part in parts]
     df = spark.createDataFrame(
         rows, "k BIGINT, seq BIGINT, v STRING, w STRING, op_type STRING, d STRING"
     )
-    df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
-    asset = project.asset("silver/lab/ev")
-    batch = silver_batch(df, asset, [day(p) for p in parts])
-    return write_batch(spark, caps, asset, locate_key(project, asset.key, caps), batch, "test-run")
+    return lab.promote(spark, caps, project, df, parts)
 
 
 def without_w(events: list[Event]) -> list[lab.Event]:

@@ -100,6 +100,18 @@ def make_project(
         **(promotion or {}),
     }
     bronze = [*BRONZE_COLUMNS, *([REMOVED] if apply_as_deletes else [])]
+    return lab_project(root, bronze, silver, promo, load_type)
+
+
+def lab_project(
+    root: Path,
+    bronze: list[dict[str, Any]],
+    silver: list[dict[str, Any]],
+    promo: dict[str, Any],
+    load_type: str | None = None,
+) -> Project:
+    """The lab's contract folder: bronze lab.ev_raw (these columns) promoted into silver lab.ev
+    (these columns) by this promotion contract; every oracle module's project is one."""
     files = {
         "config.json": json.dumps(CONFIG),
         "tables/ev_raw.json": json.dumps(
@@ -135,7 +147,6 @@ def load_partition(
 ) -> dict[str, Any]:
     """Promote bronze partition(s) into silver in one run, as the silver asset does (a tuple of
     partitions is a backfill of a range in a single run). `removed`: bronze has is_removed."""
-    from pyspark.sql import functions as F
 
     parts = part if isinstance(part, tuple) else (part,)
     rows = [(e.k, e.seq, e.v, e.op, e.removed, day(e.part)) for e in events if e.part in parts]
@@ -144,9 +155,19 @@ def load_partition(
     )
     if not removed:
         df = df.drop("is_removed")
-    df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
     if extra is not None:  # a column the source gained (schema evolution tests)
         df = df.select("*", extra)
+    return promote(spark, caps, project, df, parts)
+
+
+def promote(
+    spark: Any, caps: Capabilities, project: Project, df: Any, parts: tuple[int, ...]
+) -> dict[str, Any]:
+    """Bronze rows (their day in a string column `d`) of these partitions -> silver lab.ev in
+    one run, through silver_batch + write_batch as the silver asset does."""
+    from pyspark.sql import functions as F
+
+    df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
     asset = project.asset("silver/lab/ev")
     batch = silver_batch(df, asset, [day(p) for p in parts])
     return write_batch(spark, caps, asset, locate_key(project, asset.key, caps), batch, "test-run")
