@@ -41,7 +41,11 @@ def make_order_project(
     soft_delete: bool = False,
     op_case_sensitive: bool | None = None,
     apply_as_truncates: str | None = None,
+    history_type: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Project:
+    """`history_type`: scd2's valid_from / valid_to type (default: the order value's, a
+    STRUCT<ts, seq> for two columns); `options`: further promotion fields."""
     silver: list[dict[str, Any]] = [
         {"name": "k", "type": "BIGINT", "nullable": False},
         {"name": "ts", "type": "BIGINT"},
@@ -50,6 +54,14 @@ def make_order_project(
     ]
     if soft_delete:
         silver.append({"name": "is_deleted", "type": "BOOLEAN", "nullable": False})
+    if strategy == "scd2":
+        two = isinstance(sequence_by, list) and len(sequence_by) > 1
+        kind = history_type or ("STRUCT<ts: BIGINT, seq: BIGINT>" if two else "BIGINT")
+        silver += [
+            {"name": "valid_from", "type": kind, "nullable": False},
+            {"name": "valid_to", "type": kind},
+            {"name": "is_current", "type": "BOOLEAN", "nullable": False},
+        ]
     promo: dict[str, Any] = {
         "name": "t",
         "strategy": strategy,
@@ -57,6 +69,7 @@ def make_order_project(
         "destination_contract": "../tables/ev.json",
         "merge_keys": ["k"],
         "sequence_by": sequence_by,
+        **(options or {}),
     }
     if op_case_sensitive is not None:
         promo["op_case_sensitive"] = op_case_sensitive

@@ -268,12 +268,6 @@ def test_stored_columns_on_a_strategy_without_cdc_is_refused(tmp_path: Path):
     assert "full_merge" in error.message and "cdc_merge or scd2" in error.fix
 
 
-def test_ignore_null_updates_with_several_order_columns_is_refused(tmp_path: Path):
-    project = _project(tmp_path, "cdc_merge", ignore_null_updates=True, sequence_by=["ts", "w"])
-    error = _one(project, "ignore_null_updates")
-    assert "['ts', 'w']" in error.message and "one sequence_by column" in error.fix
-
-
 def test_ignore_null_updates_with_truncates_is_refused(tmp_path: Path):
     project = _project(
         tmp_path, "cdc_merge", ignore_null_updates_column_list=["v"], apply_as_truncates="x = 'T'"

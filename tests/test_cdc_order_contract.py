@@ -81,13 +81,6 @@ def test_an_unknown_column_in_the_list_names_it(tmp_path: Path):
     assert "'nope'" in error.message and "tables/raw.json" in error.message
 
 
-def test_scd2_refuses_several_columns_for_now(tmp_path: Path):
-    silver = [*SILVER, "valid_from", "valid_to", "is_current"]
-    project = _project(tmp_path, "scd2", silver, sequence_by=["ts", "seq"])
-    error = _only(project, "sequence_by")
-    assert "['ts', 'seq']" in error.message and "one sequence_by column" in error.fix
-
-
 def test_the_order_compares_field_by_field_with_null_oldest():
     ctx = MergeContext("t", "s", ["id"], ["v"], "ts", order_then=("seq",))
     assert newer(ctx, "TIE") == (

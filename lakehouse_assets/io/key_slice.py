@@ -68,6 +68,7 @@ def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    table, columns = flat_columns(table.select(columns), columns)
     if len(columns) == 1:
         return table[columns[0]].combine_chunks()
     parts = [pc.cast(table[c], pa.string()) for c in columns]
@@ -75,6 +76,18 @@ def identity_values(table: pa.Table, columns: list[str]) -> pa.Array:
     # The stubs take only arrays here; Arrow documents a scalar separator as the last argument.
     join: Any = pc.binary_join_element_wise
     return join(*parts, separator).combine_chunks()
+
+
+def flat_columns(table: pa.Table, columns: list[str]) -> tuple[pa.Table, list[str]]:
+    """The table with each struct column replaced by its fields (`col.field`, recursively) and
+    `columns` named the same way: pyarrow cannot cast, compare or sort a struct (scd2's
+    valid_from with several sequence_by columns). A table without structs comes back as is."""
+    import pyarrow.types as t
+
+    while any(t.is_struct(f.type) for f in table.schema):
+        table = table.flatten()
+    names = table.column_names
+    return table, [n for c in columns for n in names if n == c or n.startswith(f"{c}.")]
 
 
 def nullable(schema: pa.Schema, columns: list[str]) -> pa.Schema:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from lakehouse_assets.contracts.identifiers import quote
-from lakehouse_assets.io.key_slice import identity_values, nullable
+from lakehouse_assets.io.key_slice import flat_columns, identity_values, nullable
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,17 +67,22 @@ def _changed(old: pa.Table, new: pa.Table, identity: list[str]) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    order: list[tuple[str, Literal["ascending", "descending"]]] = [
-        (c, "ascending") for c in identity
-    ]
-    old, new = old.sort_by(order), new.sort_by(order)
+    # Compared field by field where a column is a struct (io/key_slice.py flat_columns).
+    flat_old, keys = flat_columns(old, identity)
+    flat_new, _ = flat_columns(new, identity)
+    order: list[tuple[str, Literal["ascending", "descending"]]] = [(c, "ascending") for c in keys]
+    old_at = pc.sort_indices(flat_old, sort_keys=order)
+    new_at = pc.sort_indices(flat_new, sort_keys=order)
+    old, new = old.take(old_at), new.take(new_at)
+    flat_old, flat_new = flat_old.take(old_at), flat_new.take(new_at)
     if not identity_values(old, identity).equals(identity_values(new, identity)):
         return new  # identities not one-to-one (a table with duplicate rows): send them all
     differs = None
-    for c in new.column_names:
-        if c in identity:
-            continue
-        a, b = old[c], new[c]
+    # A struct column's own NULL too: a NULL struct and one of NULL fields flatten alike.
+    structs = [c for c in new.column_names if c not in identity and c not in flat_new.column_names]
+    pairs = [(pc.is_null(old[c]), pc.is_null(new[c])) for c in structs]
+    pairs += [(flat_old[c], flat_new[c]) for c in flat_new.column_names if c not in keys]
+    for a, b in pairs:
         column = pc.or_(
             pc.fill_null(pc.not_equal(a, b), pa.scalar(False)), pc.xor(pc.is_null(a), pc.is_null(b))
         )
@@ -118,7 +123,7 @@ def _merge_existing(
     flag = f"s.{quote(DELETE_FLAG)}"
     merge = table.merge(
         source,
-        _match(identity),
+        _match(identity, changed.schema),
         source_alias="s",
         target_alias="t",
         streamed_exec=False,
@@ -142,7 +147,7 @@ def _insert_new(table: Any, identity: list[str], fresh: pa.Table) -> int:
     metrics = (
         table.merge(
             fresh,
-            _match(identity),
+            _match(identity, fresh.schema),
             source_alias="s",
             target_alias="t",
             streamed_exec=False,
@@ -153,6 +158,15 @@ def _insert_new(table: Any, identity: list[str], fresh: pa.Table) -> int:
     return int(metrics.get("num_target_rows_inserted", 0))
 
 
-def _match(identity: list[str]) -> str:
-    """The write-back MERGE condition: identity columns are never null (keys, order values)."""
-    return " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in identity)
+def _match(identity: list[str], schema: pa.Schema) -> str:
+    """The write-back MERGE condition: identity columns are never null (keys, order values).
+    A struct column is matched field by field: delta-rs cannot compare structs in a MERGE."""
+    import pyarrow.types as t
+
+    def paths(prefix: str, kind: pa.DataType) -> list[str]:
+        if not t.is_struct(kind):
+            return [prefix]
+        return [p for f in kind for p in paths(f"{prefix}.{quote(f.name)}", f.type)]
+
+    columns = [p for c in identity for p in paths(quote(c), schema.field(c).type)]
+    return " AND ".join(f"t.{c} = s.{c}" for c in columns)

@@ -178,3 +178,26 @@ def insert_clause(
         names.append(quote(k))
         values.append(v)
     return f"({', '.join(names)}) VALUES ({', '.join(values)})"
+
+
+def order_by(ctx: MergeContext, alias: str | None = None, direction: str = "") -> str:
+    """ORDER BY text over every order column (sequence_by's list, field by field), for the
+    window functions of the event logs, whose order values are never NULL (quarantined)."""
+    prefix = f"{alias}." if alias else ""
+    suffix = f" {direction}" if direction else ""
+    return ", ".join(f"{prefix}{quote(c)}{suffix}" for c in ctx.order_cols)
+
+
+def order_value(ctx: MergeContext, alias: str | None = None) -> str:
+    """The order value as one SQL value: the column, or with several sequence_by columns the
+    struct of them (Lakeflow's sequence_by=struct(...), which scd2's valid_from/valid_to take)."""
+    prefix = f"{alias}." if alias else ""
+    if len(ctx.order_cols) == 1:
+        return f"{prefix}{quote(ctx.order_cols[0])}"
+    fields = ", ".join(f"{sql_string(c)}, {prefix}{quote(c)}" for c in ctx.order_cols)
+    return f"named_struct({fields})"
+
+
+def order_match(ctx: MergeContext, t: str = "t", s: str = "s") -> str:
+    """Same order value in every order column (the event logs' identity beside the keys)."""
+    return " AND ".join(f"{t}.{quote(c)} = {s}.{quote(c)}" for c in ctx.order_cols)

@@ -77,14 +77,14 @@ class CdcMerge(Strategy):
     def dedup_keys(self, promo: PromotionContract) -> list[str]:
         # ignore_null_updates: an older event of the batch may hold a value a newer one lacks.
         if ignores_nulls(promo) and promo.order_col:
-            return [*promo.merge_keys, promo.order_col]
+            return [*promo.merge_keys, *promo.order_cols]
         return list(promo.merge_keys)
 
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         if not (ignores_nulls(promo) and promo.order_col):
             return {}
-        o = promo.order_col
-        return {o: f"null order column {o} (ignore_null_updates needs it)"}
+        why = "(ignore_null_updates needs it)"
+        return {o: f"null order column {o} {why}" for o in promo.order_cols}
 
     def rule_exempt(self, op_col: str | None, deletes: str | None = None) -> str | None:
         # A delete event carries only its key: row rules do not judge it.

@@ -54,12 +54,14 @@ def tracked(
     promo: PromotionContract, columns: list[str], order_col: str | None
 ) -> tuple[str, ...] | None:
     """Columns whose change opens a new scd2 version; None: the default (all but the order
-    column)."""
+    columns)."""
     if promo.track_history_column_list is not None:
         return tuple(c for c in columns if c in promo.track_history_column_list)
     if promo.track_history_except_column_list is not None:
         skip = promo.track_history_except_column_list
-        return tuple(c for c in columns if c not in skip and c != order_col)
+        return tuple(
+            c for c in columns if c not in skip and c != order_col and c not in promo.order_cols
+        )
     return None
 
 
@@ -116,17 +118,8 @@ def column_option_problems(
 
 def _log_limits(promo: PromotionContract, field: str) -> list[Problem]:
     """What the event log of ignore_null_updates (strategies/null_updates.py) does not take yet:
-    it is keyed by one order column and holds no truncates."""
+    it holds no truncates."""
     problems: list[Problem] = []
-    if len(promo.order_cols) > 1:
-        problems.append(
-            (
-                field,
-                f"{field} orders a key's events by one column, not {promo.order_cols}",
-                "name one sequence_by column, or remove " + field,
-                "error",
-            )
-        )
     if promo.apply_as_truncates is not None:
         problems.append(
             (

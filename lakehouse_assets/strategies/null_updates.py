@@ -27,6 +27,7 @@ from lakehouse_assets.strategies.base import (
     changed,
     insert_clause,
     key_match,
+    order_by,
     set_clause,
 )
 from lakehouse_assets.strategies.event_log import batch_keys, logged_events, record_events
@@ -39,8 +40,8 @@ def filled(ctx: MergeContext, events: str) -> str:
     """`events` (rows with the data columns and `_del`) with each ignore-null column's NULL in
     an upsert replaced as the module docstring says; keeps every row and `_del`."""
     assert ctx.order_col
-    o, part = quote(ctx.order_col), ", ".join(quote(k) for k in ctx.keys)
-    life = f"PARTITION BY {part}, x._life ORDER BY x.{o} {_ALL_BEFORE}"
+    part = ", ".join(quote(k) for k in ctx.keys)
+    life = f"PARTITION BY {part}, x._life ORDER BY {order_by(ctx, 'x')} {_ALL_BEFORE}"
     cols = []
     for c in ctx.columns:
         q = quote(c)
@@ -51,7 +52,7 @@ def filled(ctx: MergeContext, events: str) -> str:
             cols.append(f"x.{q}")
     lives = (
         f"(SELECT e.*, sum(CASE WHEN e._del THEN 1 ELSE 0 END) OVER (PARTITION BY {part} "
-        f"ORDER BY e.{o} {_ALL_BEFORE}) AS _life FROM {events} e)"
+        f"ORDER BY {order_by(ctx, 'e')} {_ALL_BEFORE}) AS _life FROM {events} e)"
     )
     return f"(SELECT {', '.join(cols)}, x._del FROM {lives} x)"
 
@@ -61,11 +62,11 @@ def cdc_plan(ctx: MergeContext, soft_delete_col: str | None) -> MergePlan:
     from the log (newest event, filled), and merge them: no sequence guard is needed, as the
     state already accounts for every event the key ever had."""
     assert ctx.order_col and ctx.companion, "ignore_null_updates needs its event log"
-    o, part = quote(ctx.order_col), ", ".join(quote(k) for k in ctx.keys)
+    part = ", ".join(quote(k) for k in ctx.keys)
     data = ", ".join(f"f.{quote(c)}" for c in ctx.columns)
     newest = (
         f"SELECT {data}, f._del, current_timestamp() AS {NOW} FROM (SELECT f.*, row_number() "
-        f"OVER (PARTITION BY {part} ORDER BY f.{o} DESC) AS _newest FROM "
+        f"OVER (PARTITION BY {part} ORDER BY {order_by(ctx, 'f', 'DESC')}) AS _newest FROM "
         f"{filled(ctx, logged_events(ctx, batch_keys(ctx)))} f) f WHERE f._newest = 1"
     )
     staged = Stage(f"{ctx.source}_cdc", newest)
@@ -88,6 +89,6 @@ def cdc_plan(ctx: MergeContext, soft_delete_col: str | None) -> MergePlan:
     return MergePlan(
         [record_events(ctx), staged, sql],
         f"upsert I/U, delete D, NULLs in {list(ctx.ignore_nulls)} keep the stored value "
-        f"(event log), ordered by {ctx.order_col}",
-        {ctx.companion: [*ctx.keys, ctx.order_col], ctx.target: ctx.keys},
+        f"(event log), ordered by {', '.join(ctx.order_cols)}",
+        {ctx.companion: [*ctx.keys, *ctx.order_cols], ctx.target: ctx.keys},
     )

@@ -15,6 +15,10 @@ history with the keys' versions in silver, so the history is computed once. A la
 therefore lands in the right place (splitting or closing versions), and the cost of a run is
 the history of the batch's keys.
 Events with a null order value cannot be placed and are quarantined by the silver batch.
+With several sequence_by columns (Lakeflow's sequence_by=struct(...)), every step orders by all
+of them, field by field; valid_from / valid_to then hold the STRUCT of them, as Lakeflow's
+__START_AT / __END_AT do, and the log's identity is the keys plus every order column (the
+key-slice write-back matches the struct field by field: io/slice_write_back.py).
 With Lakeflow's ignore_null_updates or track_history_column_list / _except_column_list, the
 history is built by strategies/scd2_columns.py instead (the rule is stated there).
 """
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from lakehouse_assets.contracts.identifiers import quote
 from lakehouse_assets.contracts.models import PromotionContract, TableContract
+from lakehouse_assets.contracts.types import normalize_type
 from lakehouse_assets.strategies.base import (
     NOW,
     MergeContext,
@@ -35,6 +40,8 @@ from lakehouse_assets.strategies.base import (
     insert_clause,
     is_delete,
     key_match,
+    order_by,
+    order_value,
     row_hash,
     set_clause,
 )
@@ -97,8 +104,7 @@ class Scd2(Strategy):
     def filled_columns(
         self, promo: PromotionContract, silver: TableContract, source: TableContract | None
     ) -> dict[str, str | None]:
-        order = source.column(promo.order_col) if source and promo.order_col else None
-        kind = order.type if order is not None else None
+        kind = order_type(promo, source)
         if promo.from_snapshot:  # versions are snapshot dates
             kind = "DATE"
         s = promo.scd2
@@ -113,7 +119,7 @@ class Scd2(Strategy):
     def required_values(self, promo: PromotionContract) -> dict[str, str]:
         if not promo.order_col or promo.from_snapshot:
             return {}
-        return {promo.order_col: f"null order column {promo.order_col} (scd2 needs it)"}
+        return {o: f"null order column {o} (scd2 needs it)" for o in promo.order_cols}
 
     def unique_rows(self, promo: PromotionContract) -> str | None:
         return f"{quote(promo.scd2.is_current)} = true"
@@ -142,16 +148,6 @@ class Scd2(Strategy):
                     "error",
                 )
             )
-        if len(check.promo.order_cols) > 1:
-            # valid_from/valid_to hold one order value; a struct of several is not built yet.
-            problems.append(
-                (
-                    "sequence_by",
-                    f"scd2 orders versions by one column, not {check.promo.order_cols}",
-                    "name one sequence_by column (e.g. a timestamp or a combined sequence)",
-                    "error",
-                )
-            )
         return problems
 
     def plan(self, ctx: MergeContext) -> MergePlan:
@@ -171,8 +167,9 @@ class Scd2(Strategy):
         )
         return MergePlan(
             [_record_events(ctx), staged, merge],
-            f"scd2 history by merge keys, ordered by {ctx.order_col}; late events re-placed",
-            {ctx.companion: [*ctx.keys, ctx.order_col], ctx.target: [*ctx.keys, ctx.valid_from]},
+            f"scd2 history by merge keys, ordered by {', '.join(ctx.order_cols)}; "
+            "late events re-placed",
+            {ctx.companion: [*ctx.keys, *ctx.order_cols], ctx.target: [*ctx.keys, ctx.valid_from]},
         )
 
 
@@ -180,9 +177,9 @@ def _history(ctx: Scd2Context, batch_keys: str) -> str:
     """The batch keys' versions recomputed from the event log: an event opens a version when
     its state (tracked values, or D) differs from the previous event's."""
     assert ctx.order_col
-    o, part = quote(ctx.order_col), ", ".join(quote(k) for k in ctx.keys)
-    # Tracked columns: every data column but the order column itself.
-    tracked = [c for c in ctx.columns if c != ctx.order_col]
+    o, part = order_by(ctx), ", ".join(quote(k) for k in ctx.keys)
+    # Tracked columns: every data column but the order columns themselves.
+    tracked = [c for c in ctx.columns if c not in ctx.order_cols]
     value = row_hash(tracked, "l") if tracked else "'row'"
     state = f"CASE WHEN {is_delete(ctx, 'l')} THEN 'D' ELSE {value} END"
     events = (
@@ -197,8 +194,9 @@ def _history(ctx: Scd2Context, batch_keys: str) -> str:
     vf, vt, cur = (quote(c) for c in (ctx.valid_from, ctx.valid_to, ctx.is_current))
     data = ", ".join(f"h.{quote(c)}" for c in ctx.columns)
     return (
-        f"(SELECT {data}, h.{o} AS {vf}, h._next AS {vt}, h._next IS NULL AS {cur} FROM "
-        f"(SELECT k.*, lead({o}) OVER (PARTITION BY {part} ORDER BY {o}) AS _next "
+        f"(SELECT {data}, h._from AS {vf}, h._next AS {vt}, h._next IS NULL AS {cur} FROM "
+        f"(SELECT k.*, {order_value(ctx, 'k')} AS _from, lead({order_value(ctx, 'k')}) "
+        f"OVER (PARTITION BY {part} ORDER BY {order_by(ctx, 'k')}) AS _next "
         f"FROM {kept} k) h WHERE h._state <> 'D')"
     )
 
@@ -233,3 +231,17 @@ def _versions_source(ctx: Scd2Context) -> str:
 
 
 SCD2 = Scd2()
+
+
+def order_type(promo: PromotionContract, source: TableContract | None) -> str | None:
+    """The SQL type of the order value valid_from / valid_to hold: the order column's, or with
+    several sequence_by columns STRUCT<col: type, ...> (None: a type cannot be told)."""
+    if source is None or not promo.order_cols:
+        return None
+    columns = [source.column(c) for c in promo.order_cols]
+    if any(c is None for c in columns):
+        return None
+    if len(columns) == 1:
+        return columns[0].type  # type: ignore[union-attr]
+    fields = ", ".join(f"{c.name}: {c.type}" for c in columns if c is not None)
+    return normalize_type(f"STRUCT<{fields}>")  # as the contract's types are: comparable

@@ -5,7 +5,7 @@ The rule (recomputed from the event log for the batch's keys, so any order conve
 1. events (one per key and order value) are filled per ignore_null_updates;
 2. walking them oldest first, an event opens a new version when its state differs from the
    previous event's: a delete, or the values of the tracked columns (the listed ones; by
-   default every data column but the order column);
+   default every data column but the order columns);
 3. a version's tracked columns, keys and order column (= valid_from) are its opening event's;
    its untracked columns are those of its NEWEST event, which is what "updates the current
    version in place" means for the current version. A late event with an untracked change
@@ -17,7 +17,7 @@ The rule (recomputed from the event log for the batch's keys, so any order conve
 from __future__ import annotations
 
 from lakehouse_assets.contracts.identifiers import quote
-from lakehouse_assets.strategies.base import MergeContext, row_hash
+from lakehouse_assets.strategies.base import MergeContext, order_by, order_value, row_hash
 from lakehouse_assets.strategies.event_log import logged_events
 from lakehouse_assets.strategies.null_updates import filled
 
@@ -37,15 +37,15 @@ def column_history(
     tracked = (
         list(tracked_list)
         if tracked_list is not None
-        else [c for c in ctx.columns if c != ctx.order_col]
+        else [c for c in ctx.columns if c not in ctx.order_cols]
     )
-    o, part = quote(ctx.order_col), ", ".join(quote(k) for k in ctx.keys)
+    o, part = order_by(ctx, "m"), ", ".join(quote(k) for k in ctx.keys)
     events = logged_events(ctx, batch_keys)
     if ctx.ignore_nulls:
         events = filled(ctx, events)
     value = row_hash(tracked, "e") if tracked else "'row'"
     states = f"(SELECT e.*, CASE WHEN e._del THEN 'D' ELSE {value} END AS _state FROM {events} e)"
-    by_key = f"PARTITION BY {part} ORDER BY m.{o}"
+    by_key = f"PARTITION BY {part} ORDER BY {o}"
     marked = (
         f"(SELECT m.*, coalesce(lag(m._state) OVER ({by_key}) <> m._state, TRUE) AS _opens "
         f"FROM {states} m)"
@@ -54,17 +54,24 @@ def column_history(
         f"(SELECT m.*, sum(CASE WHEN m._opens THEN 1 ELSE 0 END) OVER ({by_key} {_ALL_BEFORE}) "
         f"AS _version FROM {marked} m)"
     )
-    fixed = {*tracked, *ctx.keys, ctx.order_col}
-    whole = f"PARTITION BY {part}, g._version ORDER BY g.{o} {_WHOLE}"
+    fixed = {*tracked, *ctx.keys, *ctx.order_cols}
+    whole = f"PARTITION BY {part}, g._version ORDER BY {order_by(ctx, 'g')} {_WHOLE}"
     cols = [
         f"g.{quote(c)}" if c in fixed else f"last_value(g.{quote(c)}) OVER ({whole}) AS {quote(c)}"
         for c in ctx.columns
     ]
-    versions = f"(SELECT {', '.join(cols)}, g.{o} AS _from, g._opens, g._state FROM {grouped} g)"
+    # The order columns again under names of their own: a window cannot ORDER BY the struct
+    # _from (Sail: no range frames over a struct), and they need not be data columns.
+    again = [f"g.{quote(c)} AS _o{i}" for i, c in enumerate(ctx.order_cols)]
+    versions = (
+        f"(SELECT {', '.join(cols)}, {order_value(ctx, 'g')} AS _from, {', '.join(again)}, "
+        f"g._opens, g._state FROM {grouped} g)"
+    )
+    by_order = ", ".join(f"v._o{i}" for i in range(len(ctx.order_cols)))
     vf, vt, cur = (quote(c) for c in version_columns)
     data = ", ".join(f"h.{quote(c)}" for c in ctx.columns)
     return (
         f"(SELECT {data}, h._from AS {vf}, h._next AS {vt}, h._next IS NULL AS {cur} FROM "
-        f"(SELECT v.*, lead(v._from) OVER (PARTITION BY {part} ORDER BY v._from) AS _next "
+        f"(SELECT v.*, lead(v._from) OVER (PARTITION BY {part} ORDER BY {by_order}) AS _next "
         f"FROM {versions} v WHERE v._opens) h WHERE h._state <> 'D')"
     )
