@@ -5,19 +5,13 @@ plain-Python oracle silver must equal. Shared pieces come from tests/strategy_la
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lakehouse_assets.assets.silver import silver_batch
 from lakehouse_assets.contracts.project import Project
 from lakehouse_assets.engine.capabilities import Capabilities
-from lakehouse_assets.io.writer import write_batch
-from lakehouse_assets.project_loader import load_project_or_raise
-from lakehouse_assets.tables.location import locate_key
-from tests.conftest import write_contract_folder
-from tests.strategy_lab import CONFIG, day, row_hash
+from tests.strategy_lab import day, lab_project, promote, row_hash
 
 DATA = ["k", "ts", "seq", "v"]  # silver data columns, in contract order
 KNOWN = ("I", "U", "D", "INSERT", "UPDATE", "DELETE")
@@ -76,22 +70,7 @@ def make_order_project(
     if apply_as_truncates is not None:
         promo["apply_as_truncates"] = apply_as_truncates
     bronze = [*(dict(c, nullable=True) for c in silver[:4]), {"name": "op_type", "type": "STRING"}]
-    files = {
-        "config.json": json.dumps(CONFIG),
-        "tables/ev_raw.json": json.dumps(
-            {"schema": "lab", "name": "ev_raw", "columns": bronze, "partitions": ["_ingested_date"]}
-        ),
-        "tables/ev.json": json.dumps({"schema": "lab", "name": "ev", "columns": silver}),
-        "ingestion/batch/ev_raw.json": json.dumps(
-            {
-                "name": "ev_raw",
-                "source": {"format": "json", "path": "{path.landing}/ev"},
-                "destination_contract": "../../tables/ev_raw.json",
-            }
-        ),
-        "ingestion/silver/ev.json": json.dumps(promo),
-    }
-    return load_project_or_raise(write_contract_folder(root, files))
+    return lab_project(root, bronze, silver, promo)
 
 
 def load_order_partition(
@@ -102,17 +81,12 @@ def load_order_partition(
     part: int | tuple[int, ...],
 ) -> dict[str, Any]:
     """Promote bronze partition(s) into silver in one run (a tuple: a backfill run)."""
-    from pyspark.sql import functions as F
-
     parts = part if isinstance(part, tuple) else (part,)
     rows = [(e.k, e.ts, e.seq, e.v, e.op, day(e.part)) for e in events if e.part in parts]
     df = spark.createDataFrame(
         rows, "k BIGINT, ts BIGINT, seq BIGINT, v STRING, op_type STRING, d STRING"
     )
-    df = df.withColumn("_ingested_date", F.col("d").cast("date")).drop("d")
-    asset = project.asset("silver/lab/ev")
-    batch = silver_batch(df, asset, [day(p) for p in parts])
-    return write_batch(spark, caps, asset, locate_key(project, asset.key, caps), batch, "test-run")
+    return promote(spark, caps, project, df, parts)
 
 
 # -- the oracle ------------------------------------------------------------------------------
