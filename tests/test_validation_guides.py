@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.checks.validate import governance_issues
+from lakehouse_assets.contracts.errors import join_words
 from lakehouse_assets.contracts.types import normalize_type
 from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.security.masks import MASKS
+from lakehouse_assets.strategies.registry import known
 from lakehouse_assets.tables.physical import physical_columns
 from tests.conftest import write_contract_folder
 from tests.helpers import environment
@@ -145,10 +147,10 @@ def test_each_mistake_is_reported_once_where_it_was_made(mistakes: Path):
     # The framework's column, type and mask lists belong to other modules (and registries):
     # taken from them.
     silver = sorted(c.name for c in physical_columns(project.asset("silver/shop/orders")))
+    strategies = join_words([repr(name) for name in known()])
     assert [str(i) for i in issues if i.severity == "error"] == [
         "error: ingestion/silver/customers.json: strategy: 'upsert_magic' is not allowed "
-        "(fix: use 'full_merge', 'cdc_merge', 'incremental_replace', 'append_dedup', 'scd2' "
-        "or 'scd1')",
+        f"(fix: use {strategies})",
         "error: tables/bronze/customers_raw.json: does not parse: Expecting ',' delimiter: "
         "line 5 column 3 (char 83) (fix: fix the JSON/YAML syntax)",
         "error: tables/bronze/orders_raw.json: expectations.rules[0] (fresh): a freshness rule "
