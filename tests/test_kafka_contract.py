@@ -4,6 +4,8 @@ how recorded offset ranges follow starting_offsets and the broker's watermarks."
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -174,3 +176,22 @@ def test_comma_list_of_topics():
     both = settings({"a": {"0": 3}}, topic="a, b")
     assert both.topics == ["a", "b"]
     assert both.start_of("a", 0) == 3 and both.start_of("b", 0) == -2
+
+
+def test_without_confluent_kafka_the_error_names_the_extra():
+    """An environment without the `kafka` extra: the package is made unimportable in a child
+    interpreter (as if never installed); the error names the contract and the pip command."""
+    code = (
+        "import sys; sys.modules['confluent_kafka'] = None\n"
+        "from lakehouse_assets.contracts.kafka_source import KafkaSettings\n"
+        "from lakehouse_assets.ingest.kafka_client import KafkaSourceError, watermarks\n"
+        "try:\n"
+        "    watermarks(KafkaSettings(topic='t', bootstrap_servers='b:9092'), 'ingestion/k.json')\n"
+        "except KafkaSourceError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert out.startswith("ingestion/k.json: source.format: reading Kafka on this host needs")
+    assert 'pip install -e ".[kafka]"' in out

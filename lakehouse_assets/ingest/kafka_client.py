@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lakehouse_assets.contracts.kafka_source import KafkaSettings
+from lakehouse_assets.engine.install import pip_command
 from lakehouse_assets.ingest.kafka_ranges import OffsetRange, Watermarks
 from lakehouse_assets.storage.options import StorageConfigError, StorageOptions
 
@@ -76,8 +77,21 @@ class _Quiet:
         return self.log
 
 
+def require_client(where: str) -> None:
+    """confluent-kafka comes with the `kafka` extra: without it, a Kafka source's run (or its
+    sensor) says how to install it instead of failing on the import."""
+    try:
+        import confluent_kafka  # noqa: F401
+    except ModuleNotFoundError:
+        raise KafkaSourceError(
+            f"{where}: source.format: reading Kafka on this host needs confluent-kafka, "
+            f"which is not installed (fix: {pip_command('kafka')})"
+        ) from None
+
+
 @contextmanager
 def consumer(settings: KafkaSettings, where: str) -> Iterator[Any]:
+    require_client(where)
     from confluent_kafka import Consumer
 
     client = Consumer(
@@ -105,6 +119,7 @@ def _unreachable(settings: KafkaSettings, where: str, error: object) -> KafkaSou
 
 def watermarks(settings: KafkaSettings, where: str, timeout_s: float = TIMEOUT_S) -> Watermarks:
     """(low, high) offsets of every partition of the contract's topics."""
+    require_client(where)
     from confluent_kafka import KafkaException, TopicPartition
 
     marks: Watermarks = {}
