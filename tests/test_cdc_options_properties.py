@@ -28,8 +28,7 @@ from tests.oracle_cdc_columns import (
     scd2_oracle,
     without_w,
 )
-
-PARTS = 3
+from tests.test_strategies_properties import PARTS, _runs, order_st
 
 events_st = st.lists(
     st.builds(
@@ -46,14 +45,6 @@ events_st = st.lists(
 )
 
 
-def _runs(order: list[int], replay: int, backfill: bool) -> list[tuple[int, ...]]:
-    runs = [tuple(order[:2]), *[(p,) for p in order[2:]]] if backfill else [(p,) for p in order]
-    return [*runs, (order[replay],)]
-
-
-order_st = st.builds(
-    _runs, st.permutations(list(range(PARTS))), st.integers(0, PARTS - 1), st.booleans()
-)
 SETTINGS = settings(
     max_examples=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from tests.oracle_snapshots import scd1, scd2
 from tests.strategy_lab import DATA, Event, load_partition, make_project, silver_rows
+from tests.test_strategies_properties import PARTS, order_st
 
-PARTS = 3
 snapshots_st = st.lists(
     st.builds(
         Event,
@@ -32,15 +32,6 @@ snapshots_st = st.lists(
 )
 
 
-def _runs(order: list[int], replay: int, backfill: bool) -> list[tuple[int, ...]]:
-    """Days in a random order, optionally the first two as one backfill run, then one re-run."""
-    runs = [tuple(order[:2]), *[(p,) for p in order[2:]]] if backfill else [(p,) for p in order]
-    return [*runs, (order[replay],)]
-
-
-order_st = st.builds(
-    _runs, st.permutations(list(range(PARTS))), st.integers(0, PARTS - 1), st.booleans()
-)
 SETTINGS = settings(
     max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
