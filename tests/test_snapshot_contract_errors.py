@@ -124,7 +124,8 @@ def test_retention_without_hard_delete_tombstones_is_refused(tmp_path: Path):
         op_col="op",
         tombstone_retention="7 days",
     )
-    for project in (soft, scd2):
+    nulls = _cdc(tmp_path / "nulls", tombstone_retention="7 days", ignore_null_updates=True)
+    for project in (soft, scd2, nulls):
         mine = [e for e in project.errors if e.field == "tombstone_retention"]
         assert len(mine) == 1, project.errors
         assert "hard deletes" in mine[0].message and "remove tombstone_retention" in mine[0].fix

@@ -155,8 +155,10 @@ class Strategy:
                     "tombstone_retention",
                     f"strategy {name} keeps no tombstones to purge here: tombstone_retention "
                     "applies to cdc_merge's hard deletes (<table>_tombstones); scd2's event log "
-                    "is its history and soft-deleted rows are the table's own rows",
-                    "remove tombstone_retention, or use cdc_merge without an is_deleted column",
+                    "is its history, soft-deleted rows are the table's own rows, and with "
+                    "ignore_null_updates deletes live in its event log (<table>_cdc_events)",
+                    "remove tombstone_retention, or use cdc_merge without an is_deleted column "
+                    "and without ignore_null_updates",
                     "error",
                 )
             )
