@@ -3,43 +3,21 @@ and read only source columns; each error names the file, the field and the fix."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.strategies.base import delete_predicate
-from tests.conftest import write_contract_folder
-from tests.test_contract_errors import CONFIG, table
+from tests.test_contract_errors import promotion_folder, table
 
 
 def _project(root: Path, strategy: str, deletes: str):
-    promo = {
-        "name": "p",
-        "strategy": strategy,
-        "source_contract": "../tables/raw.json",
-        "destination_contract": "../tables/clean.json",
-        "merge_keys": ["id"],
-        "sequence_by": "ts",
-        "op_col": "op",
-        "apply_as_deletes": deletes,
-    }
-    return load_project(
-        write_contract_folder(
-            root,
-            {
-                "config.json": CONFIG,
-                "tables/raw.json": table("raw", "bronze", ["id", "ts", "v", "op", "gone"]),
-                "tables/clean.json": table("clean", "silver", ["id", "ts", "v"]),
-                "ingestion/raw.json": json.dumps(
-                    {
-                        "name": "r",
-                        "source": {"path": "{path.landing}/r"},
-                        "destination_contract": "../tables/raw.json",
-                    }
-                ),
-                "ingestion/p.json": json.dumps(promo),
-            },
-        )
+    return promotion_folder(
+        root,
+        table("raw", "bronze", ["id", "ts", "v", "op", "gone"]),
+        table("clean", "silver", ["id", "ts", "v"]),
+        strategy=strategy,
+        sequence_by="ts",
+        op_col="op",
+        apply_as_deletes=deletes,
     )
 
 

@@ -10,25 +10,13 @@ from typing import Any
 
 import pytest
 
-from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.strategies.column_options import null_kept, tracked
-from tests.conftest import write_contract_folder
-from tests.test_contract_errors import CONFIG, table
+from tests.test_contract_errors import promotion_folder, table
 
 SILVER = ["id", "ts", "v", "w"]
 
 
 def _project(root: Path, strategy: str, **options: Any):
-    promo = {
-        "name": "p",
-        "strategy": strategy,
-        "source_contract": "../tables/raw.json",
-        "destination_contract": "../tables/clean.json",
-        "merge_keys": ["id"],
-        "sequence_by": "ts",
-        "op_col": "op",
-        **options,
-    }
     silver = json.loads(table("clean", "silver", SILVER))
     if strategy == "scd2":
         silver["columns"] += [
@@ -36,23 +24,14 @@ def _project(root: Path, strategy: str, **options: Any):
             {"name": "valid_to", "type": "STRING"},
             {"name": "is_current", "type": "BOOLEAN"},
         ]
-    return load_project(
-        write_contract_folder(
-            root,
-            {
-                "config.json": CONFIG,
-                "tables/raw.json": table("raw", "bronze", ["id", "ts", "v", "w", "op", "x"]),
-                "tables/clean.json": json.dumps(silver),
-                "ingestion/raw.json": json.dumps(
-                    {
-                        "name": "r",
-                        "source": {"path": "{path.landing}/r"},
-                        "destination_contract": "../tables/raw.json",
-                    }
-                ),
-                "ingestion/p.json": json.dumps(promo),
-            },
-        )
+    return promotion_folder(
+        root,
+        table("raw", "bronze", ["id", "ts", "v", "w", "op", "x"]),
+        json.dumps(silver),
+        strategy=strategy,
+        sequence_by="ts",
+        op_col="op",
+        **options,
     )
 
 

@@ -3,45 +3,23 @@ op_case_sensitive and apply_as_truncates; each error names the file, the field a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.strategies.base import MergeContext, newer
-from tests.conftest import write_contract_folder
-from tests.test_contract_errors import CONFIG, table
+from tests.test_contract_errors import promotion_folder, table
 
 SILVER = ["id", "ts", "seq", "v"]
 
 
 def _project(root: Path, strategy: str = "cdc_merge", silver: list[str] = SILVER, **fields: Any):
-    promo = {
-        "name": "p",
-        "strategy": strategy,
-        "source_contract": "../tables/raw.json",
-        "destination_contract": "../tables/clean.json",
-        "merge_keys": ["id"],
-        "op_col": "op",
+    return promotion_folder(
+        root,
+        table("raw", "bronze", ["id", "ts", "seq", "v", "op"]),
+        table("clean", "silver", silver),
+        strategy=strategy,
+        op_col="op",
         **fields,
-    }
-    return load_project(
-        write_contract_folder(
-            root,
-            {
-                "config.json": CONFIG,
-                "tables/raw.json": table("raw", "bronze", ["id", "ts", "seq", "v", "op"]),
-                "tables/clean.json": table("clean", "silver", silver),
-                "ingestion/raw.json": json.dumps(
-                    {
-                        "name": "r",
-                        "source": {"path": "{path.landing}/r"},
-                        "destination_contract": "../tables/raw.json",
-                    }
-                ),
-                "ingestion/p.json": json.dumps(promo),
-            },
-        )
     )
 
 

@@ -42,6 +42,32 @@ def promotion(**overrides) -> str:
     return json.dumps({**body, **overrides})
 
 
+def promotion_folder(root: Path, raw: str, clean: str, load_type: str | None = None, **fields):
+    """Bronze `raw` promoted into silver `clean` by ingestion/p.json (these fields over the
+    keys every such test shares), loaded: the folder the promotion-option contract tests check."""
+    promo = {
+        "name": "p",
+        "source_contract": "../tables/raw.json",
+        "destination_contract": "../tables/clean.json",
+        "merge_keys": ["id"],
+        **fields,
+    }
+    ingestion = {
+        "name": "r",
+        "source": {"path": "{path.landing}/r"},
+        "destination_contract": "../tables/raw.json",
+        **({"load_type": load_type} if load_type else {}),
+    }
+    files = {
+        "config.json": CONFIG,
+        "tables/raw.json": raw,
+        "tables/clean.json": clean,
+        "ingestion/raw.json": json.dumps(ingestion),
+        "ingestion/p.json": json.dumps(promo),
+    }
+    return load_project(write_contract_folder(root, files))
+
+
 def broken_folder(root: Path) -> Path:
     return write_contract_folder(
         root,

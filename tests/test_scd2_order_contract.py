@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from lakehouse_assets.project_loader import load_project
 from lakehouse_assets.strategies.base import MergeContext, order_by, order_value
 from lakehouse_assets.strategies.registry import strategy_for
-from tests.conftest import write_contract_folder
-from tests.test_contract_errors import CONFIG
+from tests.test_contract_errors import promotion_folder
 
 RAW = {"id": "BIGINT", "ts": "TIMESTAMP", "seq": "BIGINT", "v": "STRING", "op": "STRING"}
 STRUCT = "STRUCT<ts: TIMESTAMP, seq: BIGINT>"
@@ -35,30 +33,14 @@ def _project(root: Path, strategy: str = "scd2", history: str | None = STRUCT, *
     silver = {c: t for c, t in RAW.items() if c != "op"}
     if history is not None:
         silver |= {"valid_from": history, "valid_to": history, "is_current": "BOOLEAN"}
-    promo = {
-        "name": "p",
-        "strategy": strategy,
-        "source_contract": "../tables/raw.json",
-        "destination_contract": "../tables/clean.json",
-        "merge_keys": ["id"],
-        "op_col": "op",
-        "sequence_by": ["ts", "seq"],
+    fields = {"op_col": "op", "sequence_by": ["ts", "seq"], **fields}
+    return promotion_folder(
+        root,
+        _table("raw", "bronze", RAW),
+        _table("clean", "silver", silver),
+        strategy=strategy,
         **fields,
-    }
-    files = {
-        "config.json": CONFIG,
-        "tables/raw.json": _table("raw", "bronze", RAW),
-        "tables/clean.json": _table("clean", "silver", silver),
-        "ingestion/raw.json": json.dumps(
-            {
-                "name": "r",
-                "source": {"path": "{path.landing}/r"},
-                "destination_contract": "../tables/raw.json",
-            }
-        ),
-        "ingestion/p.json": json.dumps(promo),
-    }
-    return load_project(write_contract_folder(root, files))
+    )
 
 
 def test_scd2_with_two_columns_and_struct_history_loads(tmp_path: Path):

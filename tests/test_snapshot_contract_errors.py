@@ -8,37 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from lakehouse_assets.project_loader import load_project
-from tests.conftest import write_contract_folder
-from tests.test_contract_errors import CONFIG, table
+from tests.test_contract_errors import promotion_folder, table
 
 
 def _project(root: Path, load_type: str = "full", silver: list[str] | None = None, **promo: Any):
-    promotion = {
-        "name": "p",
-        "strategy": "snapshot_cdc",
-        "source_contract": "../tables/raw.json",
-        "destination_contract": "../tables/clean.json",
-        "merge_keys": ["id"],
+    promo = {"strategy": "snapshot_cdc", **promo}
+    return promotion_folder(
+        root,
+        table("raw", "bronze", ["id", "ts", "v", "op"]),
+        table("clean", "silver", silver or ["id", "v"]),
+        load_type,
         **promo,
-    }
-    return load_project(
-        write_contract_folder(
-            root,
-            {
-                "config.json": CONFIG,
-                "tables/raw.json": table("raw", "bronze", ["id", "ts", "v", "op"]),
-                "tables/clean.json": table("clean", "silver", silver or ["id", "v"]),
-                "ingestion/raw.json": json.dumps(
-                    {
-                        "name": "r",
-                        "source": {"path": "{path.landing}/r"},
-                        "destination_contract": "../tables/raw.json",
-                        "load_type": load_type,
-                    }
-                ),
-                "ingestion/p.json": json.dumps(promotion),
-            },
-        )
     )
 
 
